@@ -1,0 +1,26 @@
+package io.panoptes.schemas.serde;
+
+import org.apache.avro.util.ClassSecurityValidator;
+
+/**
+ * Avro 1.12 only instantiates classes it trusts when reading specific records. The contract's
+ * generated classes live in {@code io.panoptes.avro}; this adds that package, once, to whatever
+ * the JVM already trusts.
+ */
+final class ContractClasses {
+
+    static final String PACKAGE = "io.panoptes.avro";
+
+    static {
+        ClassSecurityValidator.ClassSecurityPredicate before = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(before,
+                type -> PACKAGE.equals(type.getPackageName())));
+    }
+
+    private ContractClasses() {}
+
+    /** Makes sure the package is trusted; the work happens once, in the static initializer. */
+    static void trust() {
+        // class initialisation does it
+    }
+}
