@@ -180,9 +180,12 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
         return registry.subjects().stream()
                 .flatMap(subject -> registry.lookup(subject, schema).stream())
-                .map(found -> Map.of("subject", found.subject(), "version", found.version()))
+                .map(found -> new SubjectVersion(found.subject(), found.version()))
                 .toList();
     }
+
+    /** One element of the answer to {@code GET /schemas/ids/{id}/versions}. */
+    private record SubjectVersion(String subject, int version) {}
 
     private Object compatibility(List<String> path, Schema schema) {
         String subject = path.get(2);
