@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,11 +98,13 @@ public final class TopicAdmin {
             return Map.of();
         }
         List<String> names = specs.stream().map(TopicSpec::name).toList();
-        Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames(), "describe topics");
+        Map<String, TopicDescription> descriptions =
+                awaitVisible(() -> admin.describeTopics(names).allTopicNames(), "describe topics");
         List<ConfigResource> resources = names.stream()
                 .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
                 .toList();
-        Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all(), "describe topic configs");
+        Map<ConfigResource, Config> configs =
+                awaitVisible(() -> admin.describeConfigs(resources).all(), "describe topic configs");
         List<String> problems = new ArrayList<>();
         Map<String, Integer> partitions = new LinkedHashMap<>();
         for (TopicSpec spec : specs) {
@@ -148,11 +152,35 @@ public final class TopicAdmin {
         return Arrays.stream(policy.split(",")).map(String::trim).collect(Collectors.toSet());
     }
 
+    /** Like {@link #await}, but retries while a topic that was just created is not yet known to every broker. */
+    private <T> T awaitVisible(Supplier<KafkaFuture<T>> request, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return await(request.get(), what);
+            } catch (TopicAdminException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                sleep(Duration.ofMillis(100));
+            }
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicAdminException("interrupted while waiting for topic metadata", e);
+        }
+    }
+
     private <T> T await(KafkaFuture<T> future, String what) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new TopicAdminException("Kafka did not answer within " + timeout + " to " + what
+            throw new TopicAdminException("Kafka did not answer within " + timeout.toMillis() + " ms to " + what
                     + "; is the cluster reachable (bootstrap.servers)?", e);
         } catch (ExecutionException e) {
             throw new TopicAdminException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());

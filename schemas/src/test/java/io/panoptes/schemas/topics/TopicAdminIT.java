@@ -73,7 +73,7 @@ class TopicAdminIT {
 
             assertThatThrownBy(() -> topics.ensure(List.of(new TopicSpec("t", 1, Optional.empty(), Map.of()))))
                     .isInstanceOf(TopicAdmin.TopicAdminException.class)
-                    .hasMessageContaining("did not answer within PT2S to list topics")
+                    .hasMessageContaining("did not answer within 2000 ms to list topics")
                     .hasMessageContaining("bootstrap.servers");
         }
     }

@@ -1,0 +1,14 @@
+package io.panoptes.app;
+
+import io.panoptes.app.cli.PanoptesCommand;
+import picocli.CommandLine;
+
+/** Entry point of the {@code panoptes} command. */
+public final class Panoptes {
+
+    private Panoptes() {}
+
+    public static void main(String[] args) {
+        System.exit(PanoptesCommand.commandLine().execute(args));
+    }
+}

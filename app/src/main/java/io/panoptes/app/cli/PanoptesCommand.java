@@ -1,0 +1,56 @@
+package io.panoptes.app.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code panoptes} command; each role adds its subcommand. */
+@Command(
+        name = "panoptes",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Distributed video analytics on Apache Kafka: ingest decodes video into frames, "
+                + "workers run detection models, the aggregator tracks and counts.",
+        footer = {
+            "",
+            "Examples:",
+            "  panoptes topics create --bootstrap-servers kafka:9092 --frames-partitions 12",
+            "  panoptes topics create --prefix site-a. --kafka-config client.properties",
+            "",
+            "Kafka client settings come from KAFKA_* environment variables (KAFKA_BOOTSTRAP_SERVERS, "
+                    + "KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_JAAS_CONFIG, ...), then --kafka-config, then -X flags."
+        },
+        subcommands = {TopicsCommand.class, CommandLine.HelpCommand.class})
+public final class PanoptesCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    /** The command line with the error handling every subcommand shares. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new PanoptesCommand());
+        commandLine.setExecutionExceptionHandler(PanoptesCommand::reportError);
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** One clear line for what the user can fix; a stack trace only for what they cannot. */
+    private static int reportError(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        String name = commandLine.getCommandSpec().qualifiedName();
+        if (e instanceof UserException || e instanceof IllegalArgumentException) {
+            err.println(name + ": " + e.getMessage());
+        } else {
+            err.println(name + ": unexpected error: " + e);
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return e instanceof UserException user ? user.exitCode() : 1;
+    }
+}

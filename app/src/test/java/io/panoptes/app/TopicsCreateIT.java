@@ -1,0 +1,107 @@
+package io.panoptes.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.panoptes.app.cli.PanoptesCommand;
+import io.panoptes.app.cli.UserException;
+import io.panoptes.testkit.KafkaCluster;
+import io.panoptes.testkit.KafkaClusterExtension;
+import io.panoptes.testkit.RepositoryRoot;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(180)
+class TopicsCreateIT {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = PanoptesCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void shouldCreateTheTopicsOnceThenFindThem(KafkaCluster kafka) {
+        String prefix = kafka.uniqueName("cli") + ".";
+
+        int exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix,
+                "--frames-partitions", "3");
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).hasSize(8).allMatch(l -> l.startsWith("created"))
+                .contains("created  " + prefix + "frames (3 partitions)");
+
+        out.getBuffer().setLength(0);
+        exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix,
+                "--frames-partitions", "3");
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).hasSize(8).allMatch(l -> l.startsWith("exists"));
+    }
+
+    @Test
+    void shouldFailNamingEachMismatchedTopic(KafkaCluster kafka) throws Exception {
+        String prefix = kafka.uniqueName("clash") + ".";
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(prefix + "pipeline-status", 1, (short) 1))).all().get();
+        }
+
+        int exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix);
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString())
+                .contains("topic " + prefix + "pipeline-status exists with 1 partition(s), fewer than the 4 asked for")
+                .contains("cleanup.policy=delete, but compact is needed");
+    }
+
+    @Test
+    void shouldSayWhenKafkaIsUnreachable() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+
+        int exit = run("topics", "create", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--timeout", "2s");
+
+        assertThat(exit).isEqualTo(UserException.UNREACHABLE);
+        assertThat(err.toString()).contains("did not answer within 2000 ms")
+                .contains("bootstrap.servers=127.0.0.1:" + closedPort);
+    }
+
+    @Test
+    void shouldRunFromTheRunnableJarWithTheBootstrapFromTheEnvironment(KafkaCluster kafka) throws Exception {
+        Path jar = RepositoryRoot.find().resolve("app/target/panoptes.jar");
+        String prefix = kafka.uniqueName("jar") + ".";
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", jar.toString(), "topics", "create",
+                "--prefix", prefix)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("created  " + prefix + "frames (6 partitions)");
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
