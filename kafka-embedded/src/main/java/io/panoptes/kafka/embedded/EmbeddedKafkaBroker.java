@@ -91,6 +91,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private Path logDir;
+        private int port;
         private Duration startTimeout = Duration.ofSeconds(60);
 
         private Builder() {}
@@ -98,6 +99,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         /** Keeps the log in {@code dir} (kept on close, reused on the next start) instead of a temporary one. */
         public Builder logDir(Path dir) {
             this.logDir = dir;
+            return this;
+        }
+
+        /** Listens for clients on this loopback port; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+            }
+            this.port = port;
             return this;
         }
 
@@ -119,24 +129,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             boolean ownsLogDir = logDir == null;
             Path dir = ownsLogDir ? createTempDir() : logDir;
             RuntimeException last = null;
-            for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+            int attempts = port == 0 ? PORT_ATTEMPTS : 1;
+            for (int attempt = 1; attempt <= attempts; attempt++) {
                 try {
                     return startOnce(dir, ownsLogDir);
                 } catch (RuntimeException e) {
                     // A free port picked here can be taken by another process before the broker binds it.
                     last = e;
                     log.warn("embedded Kafka broker failed to start (attempt {} of {}): {}",
-                            attempt, PORT_ATTEMPTS, e.toString());
+                            attempt, attempts, e.toString());
                 }
             }
             if (ownsLogDir) {
                 deleteRecursively(dir);
             }
-            throw new IllegalStateException("embedded Kafka broker did not start in " + dir, last);
+            throw new IllegalStateException("embedded Kafka broker did not start on port "
+                    + (port == 0 ? "(any free)" : port) + " with log directory " + dir + ": " + last.getMessage(), last);
         }
 
         private EmbeddedKafkaBroker startOnce(Path dir, boolean ownsLogDir) {
-            int brokerPort = freePort();
+            int brokerPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
             Properties props = brokerProperties(dir, brokerPort, controllerPort);
             if (!Files.exists(dir.resolve("meta.properties"))) {
