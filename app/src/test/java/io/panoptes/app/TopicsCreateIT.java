@@ -2,16 +2,13 @@ package io.panoptes.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.panoptes.app.cli.PanoptesCommand;
+import io.panoptes.app.cli.CommandRun;
 import io.panoptes.app.cli.UserException;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
+import io.panoptes.testkit.LoopbackPorts;
 import io.panoptes.testkit.RepositoryRoot;
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,20 +18,15 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 @ExtendWith(KafkaClusterExtension.class)
 @Timeout(180)
 class TopicsCreateIT {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CommandRun command = new CommandRun();
 
     private int run(String... args) {
-        CommandLine commandLine = PanoptesCommand.commandLine();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        return commandLine.execute(args);
+        return command.run(args);
     }
 
     @Test
@@ -43,15 +35,15 @@ class TopicsCreateIT {
 
         int exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix,
                 "--frames-partitions", "3");
-        assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString().lines()).hasSize(8).allMatch(l -> l.startsWith("created"))
+        assertThat(exit).as(command.err()).isZero();
+        assertThat(command.out().lines()).hasSize(8).allMatch(l -> l.startsWith("created"))
                 .contains("created  " + prefix + "frames (3 partitions)");
 
-        out.getBuffer().setLength(0);
+        command.clear();
         exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix,
                 "--frames-partitions", "3");
-        assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString().lines()).hasSize(8).allMatch(l -> l.startsWith("exists"));
+        assertThat(exit).as(command.err()).isZero();
+        assertThat(command.out().lines()).hasSize(8).allMatch(l -> l.startsWith("exists"));
     }
 
     @Test
@@ -64,22 +56,19 @@ class TopicsCreateIT {
         int exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix);
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString())
+        assertThat(command.err())
                 .contains("topic " + prefix + "pipeline-status exists with 1 partition(s), fewer than the 4 asked for")
                 .contains("cleanup.policy=delete, but compact is needed");
     }
 
     @Test
     void shouldSayWhenKafkaIsUnreachable() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = LoopbackPorts.closed();
 
         int exit = run("topics", "create", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--timeout", "2s");
 
         assertThat(exit).isEqualTo(UserException.UNREACHABLE);
-        assertThat(err.toString()).contains("did not answer within 2000 ms")
+        assertThat(command.err()).contains("did not answer within 2000 ms")
                 .contains("bootstrap.servers=127.0.0.1:" + closedPort);
     }
 

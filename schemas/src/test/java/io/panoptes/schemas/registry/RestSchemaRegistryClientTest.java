@@ -7,10 +7,10 @@ import com.sun.net.httpserver.HttpServer;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
 import io.panoptes.schemas.Evolution;
+import io.panoptes.testkit.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -86,11 +86,8 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
-    void shouldFailClearlyWhenTheRegistryIsUnreachable() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+    void shouldFailClearlyWhenTheRegistryIsUnreachable() {
+        int closedPort = LoopbackPorts.closed();
         var unreachable = new RestSchemaRegistryClient(RegistryClientConfig.builder("http://127.0.0.1:" + closedPort)
                 .maxAttempts(3).initialBackoff(Duration.ofMillis(10)).build());
 

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.panoptes.testkit.LoopbackPorts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,10 +61,7 @@ class TopicAdminIT {
 
     @Test
     void shouldSayWhenTheClusterIsUnreachable() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = LoopbackPorts.closed();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + closedPort,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
