@@ -21,7 +21,7 @@ public final class KafkaRecords {
         return read(bootstrap, topic, count, consumer -> consumer.poll(Duration.ofMillis(200)), keys, values, timeout);
     }
 
-    static <K, V> List<ConsumerRecord<K, V>> read(String bootstrap, String topic, int count,
+    private static <K, V> List<ConsumerRecord<K, V>> read(String bootstrap, String topic, int count,
             Function<KafkaConsumer<K, V>, Iterable<ConsumerRecord<K, V>>> poll,
             Deserializer<K> keys, Deserializer<V> values, Duration timeout) {
         Map<String, Object> config = Map.of(

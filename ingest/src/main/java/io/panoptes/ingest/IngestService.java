@@ -1,0 +1,187 @@
+package io.panoptes.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.panoptes.avro.Frame;
+import io.panoptes.avro.PipelineState;
+import io.panoptes.ingest.rate.LagMonitor;
+import io.panoptes.ingest.source.FfmpegSource;
+import io.panoptes.ingest.source.FrameSource;
+import io.panoptes.ingest.source.ImageFolderSource;
+import io.panoptes.ingest.source.SourceSpec;
+import io.panoptes.ingest.source.SourceType;
+import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
+import io.panoptes.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An ingest process: many sources, each on its own thread and isolated from the others'
+ * failures, publishing to one shared idempotent producer; a lag monitor on the workers' group.
+ * Sources are added and removed at run time. {@link #close()} stops every source, flushes and
+ * closes the producer. Thread-safe.
+ */
+public final class IngestService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+
+    private final IngestSettings settings;
+    private final MeterRegistry meters;
+    private final Producer<String, Frame> producer;
+    private final FramePublisher publisher;
+    private final LagMonitor lagMonitor;
+    private final Map<String, Running> streams = new LinkedHashMap<>();
+    private boolean closed;
+
+    private record Running(StreamRunner runner, Thread thread, StreamMetrics metrics) {}
+
+    public IngestService(IngestSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
+        this.settings = settings;
+        this.meters = meters;
+        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig, settings),
+                topics.frames().keySerde().serializer(), topics.frames().valueSerde().serializer());
+        this.publisher = new FramePublisher(producer, topics.frames().name(),
+                new FilesystemPayloadStore(settings.claimCheckDir(), Long.MAX_VALUE), settings.claimCheckThreshold());
+        this.lagMonitor = new LagMonitor(Admin.create(kafkaConfig), topics.frames().name(), settings.workerGroup(),
+                settings.lagInterval());
+    }
+
+    /** Producer tuned for 30–100 KB records: idempotent, acks=all, no compression (JPEG does not shrink), batched. */
+    static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig, IngestSettings settings) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, settings.maxRecordBytes());
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "panoptes-ingest");
+        config.putAll(kafkaConfig);
+        return config;
+    }
+
+    /**
+     * Starts ingesting {@code spec} on a new thread.
+     *
+     * @throws IllegalArgumentException when a stream with the same id is already running
+     */
+    public synchronized void start(SourceSpec spec) {
+        if (closed) {
+            throw new IllegalStateException("ingest service is closed");
+        }
+        Running existing = streams.get(spec.streamId());
+        if (existing != null && existing.thread().isAlive()) {
+            throw new IllegalArgumentException("stream " + spec.streamId() + " is already being ingested from "
+                    + existing.runner().spec().displayUri());
+        }
+        if (existing != null) {
+            existing.metrics().close();
+        }
+        StreamMetrics metrics = new StreamMetrics(meters, spec.streamId());
+        StreamRunner runner = new StreamRunner(spec, settings, publisher, metrics, lagMonitor::lag, this::openSource);
+        Thread thread = new Thread(runner, "ingest-" + spec.streamId());
+        streams.put(spec.streamId(), new Running(runner, thread, metrics));
+        thread.start();
+    }
+
+    private FrameSource openSource(SourceSpec spec) {
+        if (spec.type() == SourceType.IMAGE_FOLDER) {
+            return new ImageFolderSource(SourceType.localPath(spec.uri()), settings.decoder());
+        }
+        return new FfmpegSource(spec.uri(), spec.type(), spec.options(), settings.decoder());
+    }
+
+    /** Stops a stream and waits for its thread; false when no such stream runs. */
+    public boolean stop(String streamId, Duration timeout) {
+        Running running;
+        synchronized (this) {
+            running = streams.get(streamId);
+        }
+        if (running == null) {
+            return false;
+        }
+        running.runner().stop();
+        join(running, timeout);
+        return true;
+    }
+
+    /** The current metrics of every stream started, by stream id. */
+    public synchronized Map<String, StreamMetrics> streams() {
+        Map<String, StreamMetrics> view = new LinkedHashMap<>();
+        streams.forEach((id, running) -> view.put(id, running.metrics()));
+        return view;
+    }
+
+    /** Waits until every stream has ended (finite sources) or the timeout passes; true when all ended. */
+    public boolean awaitEnded(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Running running : snapshot()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            running.thread().join(Math.max(1, left / 1_000_000));
+            if (running.thread().isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether any stream has failed, and which. */
+    public synchronized Map<String, String> failures() {
+        Map<String, String> failed = new LinkedHashMap<>();
+        streams.forEach((id, running) -> {
+            if (running.metrics().state() == PipelineState.FAILED) {
+                failed.put(id, running.metrics().reason());
+            }
+        });
+        return failed;
+    }
+
+    public LagMonitor lagMonitor() {
+        return lagMonitor;
+    }
+
+    private synchronized java.util.List<Running> snapshot() {
+        return java.util.List.copyOf(streams.values());
+    }
+
+    private void join(Running running, Duration timeout) {
+        try {
+            running.thread().join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (running.thread().isAlive()) {
+            log.warn("stream {} did not stop within {} ms", running.runner().spec().streamId(), timeout.toMillis());
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        // a stalled RTSP read ends after about four network timeouts
+        Duration timeout = settings.decoder().networkTimeout().multipliedBy(5).plusSeconds(1);
+        snapshot().forEach(running -> running.runner().stop());
+        snapshot().forEach(running -> join(running, timeout));
+        producer.flush();
+        producer.close(Duration.ofSeconds(30));
+        lagMonitor.close();
+        snapshot().forEach(running -> running.metrics().close());
+        log.info("ingest stopped");
+    }
+}
