@@ -1,0 +1,53 @@
+package io.panoptes.ingest;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.panoptes.avro.Frame;
+import io.panoptes.schemas.KafkaRecords;
+import io.panoptes.schemas.registry.InMemorySchemaRegistry;
+import io.panoptes.schemas.topics.TopicAdmin;
+import io.panoptes.schemas.topics.TopicSettings;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.KafkaCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** A fresh set of topics on the test cluster, an ingest service on them, and a way to read frames back. */
+final class IngestHarness implements AutoCloseable {
+
+    final KafkaCluster kafka;
+    final Topics topics;
+    final IngestService service;
+
+    IngestHarness(KafkaCluster kafka, UnaryOperator<IngestSettings.Builder> settings) throws Exception {
+        this.kafka = kafka;
+        String prefix = kafka.uniqueName("ingest") + ".";
+        this.topics = Topics.create(prefix, new InMemorySchemaRegistry());
+        try (Admin admin = kafka.admin()) {
+            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
+                    .framesPartitions(2).partitions(1).controlPartitions(1).build().specs());
+        }
+        this.service = new IngestService(settings.apply(IngestSettings.builder()
+                        .workerGroup(kafka.uniqueName("workers"))
+                        .lagInterval(Duration.ofMillis(200))).build(),
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry());
+    }
+
+    List<ConsumerRecord<String, Frame>> frames(int count, Duration timeout) {
+        return KafkaRecords.read(kafka.bootstrapServers(), topics.frames().name(), count,
+                topics.frames().keySerde().deserializer(), topics.frames().valueSerde().deserializer(), timeout);
+    }
+
+    List<Frame> framesOf(String streamId, int count, Duration timeout) {
+        return frames(count, timeout).stream().map(ConsumerRecord::value)
+                .filter(f -> f.getStreamId().equals(streamId)).toList();
+    }
+
+    @Override
+    public void close() {
+        service.close();
+    }
+}
