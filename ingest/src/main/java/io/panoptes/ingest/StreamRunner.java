@@ -76,7 +76,8 @@ final class StreamRunner implements Runnable {
     public void run() {
         try (FrameEncoder encoder = new FrameEncoder(settings.encoding())) {
             runSource(encoder);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // a missing native library or a bug: this stream fails, the others go on
             log.error("stream {}: unexpected failure", spec.streamId(), e);
             state(PipelineState.FAILED, "unexpected failure: " + e);
         }

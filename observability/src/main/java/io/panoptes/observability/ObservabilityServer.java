@@ -86,9 +86,11 @@ public final class ObservabilityServer implements AutoCloseable {
         checks.remove(name);
     }
 
+    /** The base URL; {@code localhost} when it listens on every interface. */
     public URI url() {
         InetSocketAddress address = server.getAddress();
-        return URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort());
+        String host = address.getAddress().isAnyLocalAddress() ? "localhost" : address.getAddress().getHostAddress();
+        return URI.create("http://" + host + ":" + address.getPort());
     }
 
     @Override

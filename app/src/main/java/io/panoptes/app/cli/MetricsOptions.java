@@ -1,0 +1,25 @@
+package io.panoptes.app.cli;
+
+import io.panoptes.observability.ObservabilityServer;
+import java.net.InetSocketAddress;
+import picocli.CommandLine.Option;
+
+/** Where a role serves {@code /metrics} (Prometheus) and {@code /health}. */
+public final class MetricsOptions {
+
+    @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port for /metrics and /health; 0 picks a free one and logs it (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--metrics-host", defaultValue = "0.0.0.0", paramLabel = "HOST",
+            description = "Address to serve /metrics and /health on (default: ${DEFAULT-VALUE}).")
+    private String host;
+
+    public ObservabilityServer start(String role) {
+        try {
+            return ObservabilityServer.start(role, new InetSocketAddress(host, port));
+        } catch (RuntimeException e) {
+            throw new UserException(e.getMessage(), 1, e);
+        }
+    }
+}
