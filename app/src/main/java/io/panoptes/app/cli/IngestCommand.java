@@ -170,11 +170,19 @@ public final class IngestCommand implements Callable<Integer> {
                 while (!service.awaitEnded(Duration.ofSeconds(1)) && stopped.getCount() > 0) {
                     // finite sources: wait for them to end, or for SIGTERM
                 }
-                Runtime.getRuntime().removeShutdownHook(hook);
+                removeHook(hook);
             } else {
                 stopped.await();
             }
             return report(service.failures());
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // SIGTERM arrived: the hook is running and closes the service
         }
     }
 
