@@ -2,14 +2,16 @@
 # Runs one of the project's benchmarks; each prints its ratio against a baseline measured in the
 # same run, and exits non-zero when the ratio misses its target. Results go in docs/benchmarks.md.
 #
-#   usage: scripts/benchmark.sh serde [seconds-per-round] [rounds]
+#   usage: scripts/benchmark.sh serde  [seconds-per-round] [rounds]
+#          scripts/benchmark.sh ingest [seconds-of-work] [rounds]   (needs the ffmpeg CLI)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ORT_DISABLE_TELEMETRY=1
 
 case "${1:-}" in
   serde) module=schemas; main=io.panoptes.schemas.bench.SerdeBenchmark ;;
-  *) echo "usage: $0 serde [args...]" >&2; exit 2 ;;
+  ingest) module=ingest; main=io.panoptes.ingest.bench.IngestBenchmark ;;
+  *) echo "usage: $0 serde|ingest [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2

@@ -50,7 +50,7 @@ public final class IngestService implements AutoCloseable {
         this.publisher = new FramePublisher(producer, topics.frames().name(),
                 new FilesystemPayloadStore(settings.claimCheckDir(), Long.MAX_VALUE), settings.claimCheckThreshold());
         this.lagMonitor = new LagMonitor(Admin.create(kafkaConfig), topics.frames().name(), settings.workerGroup(),
-                settings.lagInterval());
+                settings.lagInterval(), meters);
     }
 
     /** Producer tuned for 30–100 KB records: idempotent, acks=all, no compression (JPEG does not shrink), batched. */

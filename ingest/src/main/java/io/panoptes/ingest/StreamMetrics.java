@@ -34,6 +34,7 @@ public final class StreamMetrics implements AutoCloseable {
     private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.UNKNOWN);
     private final AtomicReference<String> reason = new AtomicReference<>();
     private volatile double rateFactor = 1.0;
+    private volatile long threadCpuNanos;
 
     public StreamMetrics(MeterRegistry registry, String streamId) {
         this.registry = registry;
@@ -104,6 +105,25 @@ public final class StreamMetrics implements AutoCloseable {
 
     void rateFactor(double factor) {
         this.rateFactor = factor;
+    }
+
+    void threadCpu(long nanos) {
+        this.threadCpuNanos = nanos;
+    }
+
+    /** CPU time of the stream's thread (decode, pace, encode, send), known once the stream has ended. */
+    public long threadCpuNanos() {
+        return threadCpuNanos;
+    }
+
+    /** Mean decode time per frame so far. */
+    public double decodeMillisPerFrame() {
+        return decode.mean(TimeUnit.MILLISECONDS);
+    }
+
+    /** Mean scale-and-encode time per frame so far. */
+    public double encodeMillisPerFrame() {
+        return encode.mean(TimeUnit.MILLISECONDS);
     }
 
     public long acknowledged() {

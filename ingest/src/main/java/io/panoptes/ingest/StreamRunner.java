@@ -80,6 +80,8 @@ final class StreamRunner implements Runnable {
             // a missing native library or a bug: this stream fails, the others go on
             log.error("stream {}: unexpected failure", spec.streamId(), e);
             state(PipelineState.FAILED, "unexpected failure: " + e);
+        } finally {
+            metrics.threadCpu(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
         }
     }
 

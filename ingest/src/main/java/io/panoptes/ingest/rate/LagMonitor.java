@@ -8,6 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -34,9 +36,11 @@ public final class LagMonitor implements AutoCloseable {
     private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private volatile String lastProblem;
+    private final MeterRegistry meters;
 
-    public LagMonitor(Admin admin, String topic, String group, Duration interval) {
+    public LagMonitor(Admin admin, String topic, String group, Duration interval, MeterRegistry meters) {
         this.admin = admin;
+        this.meters = meters;
         this.topic = topic;
         this.group = group;
         this.timeout = interval.multipliedBy(2).plusSeconds(5);
@@ -78,7 +82,9 @@ public final class LagMonitor implements AutoCloseable {
                 if (offset == null) {
                     lags.remove(tp.partition());
                 } else {
-                    lags.put(tp.partition(), Math.max(0, end.offset() - offset.offset()));
+                    if (lags.put(tp.partition(), Math.max(0, end.offset() - offset.offset())) == null) {
+                        registerGauge(tp.partition());
+                    }
                 }
             });
             if (lastProblem != null) {
@@ -95,6 +101,13 @@ public final class LagMonitor implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private void registerGauge(int partition) {
+        Gauge.builder("panoptes.ingest.worker.lag", lags, l -> l.getOrDefault(partition, 0L))
+                .description("Workers' consumer lag on a frames partition, as ingest sees it")
+                .tag("group", group).tag("partition", String.valueOf(partition))
+                .register(meters);
     }
 
     @Override

@@ -73,6 +73,43 @@ class FfmpegSourceTest {
     }
 
     @Test
+    void shouldRefuseAHeaderClaimingAbsurdDimensions(@TempDir Path dir) throws Exception {
+        Path liar = Files.write(dir.resolve("liar.png"), pngClaiming(12_000, 12_000));
+
+        assertThatThrownBy(() -> open(liar.toString(), SETTINGS))
+                .isInstanceOf(SourceException.class)
+                .hasMessage(liar + " declares 12000x12000 pixels, above the cap of 33177600 pixels"
+                        + " (raise --max-pixels if this is intended)");
+    }
+
+    /** A PNG whose header claims {@code width}x{@code height} RGB pixels, followed by a few bytes of image data. */
+    static byte[] pngClaiming(int width, int height) throws Exception {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(new byte[64]);
+        deflater.finish();
+        byte[] idat = new byte[128];
+        chunk(png, "IDAT", java.util.Arrays.copyOf(idat, deflater.deflate(idat)));
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream png, String type, byte[] data) throws Exception {
+        byte[] typeBytes = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        png.write(typeBytes);
+        png.write(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
     void shouldSayAClosedPortRefusesTheConnectionAndMayBeRetried() {
         String url = "http://127.0.0.1:" + io.panoptes.testkit.LoopbackPorts.closed() + "/cam";
 
