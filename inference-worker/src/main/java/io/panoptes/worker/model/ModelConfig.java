@@ -1,0 +1,56 @@
+package io.panoptes.worker.model;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One model the worker can run, by id.
+ *
+ * @param id the name frames and pipelines use for it
+ * @param path the ONNX file
+ * @param family its output layout
+ * @param labels class names in output order; empty means "class0", "class1", ... (BlazeFace: "face")
+ * @param confidence minimum score kept (YOLO default 0.25, BlazeFace 0.75)
+ * @param iou overlap above which NMS suppresses (YOLO 0.45 class-aware, BlazeFace 0.3 weighted)
+ * @param maxDetections most detections per frame (default 300)
+ */
+public record ModelConfig(String id, Path path, ModelFamily family, List<String> labels, float confidence, float iou,
+        int maxDetections) {
+
+    public ModelConfig {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(family, "family");
+        labels = List.copyOf(labels);
+        if (!(confidence >= 0 && confidence <= 1)) {
+            throw new IllegalArgumentException("model " + id + ": confidence must be in [0, 1], got " + confidence);
+        }
+        if (!(iou > 0 && iou <= 1)) {
+            throw new IllegalArgumentException("model " + id + ": IoU threshold must be in (0, 1], got " + iou);
+        }
+        if (maxDetections < 1 || maxDetections > 10_000) {
+            throw new IllegalArgumentException("model " + id + ": max detections must be in [1, 10000], got " + maxDetections);
+        }
+    }
+
+    /** The family's defaults for thresholds and labels. */
+    public static ModelConfig of(String id, Path path, ModelFamily family) {
+        return family == ModelFamily.BLAZEFACE
+                ? new ModelConfig(id, path, family, List.of("face"), 0.75f, 0.3f, 300)
+                : new ModelConfig(id, path, family, List.of(), 0.25f, 0.45f, 300);
+    }
+
+    public ModelConfig withLabels(List<String> labels) {
+        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections);
+    }
+
+    public ModelConfig withThresholds(float confidence, float iou) {
+        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections);
+    }
+
+    /** The label of class {@code index}. */
+    public String label(int index) {
+        return index < labels.size() ? labels.get(index) : "class" + index;
+    }
+}
