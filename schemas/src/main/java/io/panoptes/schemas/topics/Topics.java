@@ -24,6 +24,7 @@ public final class Topics {
     private static final Pattern LEGAL_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
 
     private final String prefix;
+    private final SchemaRegistry registry;
     private final Topic<String, Frame> frames;
     private final Topic<String, Detections> detections;
     private final Topic<String, Detections> tracks;
@@ -35,6 +36,7 @@ public final class Topics {
 
     private Topics(String prefix, SchemaRegistry registry) {
         this.prefix = prefix;
+        this.registry = registry;
         this.frames = avro(TopicKind.FRAMES, Frame.class, registry);
         this.detections = avro(TopicKind.DETECTIONS, Detections.class, registry);
         this.tracks = avro(TopicKind.TRACKS, Detections.class, registry);
@@ -70,6 +72,11 @@ public final class Topics {
 
     public String prefix() {
         return prefix;
+    }
+
+    /** The registry the serdes use. */
+    public SchemaRegistry registry() {
+        return registry;
     }
 
     public Topic<String, Frame> frames() {

@@ -1,0 +1,499 @@
+package io.panoptes.worker;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.panoptes.avro.DetectionStatus;
+import io.panoptes.avro.Detections;
+import io.panoptes.avro.FramePolicy;
+import io.panoptes.avro.Frame;
+import io.panoptes.avro.ModelRef;
+import io.panoptes.avro.PipelineSpec;
+import io.panoptes.avro.SourceKind;
+import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
+import io.panoptes.schemas.serde.AvroDeserializer;
+import io.panoptes.schemas.topics.DeadLetters;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.worker.image.FrameImageDecoder;
+import io.panoptes.worker.model.ModelCatalog;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An inference worker: consumes the frames topic in a consumer group and produces exactly one
+ * result per frame on the detections topic.
+ *
+ * <p>The poll thread owns the consumer and a transactional producer. Frames go to a pool of
+ * inference threads; at most {@code queueCapacity} are in flight, above which the worker pauses
+ * its partitions. Each transaction carries the results of the contiguous completed prefix of every
+ * partition together with those offsets, so a crash neither loses nor duplicates a result. On
+ * revocation the complete prefix is committed and the rest dropped, for the new owner to redo.
+ * Unreadable records go to the DLQ in the same transaction; stale LIVE frames become
+ * SKIPPED_STALE results; frames deleted by retention before they were read are counted as lost.
+ */
+public final class WorkerService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
+
+    private final WorkerSettings settings;
+    private final Topics topics;
+    private final WorkerMetrics metrics;
+    private final ModelCatalog catalog;
+    private final PipelineSpecs pipelines;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AvroDeserializer<Frame> frames;
+    private final Serializer<Detections> results;
+    private final ExecutorService inference;
+    private final List<FrameProcessor> processors = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<FrameProcessor> processor;
+    private final Map<TopicPartition, Deque<Slot>> inFlightByPartition = new HashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private final int maxPollRecords;
+    private final Thread pollThread;
+    private volatile boolean running = true;
+    private volatile boolean abrupt;
+    private volatile String fatal;
+
+    /** One consumed record's place in its partition's commit order, filled when its output is ready. */
+    private static final class Slot {
+        final long offset;
+        volatile Output output;
+
+        Slot(long offset) {
+            this.offset = offset;
+        }
+    }
+
+    /** What a record produces: a result or a dead letter, and what to count once it is committed. */
+    private record Output(ProducerRecord<byte[], byte[]> record, Runnable onCommit) {}
+
+    /**
+     * Starts a worker. The default model is loaded now, so a worker with a broken model stops at once.
+     *
+     * @throws io.panoptes.worker.model.ModelLoadException naming the default model and why it cannot run
+     */
+    public WorkerService(WorkerSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
+        this.settings = settings;
+        this.topics = topics;
+        this.metrics = new WorkerMetrics(meters);
+        this.catalog = new ModelCatalog(settings.models(), settings.intraOpThreads(), settings.interOpThreads());
+        if (settings.defaultModel() != null) {
+            catalog.get(settings.defaultModel());
+        }
+        this.maxPollRecords = Math.max(1, settings.queueCapacity() / 4);
+        this.frames = AvroDeserializer.of(Frame.class, topics.registry());
+        this.results = topics.detections().valueSerde().serializer();
+        this.pipelines = new PipelineSpecs(kafkaConfig, topics.pipelines());
+        this.consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig), new ByteArraySerializer(), new ByteArraySerializer());
+        if (settings.exactlyOnce()) {
+            producer.initTransactions();
+        }
+        FilesystemPayloadStore store = settings.claimCheckDir() == null ? null
+                : new FilesystemPayloadStore(settings.claimCheckDir(), 256L * 1024 * 1024);
+        this.processor = ThreadLocal.withInitial(() -> {
+            FrameProcessor p = new FrameProcessor(catalog, new FrameImageDecoder(settings.maxPixels(), store));
+            processors.add(p);
+            return p;
+        });
+        AtomicInteger threads = new AtomicInteger();
+        this.inference = Executors.newFixedThreadPool(settings.inferenceThreads(), r -> {
+            Thread t = new Thread(r, "inference-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.pollThread = new Thread(this::pollLoop, "worker-poll");
+        pollThread.start();
+    }
+
+    private Map<String, Object> consumerConfig(Map<String, Object> kafkaConfig) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // retention losses are counted, not skipped
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "panoptes-worker-" + UUID.randomUUID().toString().substring(0, 8));
+        return config;
+    }
+
+    private Map<String, Object> producerConfig(Map<String, Object> kafkaConfig) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        if (settings.exactlyOnce()) {
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + UUID.randomUUID());
+            config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
+        }
+        return config;
+    }
+
+    private void pollLoop() {
+        try {
+            consumer.subscribe(List.of(topics.frames().name()), new Rebalance());
+            while (running) {
+                applyBackpressure();
+                for (ConsumerRecord<byte[], byte[]> record : poll()) {
+                    accept(record);
+                }
+                commitCompleted();
+                recordLag();
+            }
+            if (!abrupt) {
+                drain();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                fatal = "woken up unexpectedly";
+            }
+        } catch (RuntimeException e) {
+            fatal = e.toString();
+            log.error("worker stopped: {}", e.toString(), e);
+        } finally {
+            closeClients();
+        }
+    }
+
+    private Iterable<ConsumerRecord<byte[], byte[]>> poll() {
+        try {
+            return consumer.poll(Duration.ofMillis(100));
+        } catch (OffsetOutOfRangeException e) {
+            e.offsetOutOfRangePartitions().forEach(this::skipDeletedFrames);
+        } catch (NoOffsetForPartitionException e) {
+            consumer.seekToBeginning(e.partitions());
+        }
+        return List.of();
+    }
+
+    /** Frames removed by retention before this group read them: counted, logged, and the log read from its start. */
+    private void skipDeletedFrames(TopicPartition partition, long position) {
+        long beginning = consumer.beginningOffsets(List.of(partition)).get(partition);
+        long lost = Math.max(0, beginning - position);
+        metrics.lost(lost);
+        log.warn("{}: {} frame(s) (offsets {}..{}) were deleted by retention before this group read them;"
+                + " continuing from {}", partition, lost, position, beginning - 1, beginning);
+        consumer.seek(partition, beginning);
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        Deque<Slot> slots = inFlightByPartition.get(partition);
+        if (slots == null) {
+            return; // revoked while the record was in the fetch buffer
+        }
+        Slot slot = new Slot(record.offset());
+        slots.addLast(slot);
+        Frame frame;
+        try {
+            frame = frames.deserialize(record);
+            if (frame == null) {
+                throw new SerializationException("null value (a tombstone) on the frames topic at " + partition
+                        + " offset " + record.offset());
+            }
+        } catch (SerializationException e) {
+            slot.output = new Output(DeadLetters.of(topics.dlq().name(), record, e, DeadLetters.Stage.WORKER),
+                    metrics::deadLetter);
+            log.warn("sent {} offset {} to the DLQ: {}", partition, record.offset(), e.getMessage());
+            return;
+        }
+        Optional<PipelineSpec> pipeline = pipelines.get(frame.getPipelineId());
+        String modelId = modelFor(frame, pipeline);
+        if (frame.getEndOfStream()) {
+            slot.output = output(Results.endOfStream(frame, new ModelRef(String.valueOf(modelId), null)));
+        } else if (isStale(frame, pipeline)) {
+            slot.output = output(Results.skippedStale(frame, new ModelRef(String.valueOf(modelId), null),
+                    "frame was " + age(frame).toMillis() + " ms old, more than the " + staleness(pipeline).toMillis()
+                            + " ms allowed for LIVE frames under the LATEST policy"));
+        } else if (modelId == null) {
+            slot.output = output(Results.failed(frame, new ModelRef("none", null),
+                    "no model: the frame, its pipeline and this worker name none", null));
+        } else {
+            long queuedAt = System.nanoTime();
+            metrics.inFlight().incrementAndGet();
+            inference.execute(() -> {
+                try {
+                    slot.output = output(processor.get().process(frame, modelId, queuedAt));
+                } finally {
+                    metrics.inFlight().decrementAndGet();
+                }
+            });
+        }
+    }
+
+    private String modelFor(Frame frame, Optional<PipelineSpec> pipeline) {
+        if (frame.getModelId() != null) {
+            return frame.getModelId();
+        }
+        return pipeline.map(PipelineSpec::getModel).orElse(settings.defaultModel());
+    }
+
+    private boolean isStale(Frame frame, Optional<PipelineSpec> pipeline) {
+        if (frame.getSourceKind() != SourceKind.LIVE) {
+            return false; // FILE frames are processed completely
+        }
+        FramePolicy policy = pipeline.map(PipelineSpec::getPolicy).orElse(FramePolicy.UNKNOWN);
+        boolean latest = policy == FramePolicy.UNKNOWN ? settings.liveDefaultLatest() : policy == FramePolicy.LATEST;
+        return latest && age(frame).compareTo(staleness(pipeline)) > 0;
+    }
+
+    private Duration staleness(Optional<PipelineSpec> pipeline) {
+        return pipeline.map(PipelineSpec::getMaxStalenessMillis).map(Duration::ofMillis).orElse(settings.maxStaleness());
+    }
+
+    private static Duration age(Frame frame) {
+        return Duration.between(frame.getCaptureTime(), Instant.now());
+    }
+
+    private Output output(Detections result) {
+        byte[] key = result.getStreamId().getBytes(StandardCharsets.UTF_8);
+        byte[] value = results.serialize(topics.detections().name(), result);
+        long ageMillis = Duration.between(result.getCaptureTime(), result.getInferenceTime()).toMillis();
+        return new Output(new ProducerRecord<>(topics.detections().name(), key, value),
+                () -> metrics.result(result.getStatus(), result.getTimings(), ageMillis));
+    }
+
+    /** Keeps at most queueCapacity frames in flight: a poll may add up to max.poll.records. */
+    private void applyBackpressure() {
+        boolean full = metrics.inFlight().get() + maxPollRecords > settings.queueCapacity();
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (full && paused.isEmpty() && !assigned.isEmpty()) {
+            consumer.pause(assigned);
+            paused.addAll(assigned);
+        } else if (!full && !paused.isEmpty()) {
+            paused.retainAll(assigned);
+            consumer.resume(paused);
+            paused.clear();
+        }
+    }
+
+    /** Sends the results of each partition's completed prefix, with its offsets, in one transaction. */
+    private void commitCompleted() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<Output> outputs = new ArrayList<>();
+        inFlightByPartition.forEach((partition, slots) -> {
+            long next = -1;
+            while (!slots.isEmpty() && slots.peekFirst().output != null) {
+                Slot slot = slots.pollFirst();
+                outputs.add(slot.output);
+                next = slot.offset + 1;
+            }
+            if (next >= 0) {
+                offsets.put(partition, new OffsetAndMetadata(next));
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (settings.exactlyOnce()) {
+            if (!commitTransaction(outputs, offsets)) {
+                return; // aborted: the consumer was rewound and these frames will be redone
+            }
+        } else {
+            outputs.forEach(o -> producer.send(o.record()));
+            producer.flush();
+            consumer.commitSync(offsets);
+        }
+        outputs.forEach(o -> o.onCommit().run());
+    }
+
+    /** True when committed; false when aborted, after rewinding the consumer to the committed offsets. */
+    private boolean commitTransaction(List<Output> outputs, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            producer.beginTransaction();
+            outputs.forEach(o -> producer.send(o.record()));
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+            return true;
+        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+                | AuthorizationException e) {
+            throw e; // another instance took over, or we may not write: stop
+        } catch (KafkaException e) {
+            log.warn("transaction aborted ({}); re-reading from the last committed offsets", e.toString());
+            producer.abortTransaction();
+            rewind();
+            return false;
+        }
+    }
+
+    private void rewind() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        for (TopicPartition partition : assigned) {
+            OffsetAndMetadata offset = committed.get(partition);
+            if (offset == null) {
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                consumer.seek(partition, offset.offset());
+            }
+            inFlightByPartition.put(partition, new ArrayDeque<>());
+        }
+    }
+
+    private void recordLag() {
+        for (TopicPartition partition : consumer.assignment()) {
+            consumer.currentLag(partition).ifPresent(lag -> metrics.lag(partition.toString(), lag));
+        }
+    }
+
+    /** On a clean stop: no new frames, let those in flight finish (bounded), commit them. */
+    private void drain() {
+        consumer.pause(consumer.assignment());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (metrics.inFlight().get() > 0 && System.nanoTime() < deadline) {
+            commitCompleted();
+            sleep(20);
+        }
+        commitCompleted();
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!abrupt) {
+                commitCompleted();
+            }
+            partitions.forEach(inFlightByPartition::remove);
+            paused.removeAll(partitions);
+            log.info("partitions revoked: {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(inFlightByPartition::remove);
+            paused.removeAll(partitions);
+            log.warn("partitions lost (their uncommitted results will be redone by their new owner): {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            partitions.forEach(p -> inFlightByPartition.put(p, new ArrayDeque<>()));
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+            List<TopicPartition> fresh = partitions.stream().filter(p -> committed.get(p) == null).toList();
+            if (!fresh.isEmpty()) {
+                consumer.seekToBeginning(fresh); // a new group starts at the start of the log
+            }
+            log.info("partitions assigned: {}", partitions);
+        }
+    }
+
+    public boolean isRunning() {
+        return pollThread.isAlive() && fatal == null;
+    }
+
+    /** Why the worker stopped on its own, or null. */
+    public String failure() {
+        return fatal;
+    }
+
+    public long committed() {
+        return metrics.committed();
+    }
+
+    public long count(DetectionStatus status) {
+        return metrics.count(status);
+    }
+
+    public long lostFrames() {
+        return metrics.lostFrames();
+    }
+
+    public int inFlight() {
+        return metrics.inFlight().get();
+    }
+
+    public Duration p95FrameAge() {
+        return metrics.p95FrameAge();
+    }
+
+    /** Stops cleanly: finishes and commits what is in flight, leaves the group, frees the models. */
+    @Override
+    public void close() {
+        stop(false);
+    }
+
+    /** Stops like a crash: nothing more is committed and the open transaction is left to time out. For tests. */
+    public void kill() {
+        stop(true);
+    }
+
+    private void stop(boolean crash) {
+        abrupt = crash;
+        running = false;
+        if (crash) {
+            consumer.wakeup();
+        }
+        try {
+            pollThread.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        inference.shutdownNow();
+        try {
+            inference.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        processors.forEach(FrameProcessor::close);
+        processors.clear();
+        catalog.close();
+        pipelines.close();
+    }
+
+    private void closeClients() {
+        Duration timeout = abrupt ? Duration.ZERO : Duration.ofSeconds(30);
+        try {
+            producer.close(timeout);
+        } finally {
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(timeout));
+        }
+        log.info("worker {}", abrupt ? "killed" : "stopped");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

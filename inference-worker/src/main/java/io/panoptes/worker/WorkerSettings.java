@@ -1,0 +1,165 @@
+package io.panoptes.worker;
+
+import io.panoptes.worker.model.ModelConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything an inference worker needs besides Kafka's client settings. Validated on construction.
+ *
+ * @param groupId the workers' consumer group (several workers share the frames partitions)
+ * @param models the models by id
+ * @param defaultModel the model for frames whose pipeline names none and that name none themselves
+ * @param inferenceThreads threads running models (each with its own buffers)
+ * @param intraOpThreads ONNX Runtime threads inside one model run
+ * @param interOpThreads ONNX Runtime threads across independent graph nodes
+ * @param queueCapacity most frames in flight (queued or running); above it the worker pauses fetching
+ * @param maxStaleness LIVE frames older than this are skipped under the LATEST policy
+ * @param liveDefaultLatest whether LIVE frames of pipelines without a policy use LATEST (else ALL); FILE frames use ALL
+ * @param exactlyOnce results and offsets in one transaction (else at-least-once: the aggregator drops duplicates)
+ * @param transactionTimeout how long a dead worker's open transaction can hold back read_committed readers
+ * @param maxPixels largest image accepted
+ * @param claimCheckDir where claim-checked payloads are read from; null when none
+ */
+public record WorkerSettings(
+        String groupId,
+        Map<String, ModelConfig> models,
+        String defaultModel,
+        int inferenceThreads,
+        int intraOpThreads,
+        int interOpThreads,
+        int queueCapacity,
+        Duration maxStaleness,
+        boolean liveDefaultLatest,
+        boolean exactlyOnce,
+        Duration transactionTimeout,
+        long maxPixels,
+        Path claimCheckDir) {
+
+    public static final String DEFAULT_GROUP = "panoptes-worker";
+
+    public WorkerSettings {
+        if (groupId == null || groupId.isBlank()) {
+            throw new IllegalArgumentException("worker group must not be blank");
+        }
+        models = Map.copyOf(models);
+        if (defaultModel != null && !models.containsKey(defaultModel)) {
+            throw new IllegalArgumentException("default model '" + defaultModel + "' is not among the models " + models.keySet());
+        }
+        range("inference threads", inferenceThreads, 1, 64);
+        range("intra-op threads", intraOpThreads, 1, 256);
+        range("inter-op threads", interOpThreads, 1, 256);
+        range("queue capacity", queueCapacity, 1, 100_000);
+        if (maxStaleness.isNegative() || maxStaleness.isZero()) {
+            throw new IllegalArgumentException("max staleness must be positive, got " + maxStaleness);
+        }
+        if (transactionTimeout.toMillis() < 1000) {
+            throw new IllegalArgumentException("transaction timeout must be at least 1 s, got " + transactionTimeout);
+        }
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("max pixels must be >= 1, got " + maxPixels);
+        }
+    }
+
+    private static void range(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults: group panoptes-worker, 1 inference thread, 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once with a 10 s transaction timeout, 8K pixel cap. */
+    public static final class Builder {
+        private String groupId = DEFAULT_GROUP;
+        private final Map<String, ModelConfig> models = new LinkedHashMap<>();
+        private String defaultModel;
+        private int inferenceThreads = 1;
+        private int intraOpThreads = 1;
+        private int interOpThreads = 1;
+        private int queueCapacity = 8;
+        private Duration maxStaleness = Duration.ofMillis(500);
+        private boolean liveDefaultLatest = true;
+        private boolean exactlyOnce = true;
+        private Duration transactionTimeout = Duration.ofSeconds(10);
+        private long maxPixels = 7680L * 4320L;
+        private Path claimCheckDir;
+
+        private Builder() {}
+
+        public Builder groupId(String groupId) {
+            this.groupId = groupId;
+            return this;
+        }
+
+        /** Adds a model; the first one added is the default unless another is named. */
+        public Builder model(ModelConfig model) {
+            models.put(model.id(), Objects.requireNonNull(model));
+            if (defaultModel == null) {
+                defaultModel = model.id();
+            }
+            return this;
+        }
+
+        public Builder defaultModel(String id) {
+            this.defaultModel = id;
+            return this;
+        }
+
+        public Builder inferenceThreads(int threads) {
+            this.inferenceThreads = threads;
+            return this;
+        }
+
+        public Builder onnxThreads(int intraOp, int interOp) {
+            this.intraOpThreads = intraOp;
+            this.interOpThreads = interOp;
+            return this;
+        }
+
+        public Builder queueCapacity(int capacity) {
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        public Builder maxStaleness(Duration staleness) {
+            this.maxStaleness = staleness;
+            return this;
+        }
+
+        public Builder liveDefaultLatest(boolean latest) {
+            this.liveDefaultLatest = latest;
+            return this;
+        }
+
+        public Builder exactlyOnce(boolean exactlyOnce) {
+            this.exactlyOnce = exactlyOnce;
+            return this;
+        }
+
+        public Builder transactionTimeout(Duration timeout) {
+            this.transactionTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxPixels(long maxPixels) {
+            this.maxPixels = maxPixels;
+            return this;
+        }
+
+        public Builder claimCheckDir(Path dir) {
+            this.claimCheckDir = dir;
+            return this;
+        }
+
+        public WorkerSettings build() {
+            return new WorkerSettings(groupId, models, defaultModel, inferenceThreads, intraOpThreads, interOpThreads,
+                    queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, transactionTimeout, maxPixels, claimCheckDir);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.panoptes.worker;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.panoptes.avro.Detections;
+import io.panoptes.avro.Frame;
+import io.panoptes.ingest.IngestService;
+import io.panoptes.ingest.IngestSettings;
+import io.panoptes.ingest.source.SourceSpec;
+import io.panoptes.schemas.KafkaRecords;
+import io.panoptes.schemas.registry.InMemorySchemaRegistry;
+import io.panoptes.schemas.topics.TopicAdmin;
+import io.panoptes.schemas.topics.TopicSettings;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.KafkaCluster;
+import io.panoptes.testkit.TestData;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelFamily;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Fresh topics, real ingest to fill them, workers on them, and read_committed readers of the results. */
+final class WorkerHarness implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    final KafkaCluster kafka;
+    final Topics topics;
+    final String group;
+    private final List<WorkerService> workers = new ArrayList<>();
+
+    WorkerHarness(KafkaCluster kafka, int framesPartitions) throws Exception {
+        this.kafka = kafka;
+        String prefix = kafka.uniqueName("worker") + ".";
+        this.topics = Topics.create(prefix, new InMemorySchemaRegistry());
+        this.group = kafka.uniqueName("workers");
+        try (Admin admin = kafka.admin()) {
+            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
+                    .framesPartitions(framesPartitions).partitions(1).controlPartitions(1).build().specs());
+        }
+    }
+
+    static ModelConfig blazeFace() {
+        return ModelConfig.of("blazeface", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE);
+    }
+
+    static ModelConfig brightSquare() {
+        return ModelConfig.of("bright", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8), ModelFamily.YOLOV8)
+                .withLabels(List.of("bright", "dark")).withThresholds(0.5f, 0.45f);
+    }
+
+    WorkerService worker(UnaryOperator<WorkerSettings.Builder> settings) {
+        WorkerService worker = new WorkerService(settings.apply(WorkerSettings.builder().groupId(group)
+                .model(blazeFace()).model(brightSquare())).build(), Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topics, new SimpleMeterRegistry());
+        workers.add(worker);
+        return worker;
+    }
+
+    /** Publishes every frame of {@code sources} with the real ingest and waits until they are acknowledged. */
+    void ingest(SourceSpec... sources) throws Exception {
+        try (IngestService ingest = ingestService()) {
+            for (SourceSpec source : sources) {
+                ingest.start(source);
+            }
+            if (!ingest.awaitEnded(WAIT)) {
+                throw new AssertionError("ingest did not finish in " + WAIT);
+            }
+        }
+    }
+
+    IngestService ingestService() {
+        return new IngestService(IngestSettings.builder().workerGroup(group).fileLagBound(0).build(),
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry());
+    }
+
+    void sendRaw(byte[] key, byte[] value) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topics.frames().name(), key, value));
+        }
+    }
+
+    void send(Frame frame) {
+        sendRaw(frame.getStreamId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                topics.frames().valueSerde().serializer().serialize(topics.frames().name(), frame));
+    }
+
+    /** The first {@code count} committed results (read_committed). */
+    List<Detections> results(int count) {
+        return KafkaRecords.read(kafka.bootstrapServers(), topics.detections().name(), count,
+                topics.detections().keySerde().deserializer(), topics.detections().valueSerde().deserializer(), WAIT)
+                .stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** Every committed result, read until none has arrived for {@code quiet}: duplicates cannot hide past a count. */
+    List<Detections> allResults(Duration quiet) {
+        Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id",
+                kafka.uniqueName("checker"), "auto.offset.reset", "earliest", "isolation.level", "read_committed");
+        List<Detections> all = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, Detections> consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(config, topics.detections().keySerde().deserializer(),
+                        topics.detections().valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topics.detections().name()));
+            long lastArrival = System.nanoTime();
+            while (System.nanoTime() - lastArrival < quiet.toNanos()) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                records.forEach(r -> all.add(r.value()));
+                if (!records.isEmpty()) {
+                    lastArrival = System.nanoTime();
+                }
+            }
+        }
+        return all;
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> deadLetters(int count) {
+        return KafkaRecords.read(kafka.bootstrapServers(), topics.dlq().name(), count,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), WAIT);
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(WorkerService::close);
+    }
+}

@@ -1,0 +1,80 @@
+package io.panoptes.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.panoptes.avro.Detection;
+import io.panoptes.avro.DetectionStatus;
+import io.panoptes.avro.Detections;
+import io.panoptes.ingest.source.SourceSpec;
+import io.panoptes.testkit.KafkaCluster;
+import io.panoptes.testkit.KafkaClusterExtension;
+import io.panoptes.testkit.TestVideos;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(300)
+class WorkerIT {
+
+    @Test
+    void shouldProduceExactlyOneResultPerFrameAndFindMegamindsFaces(KafkaCluster kafka) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 2)) {
+            harness.ingest(SourceSpec.builder(TestVideos.megamind().toString()).streamId("mm").build());
+            WorkerService worker = harness.worker(b -> b.defaultModel("blazeface"));
+
+            await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 271);
+            List<Detections> results = harness.results(271);
+
+            Map<Long, Detections> bySeq = results.stream().collect(Collectors.toMap(Detections::getSeq, Function.identity()));
+            assertThat(bySeq).hasSize(271); // no duplicates, none missing
+            assertThat(bySeq.keySet()).containsAll(java.util.stream.LongStream.range(0, 271).boxed().toList());
+            assertThat(bySeq.get(270L).getStatus()).isEqualTo(DetectionStatus.END_OF_STREAM);
+            List<Detections> pictures = results.stream().filter(r -> r.getSeq() < 270).toList();
+            assertThat(pictures).allSatisfy(r -> {
+                assertThat(r.getStatus()).as("FILE frames are never skipped").isEqualTo(DetectionStatus.OK);
+                assertThat(r.getModel().getId()).isEqualTo("blazeface");
+                assertThat(r.getModel().getVersion()).startsWith("sha256:");
+            });
+            long withFace = pictures.stream().filter(r -> !r.getDetections().isEmpty()).count();
+            assertThat(withFace).as("frames with a face").isGreaterThanOrEqualTo(Math.round(270 * 0.95) - 1);
+            assertThat(bySeq.get(0L).getDetections()).as("frame 0 is black").isEmpty();
+            Detection face = bySeq.get(30L).getDetections().get(0);
+            double cx = face.getBox().getX() + face.getBox().getW() / 2.0;
+            double cy = face.getBox().getY() + face.getBox().getH() / 2.0;
+            assertThat(Math.hypot(cx - 293, cy - 272)).as("frame 30 face centre (%s, %s)", cx, cy).isLessThan(10);
+            assertThat(worker.count(DetectionStatus.SKIPPED_STALE)).isZero();
+        }
+    }
+
+    @Test
+    void shouldLoseAndDuplicateNothingWhenOneOfTwoWorkersDies(KafkaCluster kafka) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 4)) {
+            harness.ingest(SourceSpec.builder(TestVideos.megamind().toString()).streamId("a").build(),
+                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("b").build(),
+                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("c").build(),
+                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("d").build());
+            int total = 4 * 271;
+            WorkerService first = harness.worker(b -> b.defaultModel("blazeface"));
+            WorkerService second = harness.worker(b -> b.defaultModel("blazeface"));
+            await().atMost(WorkerHarness.WAIT).until(() -> first.committed() > 50 && second.committed() > 50);
+
+            first.kill(); // no commit, no goodbye: its uncommitted work is redone by the survivor
+            long killedAt = System.nanoTime();
+            await().atMost(WorkerHarness.WAIT).until(() -> first.committed() + second.committed() >= total);
+
+            List<Detections> results = harness.allResults(java.time.Duration.ofSeconds(5));
+            Set<String> keys = results.stream().map(r -> r.getStreamId() + "/" + r.getEpoch() + "/" + r.getSeq())
+                    .collect(Collectors.toSet());
+            assertThat(keys).hasSize(total);
+            assertThat(results).hasSize(total);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(java.time.Duration.ofSeconds(10 + 15 + 30));
+        }
+    }
+}
