@@ -43,7 +43,7 @@ final class WorkerMetrics {
         infer = Timer.builder("panoptes.worker.infer").description("Model run per frame").register(registry);
         postprocess = Timer.builder("panoptes.worker.postprocess").description("Decode outputs and NMS per frame").register(registry);
         frameAge = DistributionSummary.builder("panoptes.worker.frame.age").baseUnit("milliseconds")
-                .description("Result time minus capture time").publishPercentiles(0.5, 0.95, 0.99).register(registry);
+                .description("Result time minus capture time, of frames actually processed").publishPercentiles(0.5, 0.95, 0.99).register(registry);
         Gauge.builder("panoptes.worker.in.flight", inFlight, AtomicInteger::get)
                 .description("Frames queued or running").register(registry);
     }
@@ -56,8 +56,8 @@ final class WorkerMetrics {
             infer.record((long) (timings.getInferMs() * 1e6), TimeUnit.NANOSECONDS);
             postprocess.record((long) (timings.getPostprocessMs() * 1e6), TimeUnit.NANOSECONDS);
         }
-        if (status != DetectionStatus.END_OF_STREAM) {
-            frameAge.record(Math.max(0, ageMillis));
+        if (status == DetectionStatus.OK || status == DetectionStatus.FAILED) {
+            frameAge.record(Math.max(0, ageMillis)); // skipped frames are old by definition: counted, not aged
         }
     }
 

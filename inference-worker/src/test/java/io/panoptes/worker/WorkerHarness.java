@@ -110,7 +110,11 @@ final class WorkerHarness implements AutoCloseable {
                         topics.detections().valueSerde().deserializer())) {
             consumer.subscribe(List.of(topics.detections().name()));
             long lastArrival = System.nanoTime();
+            long deadline = lastArrival + WAIT.toNanos();
             while (System.nanoTime() - lastArrival < quiet.toNanos()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("results never went quiet for " + quiet + " within " + WAIT);
+                }
                 var records = consumer.poll(Duration.ofMillis(200));
                 records.forEach(r -> all.add(r.value()));
                 if (!records.isEmpty()) {
