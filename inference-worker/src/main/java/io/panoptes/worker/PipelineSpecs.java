@@ -29,6 +29,7 @@ public final class PipelineSpecs implements AutoCloseable {
     private final Map<String, PipelineSpec> specs = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public PipelineSpecs(Map<String, Object> kafkaConfig, Topic<String, PipelineSpec> topic) {
         Map<String, Object> config = new java.util.HashMap<>(kafkaConfig);
@@ -48,6 +49,10 @@ public final class PipelineSpecs implements AutoCloseable {
     private void read(Map<String, Object> config, Topic<String, PipelineSpec> topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
+            this.consumer = consumer;
+            if (!running) {
+                return;
+            }
             List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
@@ -57,7 +62,7 @@ public final class PipelineSpecs implements AutoCloseable {
                     apply(record, topic);
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
             // closing
         } catch (RuntimeException e) {
             log.error("stopped reading pipeline specs from {}: {}", topic.name(), e.toString());
@@ -85,7 +90,10 @@ public final class PipelineSpecs implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        KafkaConsumer<byte[], byte[]> reader = consumer;
+        if (reader != null) {
+            reader.wakeup();
+        }
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

@@ -68,6 +68,8 @@ public final class ModelCatalog implements AutoCloseable {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(interOpThreads);
+            // graph-optimisation notices (e.g. unused initializers) are not the user's problem
+            options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             model = OnnxModel.load(env, config, options);
             loaded.put(config.id(), model);
             log.info("model {} loaded: {} {} input {}x{}, version {}", config.id(), config.family(), config.path(),

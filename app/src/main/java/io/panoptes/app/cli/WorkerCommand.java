@@ -1,0 +1,169 @@
+package io.panoptes.app.cli;
+
+import io.panoptes.observability.HealthCheck;
+import io.panoptes.observability.ObservabilityServer;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.worker.WorkerService;
+import io.panoptes.worker.WorkerSettings;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelFamily;
+import io.panoptes.worker.model.ModelLoadException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code panoptes worker}: run detection models on the frames topic. */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run detection models (ONNX Runtime, CPU) on the frames topic in a consumer group and write "
+                + "exactly one result per frame to the detections topic: detections, or a SKIPPED_STALE, FAILED or "
+                + "END_OF_STREAM marker. Start more workers with the same --group to share the partitions. Runs until "
+                + "SIGTERM/Ctrl-C, then finishes and commits what is in flight.",
+        footer = {
+            "",
+            "Examples:",
+            "  panoptes worker --model blazeface --model-path face_detection_front_128x128.onnx --model-family blazeface",
+            "  panoptes worker --model yolo --model-path yolov8n.onnx --model-family yolov8 \\",
+            "                  --labels person,bicycle,car --confidence 0.3 --inference-threads 2",
+            "",
+            "The model for a frame is its modelId, else its pipeline's model, else --default-model (the first --model)."
+        })
+public final class WorkerCommand implements Callable<Integer> {
+
+    /** One {@code --model} and the options that follow it. */
+    static final class ModelOption {
+        @Option(names = "--model", required = true, paramLabel = "ID", description = "Model id, as frames and pipelines name it. Repeatable.")
+        String id;
+
+        @Option(names = "--model-path", required = true, paramLabel = "FILE", description = "The ONNX file.")
+        Path path;
+
+        @Option(names = "--model-family", required = true, paramLabel = "yolov8|yolov5|blazeface",
+                description = "Output layout: yolov8 (also v11) [1,4+C,N], yolov5 [1,N,5+C], blazeface.")
+        String family;
+
+        @Option(names = "--labels", split = ",", paramLabel = "NAME[,NAME...]", description = "Class names in output order.")
+        List<String> labels = List.of();
+
+        @Option(names = "--confidence", paramLabel = "0-1", description = "Minimum score (default: yolo 0.25, blazeface 0.75).")
+        Float confidence;
+
+        @Option(names = "--iou", paramLabel = "0-1", description = "NMS overlap threshold (default: yolo 0.45, blazeface 0.3).")
+        Float iou;
+
+        ModelConfig config() {
+            ModelConfig config = ModelConfig.of(id, path, ModelFamily.parse(family));
+            if (!labels.isEmpty()) {
+                config = config.withLabels(labels);
+            }
+            return config.withThresholds(confidence != null ? confidence : config.confidence(),
+                    iou != null ? iou : config.iou());
+        }
+    }
+
+    @ArgGroup(exclusive = false, multiplicity = "1..*")
+    private List<ModelOption> models;
+
+    @Mixin
+    private KafkaOptions kafka;
+
+    @Mixin
+    private RegistryOptions registry;
+
+    @Mixin
+    private MetricsOptions metrics;
+
+    @Option(names = "--prefix", defaultValue = Topics.DEFAULT_PREFIX, paramLabel = "PREFIX", description = "Topic-name prefix (default: ${DEFAULT-VALUE}).")
+    private String prefix;
+
+    @Option(names = "--group", defaultValue = WorkerSettings.DEFAULT_GROUP, paramLabel = "GROUP",
+            description = "Consumer group shared by the workers (default: ${DEFAULT-VALUE}).")
+    private String group;
+
+    @Option(names = "--default-model", paramLabel = "ID", description = "Model for frames that name none (default: the first --model).")
+    private String defaultModel;
+
+    @Option(names = "--inference-threads", defaultValue = "1", paramLabel = "N", description = "Threads running models (default: ${DEFAULT-VALUE}).")
+    private int inferenceThreads;
+
+    @Option(names = "--intra-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads within one run (default: ${DEFAULT-VALUE}).")
+    private int intraOpThreads;
+
+    @Option(names = "--inter-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads across graph nodes (default: ${DEFAULT-VALUE}).")
+    private int interOpThreads;
+
+    @Option(names = "--queue-capacity", defaultValue = "8", paramLabel = "N",
+            description = "Most frames in flight; above it the worker pauses fetching (default: ${DEFAULT-VALUE}).")
+    private int queueCapacity;
+
+    @Option(names = "--max-staleness", defaultValue = "500ms", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "LIVE frames older than this are skipped under the latest policy (default: ${DEFAULT-VALUE}).")
+    private Duration maxStaleness;
+
+    @Option(names = "--live-policy", defaultValue = "latest", paramLabel = "latest|all",
+            description = "For LIVE frames of pipelines without a policy: skip stale frames, or process all (default: ${DEFAULT-VALUE}). FILE frames are always processed.")
+    private String livePolicy;
+
+    @Option(names = "--at-least-once", description = "Commit offsets after sending results, without transactions (duplicates are dropped downstream).")
+    private boolean atLeastOnce;
+
+    @Option(names = "--transaction-timeout", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long a dead worker's open transaction can hold back readers (default: ${DEFAULT-VALUE}).")
+    private Duration transactionTimeout;
+
+    @Option(names = "--max-pixels", defaultValue = "33177600", paramLabel = "N", description = "Refuse images with more pixels (default: ${DEFAULT-VALUE}, 8K).")
+    private long maxPixels;
+
+    @Option(names = "--claim-check-dir", paramLabel = "DIR", description = "Where claim-checked frames are read from (shared with ingest).")
+    private Path claimCheckDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        WorkerSettings settings = settings();
+        Topics topics = Topics.create(prefix, registry.client());
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (ObservabilityServer observability = metrics.start("worker")) {
+            WorkerService worker;
+            try {
+                worker = new WorkerService(settings, kafka.clientConfig(), topics, observability.registry());
+            } catch (ModelLoadException e) {
+                throw new UserException(e.getMessage(), 1, e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                worker.close();
+                stopped.countDown();
+            }, "worker-shutdown"));
+            observability.addCheck("worker", () -> worker.isRunning()
+                    ? HealthCheck.Health.up(worker.committed() + " results committed, " + worker.inFlight() + " in flight")
+                    : HealthCheck.Health.down("stopped: " + worker.failure()));
+            while (worker.isRunning() && !stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                // serve until SIGTERM, or until the worker stops on its own
+            }
+            if (worker.failure() != null) {
+                throw new UserException("worker stopped: " + worker.failure());
+            }
+            return 0;
+        }
+    }
+
+    private WorkerSettings settings() {
+        if (!livePolicy.equalsIgnoreCase("latest") && !livePolicy.equalsIgnoreCase("all")) {
+            throw new IllegalArgumentException("--live-policy must be latest or all, got '" + livePolicy + "'");
+        }
+        WorkerSettings.Builder builder = WorkerSettings.builder().groupId(group)
+                .inferenceThreads(inferenceThreads).onnxThreads(intraOpThreads, interOpThreads)
+                .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
+                .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)
+                .transactionTimeout(transactionTimeout).maxPixels(maxPixels).claimCheckDir(claimCheckDir);
+        models.stream().map(ModelOption::config).forEach(builder::model);
+        if (defaultModel != null) {
+            builder.defaultModel(defaultModel);
+        }
+        return builder.build();
+    }
+}

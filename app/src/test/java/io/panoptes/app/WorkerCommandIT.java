@@ -1,0 +1,100 @@
+package io.panoptes.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.panoptes.app.cli.CommandRun;
+import io.panoptes.avro.DetectionStatus;
+import io.panoptes.avro.Detections;
+import io.panoptes.schemas.KafkaRecords;
+import io.panoptes.schemas.registry.InMemorySchemaRegistry;
+import io.panoptes.schemas.registry.SchemaRegistryServer;
+import io.panoptes.schemas.topics.TopicAdmin;
+import io.panoptes.schemas.topics.TopicSettings;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.KafkaCluster;
+import io.panoptes.testkit.KafkaClusterExtension;
+import io.panoptes.testkit.RepositoryRoot;
+import io.panoptes.testkit.TestData;
+import io.panoptes.testkit.TestVideos;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(240)
+class WorkerCommandIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private final CommandRun command = new CommandRun();
+    private SchemaRegistryServer registry;
+    private String prefix;
+
+    @BeforeEach
+    void topics(KafkaCluster kafka) throws Exception {
+        registry = SchemaRegistryServer.start(new InMemorySchemaRegistry());
+        prefix = kafka.uniqueName("cli-worker") + ".";
+        try (Admin admin = kafka.admin()) {
+            new TopicAdmin(admin, WAIT).ensure(TopicSettings.builder().prefix(prefix).framesPartitions(2).build().specs());
+        }
+    }
+
+    @AfterEach
+    void stopRegistry() {
+        registry.close();
+    }
+
+    @Test
+    void shouldDetectFacesInItsOwnProcessAndStopCleanlyOnSigterm(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+        assertThat(command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
+                registry.url().toString(), "--prefix", prefix, "--source", TestVideos.megamind().toString())).isZero();
+        Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(), "worker",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url().toString(),
+                "--prefix", prefix, "--group", kafka.uniqueName("g"), "--model", "face",
+                "--model-path", TestData.file(TestData.BLAZEFACE_FRONT).toString(), "--model-family", "blazeface")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+
+        Topics topics = Topics.create(prefix, registry.registry());
+        List<Detections> results = KafkaRecords.read(kafka.bootstrapServers(), topics.detections().name(), 271,
+                topics.detections().keySerde().deserializer(), topics.detections().valueSerde().deserializer(), WAIT)
+                .stream().map(r -> r.value()).toList();
+        worker.destroy(); // SIGTERM
+
+        assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(results).filteredOn(r -> r.getStatus() == DetectionStatus.OK).hasSize(270);
+        assertThat(results).filteredOn(r -> r.getStatus() == DetectionStatus.END_OF_STREAM).hasSize(1);
+        assertThat(Files.readString(dir.resolve("worker.log"))).contains("model face loaded").contains("worker stopped");
+    }
+
+    @Test
+    void shouldExitNamingAModelThatCannotLoad(KafkaCluster kafka) {
+        int exit = command.run("worker", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
+                registry.url().toString(), "--prefix", prefix, "--model", "wrong", "--model-path",
+                TestData.file(TestData.BRIGHT_SQUARE_YOLOV5).toString(), "--model-family", "yolov8");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(command.err()).contains("panoptes worker: model wrong (YOLOV8, ").contains("got [1, 400, 7]");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownFamilyOrPolicyInOneLine() {
+        assertThat(command.run("worker", "--model", "m", "--model-path", "m.onnx", "--model-family", "resnet")).isEqualTo(1);
+        assertThat(command.err()).contains("unknown model family 'resnet'").contains("BLAZEFACE");
+        assertThat(command.run("worker", "--model", "m", "--model-path", "m.onnx", "--model-family", "yolov8",
+                "--live-policy", "sometimes")).isEqualTo(1);
+        assertThat(command.err()).contains("--live-policy must be latest or all, got 'sometimes'");
+    }
+}
