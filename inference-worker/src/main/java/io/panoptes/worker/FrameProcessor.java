@@ -5,8 +5,6 @@ import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.ModelRef;
 import io.panoptes.avro.StageTimings;
-import io.panoptes.worker.image.FrameDecodeException;
-import io.panoptes.worker.image.FrameImageDecoder;
 import io.panoptes.worker.model.ModelCatalog;
 import io.panoptes.worker.model.ModelLoadException;
 import io.panoptes.worker.model.ModelRunner;
@@ -16,35 +14,36 @@ import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * One inference thread's work: decode a frame's image, run its model, build its result. Anything
- * that goes wrong with this frame (an undecodable payload, a model that cannot load, an ONNX
- * Runtime error) becomes a FAILED result naming the cause; nothing escapes. Owns the thread's
- * decoder and model runners; not thread-safe.
+ * One inference thread's work: run a frame's model on its decoded image and build its result.
+ * Anything that goes wrong with this frame (a model that cannot load, an ONNX Runtime error)
+ * becomes a FAILED result naming the cause; nothing escapes. Owns the thread's model runners;
+ * not thread-safe.
  */
 final class FrameProcessor implements AutoCloseable {
 
     private final ModelCatalog catalog;
-    private final FrameImageDecoder decoder;
     private final Map<String, ModelRunner> runners = new HashMap<>();
 
-    FrameProcessor(ModelCatalog catalog, FrameImageDecoder decoder) {
+    FrameProcessor(ModelCatalog catalog) {
         this.catalog = catalog;
-        this.decoder = decoder;
     }
 
-    Detections process(Frame frame, String modelId, long queuedAtNanos) {
+    /**
+     * The result of {@code frame}, whose image was decoded ({@code decodeMs}) by the decode stage.
+     *
+     * @param queuedAtNanos when the frame was accepted from Kafka
+     */
+    Detections process(Frame frame, String modelId, Mat image, long queuedAtNanos, float decodeMs) {
         long start = System.nanoTime();
-        float queueMs = (start - queuedAtNanos) / 1e6f;
+        float queueMs = Math.max(0, (start - queuedAtNanos) / 1e6f - decodeMs);
         ModelRef model = new ModelRef(modelId, null);
         try {
             ModelRunner runner = runner(modelId);
             model.setVersion(runner.model().version());
-            Mat image = decoder.decode(frame);
-            float decodeMs = (System.nanoTime() - start) / 1e6f;
             ModelRunner.Inference inference = runner.detect(image);
             return Results.ok(frame, model, inference.detections(), new StageTimings(queueMs,
                     decodeMs + inference.preprocessMs(), inference.inferMs(), inference.postprocessMs()));
-        } catch (ModelLoadException | FrameDecodeException e) {
+        } catch (ModelLoadException e) {
             return Results.failed(frame, model, e.getMessage(), timings(queueMs, start));
         } catch (OrtException e) {
             return Results.failed(frame, model, "model " + modelId + " failed on this frame: " + e.getMessage(),
@@ -71,6 +70,5 @@ final class FrameProcessor implements AutoCloseable {
     @Override
     public void close() {
         runners.values().forEach(ModelRunner::close);
-        decoder.close();
     }
 }

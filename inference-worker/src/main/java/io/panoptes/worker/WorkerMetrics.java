@@ -99,4 +99,8 @@ final class WorkerMetrics {
     Duration p95FrameAge() {
         return Duration.ofMillis((long) frameAge.takeSnapshot().percentileValues()[1].value());
     }
+
+    Duration p50FrameAge() {
+        return Duration.ofMillis((long) frameAge.takeSnapshot().percentileValues()[0].value());
+    }
 }

@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +56,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * An inference worker: consumes the frames topic in a consumer group and produces exactly one
  * result per frame on the detections topic.
  *
- * <p>The poll thread owns the consumer and a transactional producer. Frames go to a pool of
- * inference threads; at most {@code queueCapacity} are in flight, above which the worker pauses
+ * <p>The poll thread owns the consumer and a transactional producer. Frames go to a decode stage
+ * (JPEG/PNG into pooled images) and then to the inference threads, so the next frames are decoded
+ * while a model runs; at most {@code queueCapacity} are in flight, above which the worker pauses
  * its partitions. Each transaction carries the results of the contiguous completed prefix of every
  * partition together with those offsets, so a crash neither loses nor duplicates a result. On
  * revocation the complete prefix is committed and the rest dropped, for the new owner to redo.
@@ -82,15 +86,20 @@ public final class WorkerService implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AvroDeserializer<Frame> frames;
     private final Serializer<Detections> results;
+    private final ExecutorService decoding;
     private final ExecutorService inference;
-    private final List<FrameProcessor> processors = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> perThread = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<FrameImageDecoder> decoder;
     private final ThreadLocal<FrameProcessor> processor;
+    private final BlockingQueue<Mat> images;
     private final Map<TopicPartition, Deque<Slot>> inFlightByPartition = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final int maxPollRecords;
     private final Thread pollThread;
     private volatile boolean running = true;
     private volatile boolean abrupt;
+    private long lastCommitNanos = System.nanoTime();
+    private volatile int assigned;
     private volatile String fatal;
 
     /** One consumed record's place in its partition's commit order, filled when its output is ready. */
@@ -103,8 +112,11 @@ public final class WorkerService implements AutoCloseable {
         }
     }
 
-    /** What a record produces: a result or a dead letter, and what to count once it is committed. */
-    private record Output(ProducerRecord<byte[], byte[]> record, Runnable onCommit) {}
+    /**
+     * What a record produces: a result or a dead letter, and what to count once it is committed.
+     * Results are serialized by the poll thread when committed, off the inference threads' path.
+     */
+    private record Output(java.util.function.Supplier<ProducerRecord<byte[], byte[]>> record, Runnable onCommit) {}
 
     /**
      * Starts a worker. The default model is loaded now, so a worker with a broken model stops at once.
@@ -130,19 +142,31 @@ public final class WorkerService implements AutoCloseable {
         }
         FilesystemPayloadStore store = settings.claimCheckDir() == null ? null
                 : new FilesystemPayloadStore(settings.claimCheckDir(), 256L * 1024 * 1024);
-        this.processor = ThreadLocal.withInitial(() -> {
-            FrameProcessor p = new FrameProcessor(catalog, new FrameImageDecoder(settings.maxPixels(), store));
-            processors.add(p);
-            return p;
-        });
-        AtomicInteger threads = new AtomicInteger();
-        this.inference = Executors.newFixedThreadPool(settings.inferenceThreads(), r -> {
-            Thread t = new Thread(r, "inference-" + threads.incrementAndGet());
+        this.decoder = ThreadLocal.withInitial(() -> owned(new FrameImageDecoder(settings.maxPixels(), store)));
+        this.processor = ThreadLocal.withInitial(() -> owned(new FrameProcessor(catalog)));
+        // one decoded image per frame in flight, reused: decoding never allocates a new one
+        this.images = new ArrayBlockingQueue<>(settings.queueCapacity());
+        for (int i = 0; i < settings.queueCapacity(); i++) {
+            images.add(new Mat());
+        }
+        this.decoding = pool("decode", settings.decodeThreads());
+        this.inference = pool("inference", settings.inferenceThreads());
+        this.pollThread = new Thread(this::pollLoop, "worker-poll");
+        pollThread.start();
+    }
+
+    private <T extends AutoCloseable> T owned(T resource) {
+        perThread.add(resource);
+        return resource;
+    }
+
+    private static ExecutorService pool(String name, int threads) {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name + "-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.pollThread = new Thread(this::pollLoop, "worker-poll");
-        pollThread.start();
     }
 
     private Map<String, Object> consumerConfig(Map<String, Object> kafkaConfig) {
@@ -176,8 +200,10 @@ public final class WorkerService implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : poll()) {
                     accept(record);
                 }
-                commitCompleted();
-                recordLag();
+                if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+                    commitCompleted();
+                    recordLag();
+                }
             }
             if (!abrupt) {
                 drain();
@@ -196,7 +222,8 @@ public final class WorkerService implements AutoCloseable {
 
     private Iterable<ConsumerRecord<byte[], byte[]>> poll() {
         try {
-            return consumer.poll(Duration.ofMillis(100));
+            // while frames are in flight, come back soon: their results free capacity and wait to be committed
+            return consumer.poll(Duration.ofMillis(metrics.inFlight().get() > 0 ? 2 : 50));
         } catch (OffsetOutOfRangeException e) {
             e.offsetOutOfRangePartitions().forEach(this::skipDeletedFrames);
         } catch (NoOffsetForPartitionException e) {
@@ -231,8 +258,8 @@ public final class WorkerService implements AutoCloseable {
                         + " offset " + record.offset());
             }
         } catch (SerializationException e) {
-            slot.output = new Output(DeadLetters.of(topics.dlq().name(), record, e, DeadLetters.Stage.WORKER),
-                    metrics::deadLetter);
+            ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.of(topics.dlq().name(), record, e, DeadLetters.Stage.WORKER);
+            slot.output = new Output(() -> deadLetter, metrics::deadLetter);
             log.warn("sent {} offset {} to the DLQ: {}", partition, record.offset(), e.getMessage());
             return;
         }
@@ -248,16 +275,34 @@ public final class WorkerService implements AutoCloseable {
             slot.output = output(Results.failed(frame, new ModelRef("none", null),
                     "no model: the frame, its pipeline and this worker name none", null));
         } else {
-            long queuedAt = System.nanoTime();
             metrics.inFlight().incrementAndGet();
-            inference.execute(() -> {
-                try {
-                    slot.output = output(processor.get().process(frame, modelId, queuedAt));
-                } finally {
-                    metrics.inFlight().decrementAndGet();
-                }
-            });
+            long queuedAt = System.nanoTime();
+            decoding.execute(() -> decodeThenInfer(slot, frame, modelId, queuedAt));
         }
+    }
+
+    /** Decode stage: the frame's image into a pooled Mat, then on to the inference stage (or a FAILED result). */
+    private void decodeThenInfer(Slot slot, Frame frame, String modelId, long queuedAt) {
+        Mat image = images.poll(); // never empty: one image per frame in flight
+        long start = System.nanoTime();
+        try {
+            decoder.get().decode(frame, image);
+        } catch (RuntimeException e) {
+            images.add(image);
+            slot.output = output(Results.failed(frame, new ModelRef(modelId, null), e.getMessage(),
+                    new io.panoptes.avro.StageTimings(0f, (System.nanoTime() - start) / 1e6f, 0f, 0f)));
+            metrics.inFlight().decrementAndGet();
+            return;
+        }
+        float decodeMs = (System.nanoTime() - start) / 1e6f;
+        inference.execute(() -> {
+            try {
+                slot.output = output(processor.get().process(frame, modelId, image, queuedAt, decodeMs));
+            } finally {
+                images.add(image);
+                metrics.inFlight().decrementAndGet();
+            }
+        });
     }
 
     private String modelFor(Frame frame, Optional<PipelineSpec> pipeline) {
@@ -285,10 +330,9 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private Output output(Detections result) {
-        byte[] key = result.getStreamId().getBytes(StandardCharsets.UTF_8);
-        byte[] value = results.serialize(topics.detections().name(), result);
         long ageMillis = Duration.between(result.getCaptureTime(), result.getInferenceTime()).toMillis();
-        return new Output(new ProducerRecord<>(topics.detections().name(), key, value),
+        return new Output(() -> new ProducerRecord<>(topics.detections().name(),
+                result.getStreamId().getBytes(StandardCharsets.UTF_8), results.serialize(topics.detections().name(), result)),
                 () -> metrics.result(result.getStatus(), result.getTimings(), ageMillis));
     }
 
@@ -308,6 +352,7 @@ public final class WorkerService implements AutoCloseable {
 
     /** Sends the results of each partition's completed prefix, with its offsets, in one transaction. */
     private void commitCompleted() {
+        lastCommitNanos = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<Output> outputs = new ArrayList<>();
         inFlightByPartition.forEach((partition, slots) -> {
@@ -329,7 +374,7 @@ public final class WorkerService implements AutoCloseable {
                 return; // aborted: the consumer was rewound and these frames will be redone
             }
         } else {
-            outputs.forEach(o -> producer.send(o.record()));
+            outputs.forEach(o -> producer.send(o.record().get()));
             producer.flush();
             consumer.commitSync(offsets);
         }
@@ -340,7 +385,7 @@ public final class WorkerService implements AutoCloseable {
     private boolean commitTransaction(List<Output> outputs, Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             producer.beginTransaction();
-            outputs.forEach(o -> producer.send(o.record()));
+            outputs.forEach(o -> producer.send(o.record().get()));
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
             return true;
@@ -394,6 +439,7 @@ public final class WorkerService implements AutoCloseable {
             }
             partitions.forEach(inFlightByPartition::remove);
             paused.removeAll(partitions);
+            assigned = inFlightByPartition.size();
             log.info("partitions revoked: {}", partitions);
         }
 
@@ -401,12 +447,14 @@ public final class WorkerService implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(inFlightByPartition::remove);
             paused.removeAll(partitions);
+            assigned = inFlightByPartition.size();
             log.warn("partitions lost (their uncommitted results will be redone by their new owner): {}", partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             partitions.forEach(p -> inFlightByPartition.put(p, new ArrayDeque<>()));
+            assigned = inFlightByPartition.size();
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
             List<TopicPartition> fresh = partitions.stream().filter(p -> committed.get(p) == null).toList();
             if (!fresh.isEmpty()) {
@@ -437,12 +485,21 @@ public final class WorkerService implements AutoCloseable {
         return metrics.lostFrames();
     }
 
+    /** How many frames partitions this worker owns now. */
+    public int assignedPartitions() {
+        return assigned;
+    }
+
     public int inFlight() {
         return metrics.inFlight().get();
     }
 
     public Duration p95FrameAge() {
         return metrics.p95FrameAge();
+    }
+
+    public Duration p50FrameAge() {
+        return metrics.p50FrameAge();
     }
 
     /** Stops cleanly: finishes and commits what is in flight, leaves the group, frees the models. */
@@ -467,14 +524,17 @@ public final class WorkerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        inference.shutdownNow();
-        try {
-            inference.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (ExecutorService stage : List.of(decoding, inference)) {
+            stage.shutdownNow();
+            try {
+                stage.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        processors.forEach(FrameProcessor::close);
-        processors.clear();
+        perThread.forEach(WorkerService::closeQuietly);
+        perThread.clear();
+        images.forEach(Mat::close);
         catalog.close();
         pipelines.close();
     }
@@ -487,6 +547,14 @@ public final class WorkerService implements AutoCloseable {
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(timeout));
         }
         log.info("worker {}", abrupt ? "killed" : "stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed: {}", resource, e.toString());
+        }
     }
 
     private static void sleep(long millis) {

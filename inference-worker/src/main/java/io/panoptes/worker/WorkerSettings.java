@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param groupId the workers' consumer group (several workers share the frames partitions)
  * @param models the models by id
  * @param defaultModel the model for frames whose pipeline names none and that name none themselves
+ * @param decodeThreads threads decoding JPEG/PNG payloads ahead of inference
  * @param inferenceThreads threads running models (each with its own buffers)
  * @param intraOpThreads ONNX Runtime threads inside one model run
  * @param interOpThreads ONNX Runtime threads across independent graph nodes
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param maxStaleness LIVE frames older than this are skipped under the LATEST policy
  * @param liveDefaultLatest whether LIVE frames of pipelines without a policy use LATEST (else ALL); FILE frames use ALL
  * @param exactlyOnce results and offsets in one transaction (else at-least-once: the aggregator drops duplicates)
+ * @param commitInterval how often completed results are committed (one transaction each)
  * @param transactionTimeout how long a dead worker's open transaction can hold back read_committed readers
  * @param maxPixels largest image accepted
  * @param claimCheckDir where claim-checked payloads are read from; null when none
@@ -28,6 +30,7 @@ public record WorkerSettings(
         String groupId,
         Map<String, ModelConfig> models,
         String defaultModel,
+        int decodeThreads,
         int inferenceThreads,
         int intraOpThreads,
         int interOpThreads,
@@ -35,6 +38,7 @@ public record WorkerSettings(
         Duration maxStaleness,
         boolean liveDefaultLatest,
         boolean exactlyOnce,
+        Duration commitInterval,
         Duration transactionTimeout,
         long maxPixels,
         Path claimCheckDir) {
@@ -49,12 +53,16 @@ public record WorkerSettings(
         if (defaultModel != null && !models.containsKey(defaultModel)) {
             throw new IllegalArgumentException("default model '" + defaultModel + "' is not among the models " + models.keySet());
         }
+        range("decode threads", decodeThreads, 1, 64);
         range("inference threads", inferenceThreads, 1, 64);
         range("intra-op threads", intraOpThreads, 1, 256);
         range("inter-op threads", interOpThreads, 1, 256);
         range("queue capacity", queueCapacity, 1, 100_000);
         if (maxStaleness.isNegative() || maxStaleness.isZero()) {
             throw new IllegalArgumentException("max staleness must be positive, got " + maxStaleness);
+        }
+        if (commitInterval.isNegative() || commitInterval.toMillis() > 60_000) {
+            throw new IllegalArgumentException("commit interval must be in [0, 60 s], got " + commitInterval);
         }
         if (transactionTimeout.toMillis() < 1000) {
             throw new IllegalArgumentException("transaction timeout must be at least 1 s, got " + transactionTimeout);
@@ -74,11 +82,12 @@ public record WorkerSettings(
         return new Builder();
     }
 
-    /** Defaults: group panoptes-worker, 1 inference thread, 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once with a 10 s transaction timeout, 8K pixel cap. */
+    /** Defaults: group panoptes-worker, 1 decode and 1 inference thread, 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once committing every 50 ms with a 10 s transaction timeout, 8K pixel cap. */
     public static final class Builder {
         private String groupId = DEFAULT_GROUP;
         private final Map<String, ModelConfig> models = new LinkedHashMap<>();
         private String defaultModel;
+        private int decodeThreads = 1;
         private int inferenceThreads = 1;
         private int intraOpThreads = 1;
         private int interOpThreads = 1;
@@ -86,6 +95,7 @@ public record WorkerSettings(
         private Duration maxStaleness = Duration.ofMillis(500);
         private boolean liveDefaultLatest = true;
         private boolean exactlyOnce = true;
+        private Duration commitInterval = Duration.ofMillis(50);
         private Duration transactionTimeout = Duration.ofSeconds(10);
         private long maxPixels = 7680L * 4320L;
         private Path claimCheckDir;
@@ -108,6 +118,11 @@ public record WorkerSettings(
 
         public Builder defaultModel(String id) {
             this.defaultModel = id;
+            return this;
+        }
+
+        public Builder decodeThreads(int threads) {
+            this.decodeThreads = threads;
             return this;
         }
 
@@ -142,6 +157,11 @@ public record WorkerSettings(
             return this;
         }
 
+        public Builder commitInterval(Duration interval) {
+            this.commitInterval = interval;
+            return this;
+        }
+
         public Builder transactionTimeout(Duration timeout) {
             this.transactionTimeout = timeout;
             return this;
@@ -158,8 +178,9 @@ public record WorkerSettings(
         }
 
         public WorkerSettings build() {
-            return new WorkerSettings(groupId, models, defaultModel, inferenceThreads, intraOpThreads, interOpThreads,
-                    queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, transactionTimeout, maxPixels, claimCheckDir);
+            return new WorkerSettings(groupId, models, defaultModel, decodeThreads, inferenceThreads, intraOpThreads, interOpThreads,
+                    queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
+                    maxPixels, claimCheckDir);
         }
     }
 }

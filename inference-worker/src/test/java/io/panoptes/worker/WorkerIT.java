@@ -54,19 +54,74 @@ class WorkerIT {
     }
 
     @Test
+    void shouldTakeTheModelFromTheFrameElseItsPipelineElseTheDefault(KafkaCluster kafka) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 1)) {
+            io.panoptes.avro.PipelineSpec spec = io.panoptes.schemas.SampleRecords.pipelineSpec();
+            spec.setPipelineId("squares");
+            spec.setModel("bright");
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()), harness.topics.pipelines().keySerde().serializer(),
+                    harness.topics.pipelines().valueSerde().serializer())) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(harness.topics.pipelines().name(),
+                        "squares", spec)).get();
+            }
+            byte[] png = io.panoptes.testkit.TestData.bytes(io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
+            WorkerService worker = harness.worker(b -> b.defaultModel("blazeface"));
+            Thread.sleep(2000); // the worker has read the pipelines topic
+            harness.send(frame(0, png, "squares", null));
+            harness.send(frame(1, png, null, null));
+            harness.send(frame(2, png, "squares", "blazeface"));
+
+            await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 3);
+            Map<Long, Detections> bySeq = harness.results(3).stream()
+                    .collect(Collectors.toMap(Detections::getSeq, Function.identity()));
+            assertThat(bySeq.get(0L).getModel().getId()).isEqualTo("bright");
+            assertThat(bySeq.get(0L).getDetections()).filteredOn(d -> d.getLabel().equals("bright")).hasSize(4);
+            assertThat(bySeq.get(1L).getModel().getId()).isEqualTo("blazeface");
+            assertThat(bySeq.get(2L).getModel().getId()).isEqualTo("blazeface");
+            assertThat(bySeq.get(0L).getPipelineId()).isEqualTo("squares");
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryResultInTheAtLeastOnceMode(KafkaCluster kafka) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 2)) {
+            harness.ingest(SourceSpec.builder(TestVideos.megamind().toString()).streamId("alo").build());
+            WorkerService worker = harness.worker(b -> b.defaultModel("blazeface").exactlyOnce(false));
+
+            await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 271);
+            Set<Long> seqs = harness.allResults(java.time.Duration.ofSeconds(3)).stream()
+                    .map(Detections::getSeq).collect(Collectors.toSet());
+            assertThat(seqs).hasSize(271);
+        }
+    }
+
+    private static io.panoptes.avro.Frame frame(long seq, byte[] png, String pipelineId, String modelId) {
+        return io.panoptes.avro.Frame.newBuilder().setStreamId("models").setEpoch(1).setSeq(seq)
+                .setSourceKind(io.panoptes.avro.SourceKind.FILE).setCaptureTime(java.time.Instant.now())
+                .setIngestTime(java.time.Instant.now()).setWidth(640).setHeight(640)
+                .setEncoding(io.panoptes.avro.FrameEncoding.PNG).setPayload(java.nio.ByteBuffer.wrap(png))
+                .setPipelineId(pipelineId).setModelId(modelId).build();
+    }
+
+    @Test
     void shouldLoseAndDuplicateNothingWhenOneOfTwoWorkersDies(KafkaCluster kafka) throws Exception {
         try (WorkerHarness harness = new WorkerHarness(kafka, 4)) {
-            harness.ingest(SourceSpec.builder(TestVideos.megamind().toString()).streamId("a").build(),
-                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("b").build(),
-                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("c").build(),
-                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("d").build());
-            int total = 4 * 271;
             WorkerService first = harness.worker(b -> b.defaultModel("blazeface"));
             WorkerService second = harness.worker(b -> b.defaultModel("blazeface"));
-            await().atMost(WorkerHarness.WAIT).until(() -> first.committed() > 50 && second.committed() > 50);
+            await().atMost(WorkerHarness.WAIT).until(() -> first.assignedPartitions() == 2 && second.assignedPartitions() == 2);
+            int total = 4 * 271;
+            long killedAt;
+            try (io.panoptes.ingest.IngestService ingest = harness.ingestService()) {
+                for (String stream : List.of("a", "b", "c", "d")) {
+                    ingest.start(SourceSpec.builder(TestVideos.megamind().toString()).streamId(stream).maxFps(200.0).build());
+                }
+                await().atMost(WorkerHarness.WAIT).until(() -> first.committed() > 50 && second.committed() > 50);
 
-            first.kill(); // no commit, no goodbye: its uncommitted work is redone by the survivor
-            long killedAt = System.nanoTime();
+                first.kill(); // mid-stream, no commit, no goodbye: its uncommitted work is redone by the survivor
+                killedAt = System.nanoTime();
+                assertThat(ingest.awaitEnded(WorkerHarness.WAIT)).isTrue();
+            }
             await().atMost(WorkerHarness.WAIT).until(() -> first.committed() + second.committed() >= total);
 
             List<Detections> results = harness.allResults(java.time.Duration.ofSeconds(5));

@@ -88,6 +88,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--default-model", paramLabel = "ID", description = "Model for frames that name none (default: the first --model).")
     private String defaultModel;
 
+    @Option(names = "--decode-threads", defaultValue = "1", paramLabel = "N",
+            description = "Threads decoding JPEG/PNG ahead of inference (default: ${DEFAULT-VALUE}).")
+    private int decodeThreads;
+
     @Option(names = "--inference-threads", defaultValue = "1", paramLabel = "N", description = "Threads running models (default: ${DEFAULT-VALUE}).")
     private int inferenceThreads;
 
@@ -156,7 +160,7 @@ public final class WorkerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--live-policy must be latest or all, got '" + livePolicy + "'");
         }
         WorkerSettings.Builder builder = WorkerSettings.builder().groupId(group)
-                .inferenceThreads(inferenceThreads).onnxThreads(intraOpThreads, interOpThreads)
+                .decodeThreads(decodeThreads).inferenceThreads(inferenceThreads).onnxThreads(intraOpThreads, interOpThreads)
                 .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
                 .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)
                 .transactionTimeout(transactionTimeout).maxPixels(maxPixels).claimCheckDir(claimCheckDir);

@@ -14,14 +14,14 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Turns a frame's payload (inline or claim-checked; JPEG, PNG or raw BGR) into a BGR image. Checks
- * the dimensions a header claims against the pixel cap before decoding. Reuses its native buffers:
- * the returned image is valid until the next call. One per thread; close frees native memory.
+ * the dimensions a header claims against the pixel cap before decoding. Decodes into an image the
+ * caller owns (reused across frames), reusing its own buffer for the encoded bytes. One per thread;
+ * close frees native memory.
  */
 public final class FrameImageDecoder implements AutoCloseable {
 
     private final long maxPixels;
     private final PayloadStore store;
-    private final Mat image = new Mat();
     private BytePointer encoded = new BytePointer(64 * 1024);
 
     /** @param store where claim-checked payloads are read from; null when this worker cannot reach one */
@@ -30,12 +30,12 @@ public final class FrameImageDecoder implements AutoCloseable {
         this.store = store;
     }
 
-    /** The frame's image, BGR. @throws FrameDecodeException saying why it cannot be decoded */
-    public Mat decode(Frame frame) {
+    /** Decodes the frame's image, BGR, into {@code image}. @throws FrameDecodeException saying why it cannot be decoded */
+    public Mat decode(Frame frame, Mat image) {
         byte[] bytes = payload(frame);
         return switch (frame.getEncoding()) {
-            case JPEG, PNG -> compressed(frame, bytes);
-            case RAW_BGR24 -> raw(frame, bytes);
+            case JPEG, PNG -> compressed(frame, bytes, image);
+            case RAW_BGR24 -> raw(frame, bytes, image);
             default -> throw new FrameDecodeException("frame encoding " + frame.getEncoding() + " is not one this worker decodes");
         };
     }
@@ -61,7 +61,7 @@ public final class FrameImageDecoder implements AutoCloseable {
         }
     }
 
-    private Mat compressed(Frame frame, byte[] bytes) {
+    private Mat compressed(Frame frame, byte[] bytes, Mat image) {
         ImageHeader.Dimensions claimed = ImageHeader.of(bytes);
         if (claimed == null) {
             throw new FrameDecodeException("payload (" + bytes.length + " bytes) is not a " + frame.getEncoding()
@@ -87,7 +87,7 @@ public final class FrameImageDecoder implements AutoCloseable {
         return image;
     }
 
-    private Mat raw(Frame frame, byte[] bytes) {
+    private Mat raw(Frame frame, byte[] bytes, Mat image) {
         int width = frame.getWidth();
         int height = frame.getHeight();
         checkPixels(width, height);
@@ -117,7 +117,6 @@ public final class FrameImageDecoder implements AutoCloseable {
 
     @Override
     public void close() {
-        image.close();
         encoded.close();
     }
 }
