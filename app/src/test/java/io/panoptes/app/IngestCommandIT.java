@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.panoptes.app.cli.CommandRun;
 import io.panoptes.avro.Frame;
 import io.panoptes.schemas.KafkaRecords;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.registry.SchemaRegistryServer;
-import io.panoptes.schemas.topics.TopicAdmin;
-import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
@@ -23,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,30 +31,26 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class IngestCommandIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
+    
     private final CommandRun command = new CommandRun();
-    private SchemaRegistryServer registry;
+    private CliTopics cli;
     private String prefix;
 
     @BeforeEach
     void topics(KafkaCluster kafka) throws Exception {
-        registry = SchemaRegistryServer.start(new InMemorySchemaRegistry());
-        prefix = kafka.uniqueName("cli-ingest") + ".";
-        try (Admin admin = kafka.admin()) {
-            new TopicAdmin(admin, WAIT).ensure(TopicSettings.builder().prefix(prefix).framesPartitions(1).build().specs());
-        }
+        cli = new CliTopics(kafka, "cli-ingest", 1);
+        prefix = cli.prefix;
     }
 
     @AfterEach
     void stopRegistry() {
-        registry.close();
+        cli.close();
     }
 
     @Test
     void shouldIngestAFileAndExitWhenItEnds(KafkaCluster kafka) {
         int exit = command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                registry.url().toString(), "--prefix", prefix, "--source", TestVideos.megamind().toString(),
+                cli.registryUrl(), "--prefix", prefix, "--source", TestVideos.megamind().toString(),
                 "--stream-id", "mm");
 
         assertThat(exit).as(command.err()).isZero();
@@ -71,7 +62,7 @@ class IngestCommandIT {
         Path empty = Files.createFile(dir.resolve("empty.mp4"));
 
         int exit = command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                registry.url().toString(), "--prefix", prefix,
+                cli.registryUrl(), "--prefix", prefix,
                 "--source", empty.toString(), "--source", TestVideos.megamind().toString(), "--stream-id", "mm");
 
         assertThat(exit).isEqualTo(1);
@@ -82,7 +73,7 @@ class IngestCommandIT {
     @Test
     void shouldRefuseToStartWithoutTheFramesTopic(KafkaCluster kafka) {
         int exit = command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                registry.url().toString(), "--prefix", "missing.", "--source", TestVideos.megamind().toString());
+                cli.registryUrl(), "--prefix", "missing.", "--source", TestVideos.megamind().toString());
 
         assertThat(exit).isEqualTo(1);
         assertThat(command.err()).contains("topic missing.frames does not exist").contains("panoptes topics create");
@@ -100,11 +91,11 @@ class IngestCommandIT {
         try (LiveServer camera = LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start()) {
             Process ingest = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar", RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(), "ingest",
-                    "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url().toString(),
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", cli.registryUrl(),
                     "--prefix", prefix, "--source", camera.url(), "--stream-id", "cam")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            await().atMost(WAIT).until(() -> Files.readString(dir.resolve("out.txt")).contains("RUNNING"));
+            await().atMost(CliTopics.WAIT).until(() -> Files.readString(dir.resolve("out.txt")).contains("RUNNING"));
             List<ConsumerRecord<String, Frame>> some = frames(kafka, 10);
 
             ingest.destroy(); // SIGTERM
@@ -116,8 +107,8 @@ class IngestCommandIT {
     }
 
     private List<ConsumerRecord<String, Frame>> frames(KafkaCluster kafka, int count) {
-        Topics topics = Topics.create(prefix, registry.registry());
+        Topics topics = cli.topics;
         return KafkaRecords.read(kafka.bootstrapServers(), topics.frames().name(), count,
-                topics.frames().keySerde().deserializer(), topics.frames().valueSerde().deserializer(), WAIT);
+                topics.frames().keySerde().deserializer(), topics.frames().valueSerde().deserializer(), CliTopics.WAIT);
     }
 }

@@ -7,10 +7,6 @@ import io.panoptes.app.cli.CommandRun;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.schemas.KafkaRecords;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.registry.SchemaRegistryServer;
-import io.panoptes.schemas.topics.TopicAdmin;
-import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
@@ -23,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,41 +30,37 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(240)
 class WorkerCommandIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(90);
-
+    
     private final CommandRun command = new CommandRun();
-    private SchemaRegistryServer registry;
+    private CliTopics cli;
     private String prefix;
 
     @BeforeEach
     void topics(KafkaCluster kafka) throws Exception {
-        registry = SchemaRegistryServer.start(new InMemorySchemaRegistry());
-        prefix = kafka.uniqueName("cli-worker") + ".";
-        try (Admin admin = kafka.admin()) {
-            new TopicAdmin(admin, WAIT).ensure(TopicSettings.builder().prefix(prefix).framesPartitions(2).build().specs());
-        }
+        cli = new CliTopics(kafka, "cli-worker", 2);
+        prefix = cli.prefix;
     }
 
     @AfterEach
     void stopRegistry() {
-        registry.close();
+        cli.close();
     }
 
     @Test
     void shouldDetectFacesInItsOwnProcessAndStopCleanlyOnSigterm(KafkaCluster kafka, @TempDir Path dir) throws Exception {
         assertThat(command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                registry.url().toString(), "--prefix", prefix, "--source", TestVideos.megamind().toString())).isZero();
+                cli.registryUrl(), "--prefix", prefix, "--source", TestVideos.megamind().toString())).as("%s", command.err()).isZero();
         Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(), "worker",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url().toString(),
+                "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", cli.registryUrl(),
                 "--prefix", prefix, "--group", kafka.uniqueName("g"), "--model", "face",
                 "--model-path", TestData.file(TestData.BLAZEFACE_FRONT).toString(), "--model-family", "blazeface")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
 
-        Topics topics = Topics.create(prefix, registry.registry());
+        Topics topics = cli.topics;
         List<Detections> results = KafkaRecords.read(kafka.bootstrapServers(), topics.detections().name(), 271,
-                topics.detections().keySerde().deserializer(), topics.detections().valueSerde().deserializer(), WAIT)
+                topics.detections().keySerde().deserializer(), topics.detections().valueSerde().deserializer(), CliTopics.WAIT)
                 .stream().map(r -> r.value()).toList();
         worker.destroy(); // SIGTERM
 
@@ -82,7 +73,7 @@ class WorkerCommandIT {
     @Test
     void shouldExitNamingAModelThatCannotLoad(KafkaCluster kafka) {
         int exit = command.run("worker", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                registry.url().toString(), "--prefix", prefix, "--model", "wrong", "--model-path",
+                cli.registryUrl(), "--prefix", prefix, "--model", "wrong", "--model-path",
                 TestData.file(TestData.BRIGHT_SQUARE_YOLOV5).toString(), "--model-family", "yolov8");
 
         assertThat(exit).isEqualTo(1);

@@ -437,18 +437,21 @@ public final class WorkerService implements AutoCloseable {
             if (!abrupt) {
                 commitCompleted();
             }
-            partitions.forEach(inFlightByPartition::remove);
-            paused.removeAll(partitions);
-            assigned = inFlightByPartition.size();
+            forget(partitions);
             log.info("partitions revoked: {}", partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+            log.warn("partitions lost (their uncommitted results will be redone by their new owner): {}", partitions);
+        }
+
+        /** Drops the partitions' uncommitted work: results still being computed for them are ignored. */
+        private void forget(Collection<TopicPartition> partitions) {
             partitions.forEach(inFlightByPartition::remove);
             paused.removeAll(partitions);
             assigned = inFlightByPartition.size();
-            log.warn("partitions lost (their uncommitted results will be redone by their new owner): {}", partitions);
         }
 
         @Override

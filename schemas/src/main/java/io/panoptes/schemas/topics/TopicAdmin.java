@@ -56,12 +56,12 @@ public final class TopicAdmin {
     public List<Outcome> ensure(Collection<TopicSpec> specs) {
         Set<String> existing = await(admin.listTopics().names(), "list topics");
         Set<String> created = create(specs.stream().filter(s -> !existing.contains(s.name())).toList());
-        List<TopicSpec> toCheck = specs.stream().filter(s -> !created.contains(s.name())).toList();
-        Map<String, Integer> partitions = check(toCheck);
+        // created topics are checked too: that also waits until the broker's metadata lists them
+        Map<String, Integer> partitions = check(List.copyOf(specs));
         List<Outcome> outcomes = new ArrayList<>();
         for (TopicSpec spec : specs) {
             boolean isNew = created.contains(spec.name());
-            int count = isNew ? spec.partitions() : partitions.get(spec.name());
+            int count = partitions.get(spec.name());
             outcomes.add(new Outcome(spec.name(), isNew, count));
             log.info("topic {}: {} ({} partitions, cleanup.policy={})", spec.name(),
                     isNew ? "created" : "exists", count, spec.cleanupPolicy());
