@@ -118,6 +118,7 @@ public final class LiveServer implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("try") // connecting is the whole test
     private void awaitPort(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

@@ -150,6 +150,7 @@ public final class IngestCommand implements Callable<Integer> {
     private Path claimCheckDir;
 
     @Override
+    @SuppressWarnings("try") // the shutdown hook closes the service early; the second close is a no-op
     public Integer call() throws InterruptedException {
         List<SourceSpec> specs = sources.stream().map(SourceOption::spec).toList();
         IngestSettings settings = settings();

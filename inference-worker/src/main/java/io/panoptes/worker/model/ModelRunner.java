@@ -80,6 +80,7 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     /** Detections of {@code bgr} in source pixels, with where the time went. */
+    @SuppressWarnings("try") // the result is only closed: its outputs are in the pinned buffers
     public Inference detect(Mat bgr) throws OrtException {
         long t0 = System.nanoTime();
         Letterbox box = Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 class EmbeddedKafkaBrokerIT {
 
     @Test
+    @SuppressWarnings("try") // closes twice on purpose: close is idempotent
     void shouldCommitTransactionsAndDeleteItsLogDirectoryOnClose() throws Exception {
         Path logDir;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
