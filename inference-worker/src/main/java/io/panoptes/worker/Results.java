@@ -20,8 +20,9 @@ final class Results {
         return base(frame, model, DetectionStatus.OK, null).setDetections(detections).setTimings(timings).build();
     }
 
+    /** @param timings where the time went before it failed; null when nothing ran */
     static Detections failed(Frame frame, ModelRef model, String error, StageTimings timings) {
-        return base(frame, model, DetectionStatus.FAILED, error).setTimings(timings).build();
+        return base(frame, model, DetectionStatus.FAILED, error).setTimings(timings == null ? NONE : timings).build();
     }
 
     static Detections skippedStale(Frame frame, ModelRef model, String reason) {
