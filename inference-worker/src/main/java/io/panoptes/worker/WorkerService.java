@@ -283,7 +283,8 @@ public final class WorkerService implements AutoCloseable {
 
     /** Decode stage: the frame's image into a pooled Mat, then on to the inference stage (or a FAILED result). */
     private void decodeThenInfer(Slot slot, Frame frame, String modelId, long queuedAt) {
-        Mat image = images.poll(); // never empty: one image per frame in flight
+        Mat pooled = images.poll(); // one image per frame in flight: empty only if that bound were broken
+        Mat image = pooled != null ? pooled : new Mat();
         long start = System.nanoTime();
         try {
             decoder.get().decode(frame, image);
