@@ -29,7 +29,9 @@ class BrokerCommandIT {
 
     @Test
     void shouldServeKafkaAndTheRegistryUntilSigterm(@TempDir Path dir) throws Exception {
-        Process broker = start(dir, "broker", "--kafka-port", "0", "--registry-port", "0", "--frames-partitions", "2");
+        int metricsPort = io.panoptes.testkit.LoopbackPorts.closed();
+        Process broker = start(dir, "broker", "--kafka-port", "0", "--registry-port", "0", "--frames-partitions", "2",
+                "--metrics-port", String.valueOf(metricsPort));
         try (BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -46,6 +48,11 @@ class BrokerCommandIT {
             }
             assertThat(RestSchemaRegistryClient.of(registryUrl).register("panoptes.frames-value", Frame.getClassSchema()))
                     .isPositive();
+            var health = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + metricsPort + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"").contains(bootstrap);
         }
 
         broker.destroy(); // SIGTERM

@@ -1,6 +1,8 @@
 package io.panoptes.app.cli;
 
 import io.panoptes.kafka.embedded.EmbeddedKafkaBroker;
+import io.panoptes.observability.HealthCheck;
+import io.panoptes.observability.ObservabilityServer;
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.registry.SchemaRegistryServer;
 import java.io.PrintWriter;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,9 @@ public final class BrokerCommand implements Callable<Integer> {
     @Mixin
     private TopicOptions topics;
 
+    @Mixin
+    private MetricsOptions metrics;
+
     @Option(names = "--kafka-port", defaultValue = "9092", paramLabel = "PORT",
             description = "Loopback port for Kafka clients; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int kafkaPort;
@@ -81,9 +87,14 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new UserException("cannot serve the schema registry on port " + registryPort + ": "
                     + e.getCause(), 1, e);
         }
+        ObservabilityServer observability = metrics.start("broker");
+        observability.addCheck("kafka", () -> reachable(broker.bootstrapServers())
+                ? HealthCheck.Health.up("serving at " + broker.bootstrapServers())
+                : HealthCheck.Health.down("no answer at " + broker.bootstrapServers()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping: schema registry, then Kafka broker");
+            observability.close();
             registry.close();
             broker.close();
             stopped.countDown();
@@ -99,5 +110,15 @@ public final class BrokerCommand implements Callable<Integer> {
                 broker.bootstrapServers(), registry.url());
         stopped.await();
         return 0;
+    }
+
+    private static boolean reachable(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
+            admin.describeCluster().nodes().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 }
