@@ -81,6 +81,16 @@ class WorkerCommandIT {
     }
 
     @Test
+    void shouldExitExplainingThatCudaIsNotAvailableHere(KafkaCluster kafka) {
+        int exit = command.run("worker", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
+                cli.registryUrl(), "--prefix", prefix, "--model", "face", "--model-path",
+                TestData.file(TestData.BLAZEFACE_FRONT).toString(), "--model-family", "blazeface", "--device", "cuda");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(command.err()).contains("--device cuda:0 cannot be used").contains("mvn -Pgpu");
+    }
+
+    @Test
     void shouldRefuseAnUnknownFamilyOrPolicyInOneLine() {
         assertThat(command.run("worker", "--model", "m", "--model-path", "m.onnx", "--model-family", "resnet")).isEqualTo(1);
         assertThat(command.err()).contains("unknown model family 'resnet'").contains("BLAZEFACE");

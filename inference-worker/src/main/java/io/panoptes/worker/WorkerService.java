@@ -127,7 +127,8 @@ public final class WorkerService implements AutoCloseable {
         this.settings = settings;
         this.topics = topics;
         this.metrics = new WorkerMetrics(meters);
-        this.catalog = new ModelCatalog(settings.models(), settings.intraOpThreads(), settings.interOpThreads());
+        this.catalog = new ModelCatalog(settings.models(), settings.intraOpThreads(), settings.interOpThreads(),
+                settings.device());
         if (settings.defaultModel() != null) {
             catalog.get(settings.defaultModel());
         }

@@ -1,5 +1,6 @@
 package io.panoptes.worker;
 
+import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param inferenceThreads threads running models (each with its own buffers)
  * @param intraOpThreads ONNX Runtime threads inside one model run
  * @param interOpThreads ONNX Runtime threads across independent graph nodes
+ * @param device where models run: CPU, CUDA (GPU N) or auto
  * @param queueCapacity most frames in flight (queued or running); above it the worker pauses fetching
  * @param maxStaleness LIVE frames older than this are skipped under the LATEST policy
  * @param liveDefaultLatest whether LIVE frames of pipelines without a policy use LATEST (else ALL); FILE frames use ALL
@@ -34,6 +36,7 @@ public record WorkerSettings(
         int inferenceThreads,
         int intraOpThreads,
         int interOpThreads,
+        Device device,
         int queueCapacity,
         Duration maxStaleness,
         boolean liveDefaultLatest,
@@ -57,6 +60,7 @@ public record WorkerSettings(
         range("inference threads", inferenceThreads, 1, 64);
         range("intra-op threads", intraOpThreads, 1, 256);
         range("inter-op threads", interOpThreads, 1, 256);
+        java.util.Objects.requireNonNull(device, "device");
         range("queue capacity", queueCapacity, 1, 100_000);
         if (maxStaleness.isNegative() || maxStaleness.isZero()) {
             throw new IllegalArgumentException("max staleness must be positive, got " + maxStaleness);
@@ -91,6 +95,7 @@ public record WorkerSettings(
         private int inferenceThreads = 1;
         private int intraOpThreads = 1;
         private int interOpThreads = 1;
+        private Device device = Device.CPU;
         private int queueCapacity = 8;
         private Duration maxStaleness = Duration.ofMillis(500);
         private boolean liveDefaultLatest = true;
@@ -137,6 +142,11 @@ public record WorkerSettings(
             return this;
         }
 
+        public Builder device(Device device) {
+            this.device = device;
+            return this;
+        }
+
         public Builder queueCapacity(int capacity) {
             this.queueCapacity = capacity;
             return this;
@@ -179,7 +189,7 @@ public record WorkerSettings(
 
         public WorkerSettings build() {
             return new WorkerSettings(groupId, models, defaultModel, decodeThreads, inferenceThreads, intraOpThreads, interOpThreads,
-                    queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
+                    device, queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
                     maxPixels, claimCheckDir);
         }
     }

@@ -5,6 +5,7 @@ import io.panoptes.observability.ObservabilityServer;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.WorkerService;
 import io.panoptes.worker.WorkerSettings;
+import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelLoadException;
@@ -101,6 +102,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--inter-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads across graph nodes (default: ${DEFAULT-VALUE}).")
     private int interOpThreads;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]|auto",
+            description = "Where models run; cuda needs the GPU build (mvn -Pgpu) and fails clearly without it; auto falls back to the CPU (default: ${DEFAULT-VALUE}).")
+    private String device;
+
     @Option(names = "--queue-capacity", defaultValue = "8", paramLabel = "N",
             description = "Most frames in flight; above it the worker pauses fetching (default: ${DEFAULT-VALUE}).")
     private int queueCapacity;
@@ -161,6 +166,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         WorkerSettings.Builder builder = WorkerSettings.builder().groupId(group)
                 .decodeThreads(decodeThreads).inferenceThreads(inferenceThreads).onnxThreads(intraOpThreads, interOpThreads)
+                .device(Device.parse(device))
                 .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
                 .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)
                 .transactionTimeout(transactionTimeout).maxPixels(maxPixels).claimCheckDir(claimCheckDir);

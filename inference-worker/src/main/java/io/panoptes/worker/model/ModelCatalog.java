@@ -21,14 +21,20 @@ public final class ModelCatalog implements AutoCloseable {
     private final Map<String, ModelConfig> configs;
     private final int intraOpThreads;
     private final int interOpThreads;
+    private final Device device;
     private final Map<String, OnnxModel> loaded = new ConcurrentHashMap<>();
     private final Map<String, ModelLoadException> failed = new ConcurrentHashMap<>();
 
     public ModelCatalog(Map<String, ModelConfig> configs, int intraOpThreads, int interOpThreads) {
+        this(configs, intraOpThreads, interOpThreads, Device.CPU);
+    }
+
+    public ModelCatalog(Map<String, ModelConfig> configs, int intraOpThreads, int interOpThreads, Device device) {
         this.env = OrtEnvironment.getEnvironment();
         this.configs = Map.copyOf(configs);
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;
+        this.device = device;
     }
 
     public OrtEnvironment environment() {
@@ -70,10 +76,11 @@ public final class ModelCatalog implements AutoCloseable {
             options.setInterOpNumThreads(interOpThreads);
             // graph-optimisation notices (e.g. unused initializers) are not the user's problem
             options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            device.configure(options, config.id());
             model = OnnxModel.load(env, config, options);
             loaded.put(config.id(), model);
-            log.info("model {} loaded: {} {} input {}x{}, version {}", config.id(), config.family(), config.path(),
-                    model.inputWidth(), model.inputHeight(), model.version());
+            log.info("model {} loaded: {} {} input {}x{}, version {}, device {}", config.id(), config.family(),
+                    config.path(), model.inputWidth(), model.inputHeight(), model.version(), device);
             return model;
         } catch (ModelLoadException e) {
             failed.put(config.id(), e);
