@@ -91,6 +91,19 @@ class WorkerCommandIT {
     }
 
     @Test
+    void shouldRefuseAModelUrlOnLoopbackUnlessAllowed(KafkaCluster kafka, @TempDir Path cache) {
+        String url = "http://127.0.0.1:" + io.panoptes.testkit.LoopbackPorts.closed() + "/face.onnx";
+
+        int exit = command.run("worker", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
+                cli.registryUrl(), "--prefix", prefix, "--model", "face", "--model-path", url, "--model-sha256",
+                "d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51", "--model-family", "blazeface",
+                "--model-cache-dir", cache.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(command.err()).contains("model face (" + url + ")").contains("--allow-private-model-urls");
+    }
+
+    @Test
     void shouldRefuseAnUnknownFamilyOrPolicyInOneLine() {
         assertThat(command.run("worker", "--model", "m", "--model-path", "m.onnx", "--model-family", "resnet")).isEqualTo(1);
         assertThat(command.err()).contains("unknown model family 'resnet'").contains("BLAZEFACE");

@@ -128,7 +128,7 @@ public final class WorkerService implements AutoCloseable {
         this.topics = topics;
         this.metrics = new WorkerMetrics(meters);
         this.catalog = new ModelCatalog(settings.models(), settings.intraOpThreads(), settings.interOpThreads(),
-                settings.device());
+                settings.device(), settings.modelCache().fetcher());
         if (settings.defaultModel() != null) {
             catalog.get(settings.defaultModel());
         }

@@ -1,6 +1,7 @@
 package io.panoptes.worker;
 
 import io.panoptes.worker.model.Device;
+import io.panoptes.worker.model.ModelCache;
 import io.panoptes.worker.model.ModelConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param intraOpThreads ONNX Runtime threads inside one model run
  * @param interOpThreads ONNX Runtime threads across independent graph nodes
  * @param device where models run: CPU, CUDA (GPU N) or auto
+ * @param modelCache where models given by URL are downloaded once and kept
  * @param queueCapacity most frames in flight (queued or running); above it the worker pauses fetching
  * @param maxStaleness LIVE frames older than this are skipped under the LATEST policy
  * @param liveDefaultLatest whether LIVE frames of pipelines without a policy use LATEST (else ALL); FILE frames use ALL
@@ -37,6 +39,7 @@ public record WorkerSettings(
         int intraOpThreads,
         int interOpThreads,
         Device device,
+        ModelCache modelCache,
         int queueCapacity,
         Duration maxStaleness,
         boolean liveDefaultLatest,
@@ -61,6 +64,7 @@ public record WorkerSettings(
         range("intra-op threads", intraOpThreads, 1, 256);
         range("inter-op threads", interOpThreads, 1, 256);
         java.util.Objects.requireNonNull(device, "device");
+        java.util.Objects.requireNonNull(modelCache, "modelCache");
         range("queue capacity", queueCapacity, 1, 100_000);
         if (maxStaleness.isNegative() || maxStaleness.isZero()) {
             throw new IllegalArgumentException("max staleness must be positive, got " + maxStaleness);
@@ -96,6 +100,7 @@ public record WorkerSettings(
         private int intraOpThreads = 1;
         private int interOpThreads = 1;
         private Device device = Device.CPU;
+        private ModelCache modelCache = ModelCache.defaults();
         private int queueCapacity = 8;
         private Duration maxStaleness = Duration.ofMillis(500);
         private boolean liveDefaultLatest = true;
@@ -147,6 +152,11 @@ public record WorkerSettings(
             return this;
         }
 
+        public Builder modelCache(ModelCache cache) {
+            this.modelCache = cache;
+            return this;
+        }
+
         public Builder queueCapacity(int capacity) {
             this.queueCapacity = capacity;
             return this;
@@ -189,7 +199,7 @@ public record WorkerSettings(
 
         public WorkerSettings build() {
             return new WorkerSettings(groupId, models, defaultModel, decodeThreads, inferenceThreads, intraOpThreads, interOpThreads,
-                    device, queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
+                    device, modelCache, queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
                     maxPixels, claimCheckDir);
         }
     }

@@ -6,9 +6,12 @@ import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.WorkerService;
 import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.model.Device;
+import io.panoptes.worker.model.ModelCache;
+import io.panoptes.worker.model.ModelDownload;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelLoadException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,8 +44,12 @@ public final class WorkerCommand implements Callable<Integer> {
         @Option(names = "--model", required = true, paramLabel = "ID", description = "Model id, as frames and pipelines name it. Repeatable.")
         String id;
 
-        @Option(names = "--model-path", required = true, paramLabel = "FILE", description = "The ONNX file.")
-        Path path;
+        @Option(names = "--model-path", required = true, paramLabel = "FILE|URL",
+                description = "The ONNX file, or an http(s) URL downloaded once into the model cache (needs --model-sha256).")
+        String path;
+
+        @Option(names = "--model-sha256", paramLabel = "HEX", description = "The pinned sha256 of a model given by URL.")
+        String sha256;
 
         @Option(names = "--model-family", required = true, paramLabel = "yolov8|yolov5|blazeface",
                 description = "Output layout: yolov8 (also v11) [1,4+C,N], yolov5 [1,N,5+C], blazeface.")
@@ -57,8 +64,14 @@ public final class WorkerCommand implements Callable<Integer> {
         @Option(names = "--iou", paramLabel = "0-1", description = "NMS overlap threshold (default: yolo 0.45, blazeface 0.3).")
         Float iou;
 
-        ModelConfig config() {
-            ModelConfig config = ModelConfig.of(id, path, ModelFamily.parse(family));
+        ModelConfig config(ModelCache cache) {
+            ModelConfig config;
+            if (path.startsWith("http://") || path.startsWith("https://")) {
+                ModelDownload download = new ModelDownload(URI.create(path), sha256);
+                config = ModelConfig.of(id, cache.fetcher().cachePath(download), ModelFamily.parse(family)).withDownload(download);
+            } else {
+                config = ModelConfig.of(id, Path.of(path), ModelFamily.parse(family));
+            }
             if (!labels.isEmpty()) {
                 config = config.withLabels(labels);
             }
@@ -105,6 +118,14 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]|auto",
             description = "Where models run; cuda needs the GPU build (mvn -Pgpu) and fails clearly without it; auto falls back to the CPU (default: ${DEFAULT-VALUE}).")
     private String device;
+
+    @Option(names = "--model-cache-dir", paramLabel = "DIR",
+            description = "Where models given by URL are kept; later runs need no network (default: ~/.cache/panoptes/models).")
+    private Path modelCacheDir;
+
+    @Option(names = "--allow-private-model-urls",
+            description = "Let model URLs reach loopback, link-local and private addresses (refused by default).")
+    private boolean allowPrivateModelUrls;
 
     @Option(names = "--queue-capacity", defaultValue = "8", paramLabel = "N",
             description = "Most frames in flight; above it the worker pauses fetching (default: ${DEFAULT-VALUE}).")
@@ -170,7 +191,11 @@ public final class WorkerCommand implements Callable<Integer> {
                 .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
                 .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)
                 .transactionTimeout(transactionTimeout).maxPixels(maxPixels).claimCheckDir(claimCheckDir);
-        models.stream().map(ModelOption::config).forEach(builder::model);
+        ModelCache defaults = ModelCache.defaults();
+        ModelCache cache = new ModelCache(modelCacheDir != null ? modelCacheDir : defaults.dir(), defaults.maxBytes(),
+                allowPrivateModelUrls);
+        builder.modelCache(cache);
+        models.stream().map(m -> m.config(cache)).forEach(builder::model);
         if (defaultModel != null) {
             builder.defaultModel(defaultModel);
         }

@@ -22,19 +22,27 @@ public final class ModelCatalog implements AutoCloseable {
     private final int intraOpThreads;
     private final int interOpThreads;
     private final Device device;
+    private final ModelFetcher fetcher;
     private final Map<String, OnnxModel> loaded = new ConcurrentHashMap<>();
     private final Map<String, ModelLoadException> failed = new ConcurrentHashMap<>();
 
     public ModelCatalog(Map<String, ModelConfig> configs, int intraOpThreads, int interOpThreads) {
-        this(configs, intraOpThreads, interOpThreads, Device.CPU);
+        this(configs, intraOpThreads, interOpThreads, Device.CPU, null);
     }
 
     public ModelCatalog(Map<String, ModelConfig> configs, int intraOpThreads, int interOpThreads, Device device) {
+        this(configs, intraOpThreads, interOpThreads, device, null);
+    }
+
+    /** @param fetcher fetches models configured with a URL; null when none may be fetched */
+    public ModelCatalog(Map<String, ModelConfig> configs, int intraOpThreads, int interOpThreads, Device device,
+            ModelFetcher fetcher) {
         this.env = OrtEnvironment.getEnvironment();
         this.configs = Map.copyOf(configs);
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;
         this.device = device;
+        this.fetcher = fetcher;
     }
 
     public OrtEnvironment environment() {
@@ -72,6 +80,7 @@ public final class ModelCatalog implements AutoCloseable {
             return model;
         }
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            config = local(config);
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(interOpThreads);
             // graph-optimisation notices (e.g. unused initializers) are not the user's problem
@@ -91,6 +100,19 @@ public final class ModelCatalog implements AutoCloseable {
             failed.put(config.id(), failure);
             throw failure;
         }
+    }
+
+    /** The config with its file on disk: fetched (or found in the cache) when it comes from a URL. */
+    private ModelConfig local(ModelConfig config) {
+        if (config.download().isEmpty()) {
+            return config;
+        }
+        if (fetcher == null) {
+            throw new ModelLoadException("model " + config.id() + " comes from " + config.download().get().url()
+                    + ", but this worker has no model cache configured", null);
+        }
+        fetcher.fetch(config.id(), config.download().get());
+        return config;
     }
 
     @Override

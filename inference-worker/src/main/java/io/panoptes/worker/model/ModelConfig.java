@@ -3,6 +3,7 @@ package io.panoptes.worker.model;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One model the worker can run, by id.
@@ -14,15 +15,17 @@ import java.util.Objects;
  * @param confidence minimum score kept (YOLO default 0.25, BlazeFace 0.75)
  * @param iou overlap above which NMS suppresses (YOLO 0.45 class-aware, BlazeFace 0.3 weighted)
  * @param maxDetections most detections per frame (default 300)
+ * @param download where to fetch the file from when it is not local yet ({@code path} is then its cache file)
  */
 public record ModelConfig(String id, Path path, ModelFamily family, List<String> labels, float confidence, float iou,
-        int maxDetections) {
+        int maxDetections, Optional<ModelDownload> download) {
 
     public ModelConfig {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(family, "family");
         labels = List.copyOf(labels);
+        download = download == null ? Optional.empty() : download;
         if (!(confidence >= 0 && confidence <= 1)) {
             throw new IllegalArgumentException("model " + id + ": confidence must be in [0, 1], got " + confidence);
         }
@@ -37,16 +40,21 @@ public record ModelConfig(String id, Path path, ModelFamily family, List<String>
     /** The family's defaults for thresholds and labels. */
     public static ModelConfig of(String id, Path path, ModelFamily family) {
         return family == ModelFamily.BLAZEFACE
-                ? new ModelConfig(id, path, family, List.of("face"), 0.75f, 0.3f, 300)
-                : new ModelConfig(id, path, family, List.of(), 0.25f, 0.45f, 300);
+                ? new ModelConfig(id, path, family, List.of("face"), 0.75f, 0.3f, 300, Optional.empty())
+                : new ModelConfig(id, path, family, List.of(), 0.25f, 0.45f, 300, Optional.empty());
     }
 
     public ModelConfig withLabels(List<String> labels) {
-        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections);
+        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, download);
     }
 
     public ModelConfig withThresholds(float confidence, float iou) {
-        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections);
+        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, download);
+    }
+
+    /** The same model, fetched from {@code download} into {@code path} when not there yet. */
+    public ModelConfig withDownload(ModelDownload download) {
+        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, Optional.of(download));
     }
 
     /** The label of class {@code index}. */
