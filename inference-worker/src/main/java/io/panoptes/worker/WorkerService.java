@@ -499,6 +499,11 @@ public final class WorkerService implements AutoCloseable {
         return metrics.inFlight().get();
     }
 
+    /** The worker's models, shared with its HTTP inference endpoint. */
+    public ModelCatalog models() {
+        return catalog;
+    }
+
     public Duration p95FrameAge() {
         return metrics.p95FrameAge();
     }

@@ -5,12 +5,14 @@ import io.panoptes.observability.ObservabilityServer;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.WorkerService;
 import io.panoptes.worker.WorkerSettings;
+import io.panoptes.worker.http.InferenceHttpServer;
 import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelCache;
 import io.panoptes.worker.model.ModelDownload;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelLoadException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +129,14 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Let model URLs reach loopback, link-local and private addresses (refused by default).")
     private boolean allowPrivateModelUrls;
 
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Also serve synchronous inference, POST /v1/infer/{modelId} with a JPEG or PNG body, on this port.")
+    private Integer httpPort;
+
+    @Option(names = "--http-concurrency", defaultValue = "2", paramLabel = "N",
+            description = "HTTP requests inferring at once; as many more may wait, the rest get 429 (default: ${DEFAULT-VALUE}).")
+    private int httpConcurrency;
+
     @Option(names = "--queue-capacity", defaultValue = "8", paramLabel = "N",
             description = "Most frames in flight; above it the worker pauses fetching (default: ${DEFAULT-VALUE}).")
     private int queueCapacity;
@@ -164,7 +174,12 @@ public final class WorkerCommand implements Callable<Integer> {
             } catch (ModelLoadException e) {
                 throw new UserException(e.getMessage(), 1, e);
             }
+            InferenceHttpServer http = httpPort == null ? null : new InferenceHttpServer(worker.models(),
+                    new InetSocketAddress(httpPort), httpConcurrency, httpConcurrency, maxPixels, 32 * 1024 * 1024);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (http != null) {
+                    http.close();
+                }
                 worker.close();
                 stopped.countDown();
             }, "worker-shutdown"));

@@ -79,9 +79,14 @@ public final class ModelRunner implements AutoCloseable {
         return model;
     }
 
-    /** Detections of {@code bgr} in source pixels, with where the time went. */
-    @SuppressWarnings("try") // the result is only closed: its outputs are in the pinned buffers
+    /** Detections of {@code bgr} in source pixels, with the model's thresholds, and where the time went. */
     public Inference detect(Mat bgr) throws OrtException {
+        return detect(bgr, model.config().confidence(), model.config().iou());
+    }
+
+    /** Detections of {@code bgr} with these thresholds (a request's own), and where the time went. */
+    @SuppressWarnings("try") // the result is only closed: its outputs are in the pinned buffers
+    public Inference detect(Mat bgr, float confidence, float iou) throws OrtException {
         long t0 = System.nanoTime();
         Letterbox box = Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
         fillInput(bgr, box);
@@ -90,10 +95,10 @@ public final class ModelRunner implements AutoCloseable {
             // outputs are in the pinned buffers
         }
         long t2 = System.nanoTime();
-        List<Candidate> candidates = model.decoder().decode(outputs, model.config().confidence());
+        List<Candidate> candidates = model.decoder().decode(outputs, confidence);
         List<Candidate> kept = nhwc
-                ? Nms.weighted(candidates, model.config().iou(), model.config().maxDetections())
-                : Nms.classAware(candidates, model.config().iou(), model.config().maxDetections());
+                ? Nms.weighted(candidates, iou, model.config().maxDetections())
+                : Nms.classAware(candidates, iou, model.config().maxDetections());
         List<Detection> detections = new ArrayList<>(kept.size());
         for (Candidate c : kept) {
             detections.add(toSource(c, box));

@@ -1,5 +1,7 @@
 package io.panoptes.schemas.serde;
 
+import io.panoptes.schemas.ContractClasses;
+
 import io.panoptes.schemas.registry.SchemaRegistry;
 import io.panoptes.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;

@@ -1,13 +1,14 @@
-package io.panoptes.schemas.serde;
+package io.panoptes.schemas;
 
 import org.apache.avro.util.ClassSecurityValidator;
 
 /**
- * Avro 1.12 only instantiates classes it trusts when reading specific records. The contract's
- * generated classes live in {@code io.panoptes.avro}; this adds that package, once, to whatever
- * the JVM already trusts.
+ * Avro 1.12 only instantiates classes it trusts: when reading specific records, and when builders
+ * fill in default values or copy records. The contract's generated classes live in
+ * {@code io.panoptes.avro}; {@link #trust()} adds that package, once, to whatever the JVM already
+ * trusts. The serdes call it; so does every component that builds records before any serde ran.
  */
-final class ContractClasses {
+public final class ContractClasses {
 
     static final String PACKAGE = "io.panoptes.avro";
 
@@ -20,7 +21,7 @@ final class ContractClasses {
     private ContractClasses() {}
 
     /** Makes sure the package is trusted; the work happens once, in the static initializer. */
-    static void trust() {
+    public static void trust() {
         // class initialisation does it
     }
 }
