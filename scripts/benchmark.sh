@@ -5,6 +5,7 @@
 #   usage: scripts/benchmark.sh serde  [seconds-per-round] [rounds]
 #          scripts/benchmark.sh ingest [seconds-of-work] [rounds]   (needs the ffmpeg CLI)
 #          scripts/benchmark.sh worker [seconds]
+#          scripts/benchmark.sh http [seconds-per-level]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ORT_DISABLE_TELEMETRY=1
@@ -13,7 +14,8 @@ case "${1:-}" in
   serde) module=schemas; main=io.panoptes.schemas.bench.SerdeBenchmark ;;
   ingest) module=ingest; main=io.panoptes.ingest.bench.IngestBenchmark ;;
   worker) module=inference-worker; main=io.panoptes.worker.bench.WorkerBenchmark ;;
-  *) echo "usage: $0 serde|ingest|worker [args...]" >&2; exit 2 ;;
+  http) module=inference-worker; main=io.panoptes.worker.bench.HttpInferenceBenchmark ;;
+  *) echo "usage: $0 serde|ingest|worker|http [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2
