@@ -156,6 +156,18 @@ class LiveIngestIT {
     }
 
     @Test
+    void shouldIngestMjpegOverHttps(KafkaCluster kafka, @TempDir Path certificates) throws Exception {
+        try (LiveServer camera = LiveServer.mjpegHttps(TestVideos.megamind(), LoopbackPorts.closed(), certificates).start();
+                IngestHarness ingest = new IngestHarness(kafka, FAST)) {
+            ingest.service.start(SourceSpec.builder(camera.url()).streamId("https").build());
+            StreamMetrics metrics = ingest.service.streams().get("https");
+
+            await().atMost(WAIT).until(() -> metrics.acknowledged() >= 20);
+            assertThat(ingest.framesOf("https", 20, WAIT)).allSatisfy(f -> assertThat(f.getWidth()).isEqualTo(720));
+        }
+    }
+
+    @Test
     void shouldIngestRtmp(KafkaCluster kafka) throws Exception {
         try (LiveServer camera = LiveServer.rtmp(TestVideos.megamind(), LoopbackPorts.closed()).start();
                 IngestHarness ingest = new IngestHarness(kafka, FAST)) {

@@ -40,6 +40,23 @@ public final class LiveServer implements AutoCloseable {
                 "-i", video.toString(), "-an", "-f", "mpjpeg", "-q:v", "5", "-listen", "1", url), port, url);
     }
 
+    /**
+     * {@code https://127.0.0.1:PORT/cam}: like {@link #mjpeg} over TLS, with a throwaway self-signed
+     * certificate made by the {@code openssl} CLI in {@code dir}.
+     */
+    public static LiveServer mjpegHttps(Path video, int port, Path dir) {
+        requireFfmpeg();
+        Assumptions.assumeTrue(run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
+                        "-out", dir.resolve("cert.pem").toString())),
+                "the HTTPS test needs the openssl CLI: apt-get install openssl");
+        String url = "https://127.0.0.1:" + port + "/cam";
+        return new LiveServer(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
+                "-i", video.toString(), "-an", "-f", "mpjpeg", "-q:v", "5", "-listen", "1",
+                "-cert_file", dir.resolve("cert.pem").toString(), "-key_file", dir.resolve("key.pem").toString(), url),
+                port, url);
+    }
+
     /** {@code rtmp://127.0.0.1:PORT/live/cam}: {@code video} looped forever as FLV over RTMP (ffmpeg listening). */
     public static LiveServer rtmp(Path video, int port) {
         requireFfmpeg();
