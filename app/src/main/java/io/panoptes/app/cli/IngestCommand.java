@@ -87,17 +87,7 @@ public final class IngestCommand implements Callable<Integer> {
     private List<SourceOption> sources;
 
     @Mixin
-    private KafkaOptions kafka;
-
-    @Mixin
-    private RegistryOptions registry;
-
-    @Mixin
-    private MetricsOptions metrics;
-
-    @Option(names = "--prefix", defaultValue = Topics.DEFAULT_PREFIX, paramLabel = "PREFIX",
-            description = "Topic-name prefix (default: ${DEFAULT-VALUE}).")
-    private String prefix;
+    private RoleOptions role;
 
     @Option(names = "--encoding", defaultValue = "JPEG", paramLabel = "JPEG|PNG|RAW_BGR24",
             description = "Frame encoding (default: ${DEFAULT-VALUE}).")
@@ -154,11 +144,11 @@ public final class IngestCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         List<SourceSpec> specs = sources.stream().map(SourceOption::spec).toList();
         IngestSettings settings = settings();
-        Topics topics = Topics.create(prefix, registry.client());
-        Map<String, Object> clientConfig = kafka.clientConfig();
+        Topics topics = role.topics();
+        Map<String, Object> clientConfig = role.clientConfig();
         requireTopic(clientConfig, topics.frames().name());
         CountDownLatch stopped = new CountDownLatch(1);
-        try (ObservabilityServer observability = metrics.start("ingest");
+        try (ObservabilityServer observability = role.startObservability("ingest");
                 IngestService service = new IngestService(settings, clientConfig, topics, observability.registry())) {
             Thread hook = new Thread(() -> {
                 service.close();

@@ -70,7 +70,7 @@ public final class WorkerCommand implements Callable<Integer> {
             ModelConfig config;
             if (path.startsWith("http://") || path.startsWith("https://")) {
                 ModelDownload download = new ModelDownload(URI.create(path), sha256);
-                config = ModelConfig.of(id, cache.fetcher().cachePath(download), ModelFamily.parse(family)).withDownload(download);
+                config = ModelConfig.of(id, cache.cachePath(download), ModelFamily.parse(family)).withDownload(download);
             } else {
                 config = ModelConfig.of(id, Path.of(path), ModelFamily.parse(family));
             }
@@ -86,16 +86,7 @@ public final class WorkerCommand implements Callable<Integer> {
     private List<ModelOption> models;
 
     @Mixin
-    private KafkaOptions kafka;
-
-    @Mixin
-    private RegistryOptions registry;
-
-    @Mixin
-    private MetricsOptions metrics;
-
-    @Option(names = "--prefix", defaultValue = Topics.DEFAULT_PREFIX, paramLabel = "PREFIX", description = "Topic-name prefix (default: ${DEFAULT-VALUE}).")
-    private String prefix;
+    private RoleOptions role;
 
     @Option(names = "--group", defaultValue = WorkerSettings.DEFAULT_GROUP, paramLabel = "GROUP",
             description = "Consumer group shared by the workers (default: ${DEFAULT-VALUE}).")
@@ -165,12 +156,12 @@ public final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         WorkerSettings settings = settings();
-        Topics topics = Topics.create(prefix, registry.client());
+        Topics topics = role.topics();
         CountDownLatch stopped = new CountDownLatch(1);
-        try (ObservabilityServer observability = metrics.start("worker")) {
+        try (ObservabilityServer observability = role.startObservability("worker")) {
             WorkerService worker;
             try {
-                worker = new WorkerService(settings, kafka.clientConfig(), topics, observability.registry());
+                worker = new WorkerService(settings, role.clientConfig(), topics, observability.registry());
             } catch (ModelLoadException e) {
                 throw new UserException(e.getMessage(), 1, e);
             }

@@ -24,6 +24,11 @@ public record ModelCache(Path dir, long maxBytes, boolean allowPrivateNetworks) 
         return new ModelCache(root.resolve("models"), 2L << 30, false);
     }
 
+    /** Where a download is (or will be) cached; no network, no client. */
+    public Path cachePath(ModelDownload download) {
+        return ModelFetcher.cachePath(dir, download);
+    }
+
     public ModelFetcher fetcher() {
         return new ModelFetcher(dir, maxBytes, allowPrivateNetworks, Duration.ofSeconds(30));
     }

@@ -48,6 +48,11 @@ public final class ModelFetcher {
 
     /** The cache file for a download (it may not exist yet). */
     public Path cachePath(ModelDownload download) {
+        return cachePath(cacheDir, download);
+    }
+
+    /** The file a download is cached as in {@code cacheDir}: named by its sha256. */
+    static Path cachePath(Path cacheDir, ModelDownload download) {
         return cacheDir.resolve("sha256-" + download.sha256() + ".onnx");
     }
 
