@@ -59,6 +59,13 @@ class WorkerIT {
             io.panoptes.avro.PipelineSpec spec = io.panoptes.schemas.SampleRecords.pipelineSpec();
             spec.setPipelineId("squares");
             spec.setModel("bright");
+            // an unreadable spec first: skipped with a log line, the next one still counts
+            try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
+                    kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(harness.topics.pipelines().name(),
+                        "squares", "not a pipeline spec")).get();
+            }
             try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
                     Map.of("bootstrap.servers", kafka.bootstrapServers()), harness.topics.pipelines().keySerde().serializer(),
                     harness.topics.pipelines().valueSerde().serializer())) {
