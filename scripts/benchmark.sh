@@ -6,6 +6,7 @@
 #          scripts/benchmark.sh ingest [seconds-of-work] [rounds]   (needs the ffmpeg CLI)
 #          scripts/benchmark.sh worker [seconds]
 #          scripts/benchmark.sh http [seconds-per-level]
+#          scripts/benchmark.sh batching [loops-per-stream] [rounds]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ORT_DISABLE_TELEMETRY=1
@@ -15,7 +16,8 @@ case "${1:-}" in
   ingest) module=ingest; main=io.panoptes.ingest.bench.IngestBenchmark ;;
   worker) module=inference-worker; main=io.panoptes.worker.bench.WorkerBenchmark ;;
   http) module=inference-worker; main=io.panoptes.worker.bench.HttpInferenceBenchmark ;;
-  *) echo "usage: $0 serde|ingest|worker|http [args...]" >&2; exit 2 ;;
+  batching) module=inference-worker; main=io.panoptes.worker.bench.BatchingBenchmark ;;
+  *) echo "usage: $0 serde|ingest|worker|http|batching [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2

@@ -9,62 +9,93 @@ import io.panoptes.worker.model.ModelCatalog;
 import io.panoptes.worker.model.ModelLoadException;
 import io.panoptes.worker.model.ModelRunner;
 import io.panoptes.worker.model.OnnxModel;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * One inference thread's work: run a frame's model on its decoded image and build its result.
- * Anything that goes wrong with this frame (a model that cannot load, an ONNX Runtime error)
- * becomes a FAILED result naming the cause; nothing escapes. Owns the thread's model runners;
- * not thread-safe.
+ * One inference thread's work: run a batch of frames of one model on their decoded images and
+ * build their results. Anything that goes wrong (a model that cannot load, an ONNX Runtime error)
+ * becomes a FAILED result per frame naming the cause; nothing escapes. Owns the thread's model
+ * runners; not thread-safe.
  */
 final class FrameProcessor implements AutoCloseable {
 
-    private final ModelCatalog catalog;
-    private final Map<String, ModelRunner> runners = new HashMap<>();
-
-    FrameProcessor(ModelCatalog catalog) {
-        this.catalog = catalog;
-    }
-
     /**
-     * The result of {@code frame}, whose image was decoded ({@code decodeMs}) by the decode stage.
+     * A frame whose image the decode stage has decoded ({@code decodeMs}).
      *
      * @param queuedAtNanos when the frame was accepted from Kafka
      */
-    Detections process(Frame frame, String modelId, Mat image, long queuedAtNanos, float decodeMs) {
+    record Decoded(Frame frame, String modelId, Mat image, long queuedAtNanos, float decodeMs) {}
+
+    private final ModelCatalog catalog;
+    private final int maxBatch;
+    private final Map<String, ModelRunner> runners = new HashMap<>();
+
+    FrameProcessor(ModelCatalog catalog, int maxBatch) {
+        this.catalog = catalog;
+        this.maxBatch = maxBatch;
+    }
+
+    /** The results of {@code frames}, all of model {@code modelId}, in their order; run in batches the model allows. */
+    List<Detections> process(String modelId, List<Decoded> frames) {
         long start = System.nanoTime();
-        float queueMs = Math.max(0, (start - queuedAtNanos) / 1e6f - decodeMs);
         ModelRef model = new ModelRef(modelId, null);
+        List<Detections> results = new ArrayList<>(frames.size());
         try {
             ModelRunner runner = runner(modelId);
             model.setVersion(runner.model().version());
-            ModelRunner.Inference inference = runner.detect(image);
-            return Results.ok(frame, model, inference.detections(), new StageTimings(queueMs,
-                    decodeMs + inference.preprocessMs(), inference.inferMs(), inference.postprocessMs()));
+            for (int from = 0; from < frames.size(); from += runner.batchCapacity()) {
+                List<Decoded> batch = frames.subList(from, Math.min(frames.size(), from + runner.batchCapacity()));
+                results.addAll(run(runner, model, batch, System.nanoTime()));
+            }
+            return results;
         } catch (ModelLoadException e) {
-            return Results.failed(frame, model, e.getMessage(), timings(queueMs, start));
+            return failedFrom(results, frames, model, e.getMessage(), start);
         } catch (OrtException e) {
-            return Results.failed(frame, model, "model " + modelId + " failed on this frame: " + e.getMessage(),
-                    timings(queueMs, start));
+            return failedFrom(results, frames, model, "model " + modelId + " failed on this frame's batch: " + e.getMessage(),
+                    start);
         } catch (RuntimeException e) {
-            return Results.failed(frame, model, "unexpected error: " + e, timings(queueMs, start));
+            return failedFrom(results, frames, model, "unexpected error: " + e, start);
         }
+    }
+
+    private static List<Detections> run(ModelRunner runner, ModelRef model, List<Decoded> batch, long start) throws OrtException {
+        List<ModelRunner.Inference> inferences = runner.detect(batch.stream().map(Decoded::image).toList());
+        List<Detections> results = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Decoded d = batch.get(i);
+            ModelRunner.Inference inference = inferences.get(i);
+            results.add(Results.ok(d.frame(), model, inference.detections(), new StageTimings(queueMs(d, start),
+                    d.decodeMs() + inference.preprocessMs(), inference.inferMs(), inference.postprocessMs())));
+        }
+        return results;
+    }
+
+    /** Keeps the results made so far and fails the rest with {@code reason}. */
+    private static List<Detections> failedFrom(List<Detections> done, List<Decoded> frames, ModelRef model, String reason,
+            long start) {
+        for (Decoded d : frames.subList(done.size(), frames.size())) {
+            done.add(Results.failed(d.frame(), model, reason,
+                    new StageTimings(queueMs(d, start), (System.nanoTime() - start) / 1e6f, 0f, 0f)));
+        }
+        return done;
+    }
+
+    private static float queueMs(Decoded d, long start) {
+        return Math.max(0, (start - d.queuedAtNanos()) / 1e6f - d.decodeMs());
     }
 
     private ModelRunner runner(String modelId) {
         ModelRunner runner = runners.get(modelId);
         if (runner == null) {
             OnnxModel model = catalog.get(modelId);
-            runner = new ModelRunner(catalog.environment(), model);
+            runner = new ModelRunner(catalog.environment(), model, maxBatch);
             runners.put(modelId, runner);
         }
         return runner;
-    }
-
-    private static StageTimings timings(float queueMs, long start) {
-        return new StageTimings(queueMs, (System.nanoTime() - start) / 1e6f, 0f, 0f);
     }
 
     @Override

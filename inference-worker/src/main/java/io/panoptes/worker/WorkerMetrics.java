@@ -26,6 +26,8 @@ final class WorkerMetrics {
     private final Timer infer;
     private final Timer postprocess;
     private final DistributionSummary frameAge;
+    private final DistributionSummary batchSize;
+    private final AtomicInteger largestBatch = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
     private final AtomicLong committed = new AtomicLong();
@@ -44,8 +46,20 @@ final class WorkerMetrics {
         postprocess = Timer.builder("panoptes.worker.postprocess").description("Decode outputs and NMS per frame").register(registry);
         frameAge = DistributionSummary.builder("panoptes.worker.frame.age").baseUnit("milliseconds")
                 .description("Result time minus capture time, of frames actually processed").publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        batchSize = DistributionSummary.builder("panoptes.worker.batch.size").baseUnit("frames")
+                .description("Frames an inference thread took at once (run in one session.run per model when it has a dynamic batch)")
+                .register(registry);
         Gauge.builder("panoptes.worker.in.flight", inFlight, AtomicInteger::get)
                 .description("Frames queued or running").register(registry);
+    }
+
+    void batch(int frames) {
+        batchSize.record(frames);
+        largestBatch.accumulateAndGet(frames, Math::max);
+    }
+
+    int largestBatch() {
+        return largestBatch.get();
     }
 
     void result(DetectionStatus status, StageTimings timings, long ageMillis) {

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,6 +93,7 @@ public final class WorkerService implements AutoCloseable {
     private final ThreadLocal<FrameImageDecoder> decoder;
     private final ThreadLocal<FrameProcessor> processor;
     private final BlockingQueue<Mat> images;
+    private final BatchQueue<Decoded> toInfer;
     private final Map<TopicPartition, Deque<Slot>> inFlightByPartition = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final int maxPollRecords;
@@ -117,6 +119,9 @@ public final class WorkerService implements AutoCloseable {
      * Results are serialized by the poll thread when committed, off the inference threads' path.
      */
     private record Output(java.util.function.Supplier<ProducerRecord<byte[], byte[]>> record, Runnable onCommit) {}
+
+    /** A decoded frame waiting for an inference thread, and where its result goes. */
+    private record Decoded(Slot slot, FrameProcessor.Decoded frame) {}
 
     /**
      * Starts a worker. The default model is loaded now, so a worker with a broken model stops at once.
@@ -144,14 +149,18 @@ public final class WorkerService implements AutoCloseable {
         FilesystemPayloadStore store = settings.claimCheckDir() == null ? null
                 : new FilesystemPayloadStore(settings.claimCheckDir(), 256L * 1024 * 1024);
         this.decoder = ThreadLocal.withInitial(() -> owned(new FrameImageDecoder(settings.maxPixels(), store)));
-        this.processor = ThreadLocal.withInitial(() -> owned(new FrameProcessor(catalog)));
+        this.processor = ThreadLocal.withInitial(() -> owned(new FrameProcessor(catalog, settings.maxBatch())));
         // one decoded image per frame in flight, reused: decoding never allocates a new one
         this.images = new ArrayBlockingQueue<>(settings.queueCapacity());
         for (int i = 0; i < settings.queueCapacity(); i++) {
             images.add(new Mat());
         }
+        this.toInfer = new BatchQueue<>(settings.maxBatch(), settings.maxBatchWait());
         this.decoding = pool("decode", settings.decodeThreads());
         this.inference = pool("inference", settings.inferenceThreads());
+        for (int i = 0; i < settings.inferenceThreads(); i++) {
+            inference.execute(this::inferLoop);
+        }
         this.pollThread = new Thread(this::pollLoop, "worker-poll");
         pollThread.start();
     }
@@ -297,14 +306,37 @@ public final class WorkerService implements AutoCloseable {
             return;
         }
         float decodeMs = (System.nanoTime() - start) / 1e6f;
-        inference.execute(() -> {
+        toInfer.add(new Decoded(slot, new FrameProcessor.Decoded(frame, modelId, image, queuedAt, decodeMs)));
+    }
+
+    /** Inference stage: batches of decoded frames, grouped by model, each group in as few runs as its model allows. */
+    private void inferLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            List<Decoded> batch;
             try {
-                slot.output = output(processor.get().process(frame, modelId, image, queuedAt, decodeMs));
-            } finally {
-                images.add(image);
+                batch = toInfer.take();
+            } catch (InterruptedException e) {
+                return; // stopping
+            }
+            metrics.batch(batch.size());
+            Map<String, List<Decoded>> byModel = new LinkedHashMap<>();
+            batch.forEach(d -> byModel.computeIfAbsent(d.frame().modelId(), m -> new ArrayList<>()).add(d));
+            byModel.forEach(this::infer);
+        }
+    }
+
+    private void infer(String modelId, List<Decoded> frames) {
+        try {
+            List<Detections> results = processor.get().process(modelId, frames.stream().map(Decoded::frame).toList());
+            for (int i = 0; i < frames.size(); i++) {
+                frames.get(i).slot().output = output(results.get(i));
+            }
+        } finally {
+            for (Decoded d : frames) {
+                images.add(d.frame().image());
                 metrics.inFlight().decrementAndGet();
             }
-        });
+        }
     }
 
     private String modelFor(Frame frame, Optional<PipelineSpec> pipeline) {
@@ -493,6 +525,11 @@ public final class WorkerService implements AutoCloseable {
     /** How many frames partitions this worker owns now. */
     public int assignedPartitions() {
         return assigned;
+    }
+
+    /** The most frames an inference thread has taken at once so far. */
+    public int largestBatch() {
+        return metrics.largestBatch();
     }
 
     public int inFlight() {

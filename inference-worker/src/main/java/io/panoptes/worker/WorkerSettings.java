@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param defaultModel the model for frames whose pipeline names none and that name none themselves
  * @param decodeThreads threads decoding JPEG/PNG payloads ahead of inference
  * @param inferenceThreads threads running models (each with its own buffers)
+ * @param maxBatch most frames, of any streams, one model run takes when the model's batch dimension is dynamic
+ * @param maxBatchWait how long an inference thread waits for a batch to fill after its first frame (0: takes what is queued)
  * @param intraOpThreads ONNX Runtime threads inside one model run
  * @param interOpThreads ONNX Runtime threads across independent graph nodes
  * @param device where models run: CPU, CUDA (GPU N) or auto
@@ -36,6 +38,8 @@ public record WorkerSettings(
         String defaultModel,
         int decodeThreads,
         int inferenceThreads,
+        int maxBatch,
+        Duration maxBatchWait,
         int intraOpThreads,
         int interOpThreads,
         Device device,
@@ -61,6 +65,10 @@ public record WorkerSettings(
         }
         range("decode threads", decodeThreads, 1, 64);
         range("inference threads", inferenceThreads, 1, 64);
+        range("max batch", maxBatch, 1, 256);
+        if (maxBatchWait.isNegative() || maxBatchWait.toMillis() > 1000) {
+            throw new IllegalArgumentException("max batch wait must be in [0, 1 s], got " + maxBatchWait);
+        }
         range("intra-op threads", intraOpThreads, 1, 256);
         range("inter-op threads", interOpThreads, 1, 256);
         java.util.Objects.requireNonNull(device, "device");
@@ -90,13 +98,15 @@ public record WorkerSettings(
         return new Builder();
     }
 
-    /** Defaults: group panoptes-worker, 1 decode and 1 inference thread, 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once committing every 50 ms with a 10 s transaction timeout, 8K pixel cap. */
+    /** Defaults: group panoptes-worker, 1 decode and 1 inference thread, batches of up to 8 frames with no wait (what is queued), 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once committing every 50 ms with a 10 s transaction timeout, 8K pixel cap. */
     public static final class Builder {
         private String groupId = DEFAULT_GROUP;
         private final Map<String, ModelConfig> models = new LinkedHashMap<>();
         private String defaultModel;
         private int decodeThreads = 1;
         private int inferenceThreads = 1;
+        private int maxBatch = 8;
+        private Duration maxBatchWait = Duration.ZERO;
         private int intraOpThreads = 1;
         private int interOpThreads = 1;
         private Device device = Device.CPU;
@@ -138,6 +148,13 @@ public record WorkerSettings(
 
         public Builder inferenceThreads(int threads) {
             this.inferenceThreads = threads;
+            return this;
+        }
+
+        /** Batches of up to {@code maxBatch} frames, waiting at most {@code maxWait} for one to fill. */
+        public Builder batching(int maxBatch, Duration maxWait) {
+            this.maxBatch = maxBatch;
+            this.maxBatchWait = maxWait;
             return this;
         }
 
@@ -198,8 +215,8 @@ public record WorkerSettings(
         }
 
         public WorkerSettings build() {
-            return new WorkerSettings(groupId, models, defaultModel, decodeThreads, inferenceThreads, intraOpThreads, interOpThreads,
-                    device, modelCache, queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
+            return new WorkerSettings(groupId, models, defaultModel, decodeThreads, inferenceThreads, maxBatch, maxBatchWait,
+                    intraOpThreads, interOpThreads, device, modelCache, queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
                     maxPixels, claimCheckDir);
         }
     }

@@ -56,9 +56,16 @@ final class WorkerHarness implements AutoCloseable {
                 .withLabels(List.of("bright", "dark")).withThresholds(0.5f, 0.45f);
     }
 
+    /** The bright-square model with a dynamic batch dimension, for batching across streams. */
+    static ModelConfig brightSquareBatched() {
+        return ModelConfig.of("bright-batched", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8_DYNBATCH), ModelFamily.YOLOV8)
+                .withLabels(List.of("bright", "dark")).withThresholds(0.5f, 0.45f)
+                .withMaxDetections(400); // all 400 cells: 4 bright and 396 dark, each with score 1
+    }
+
     WorkerService worker(UnaryOperator<WorkerSettings.Builder> settings) {
         WorkerService worker = new WorkerService(settings.apply(WorkerSettings.builder().groupId(group)
-                .model(blazeFace()).model(brightSquare())).build(), Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                .model(blazeFace()).model(brightSquare()).model(brightSquareBatched())).build(), Map.of("bootstrap.servers", kafka.bootstrapServers()),
                 topics, new SimpleMeterRegistry());
         workers.add(worker);
         return worker;

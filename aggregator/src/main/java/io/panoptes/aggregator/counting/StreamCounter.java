@@ -39,7 +39,7 @@ public final class StreamCounter {
     private final List<DirectedLine> lines;
     private final Duration maxFutureSkew;
     private final TreeMap<Long, Window> open = new TreeMap<>();
-    private final Map<Long, float[]> lastAnchor = new HashMap<>();
+    private final Map<String, float[]> lastAnchor = new HashMap<>();
     private final Set<String> crossed = new HashSet<>();
     private long watermark = Long.MIN_VALUE;
     private long late;
@@ -56,6 +56,27 @@ public final class StreamCounter {
         }
     }
 
+    /**
+     * What a counter remembers, so that it can live in a state store.
+     *
+     * @param watermark the stream's clock (epoch millis; {@code Long.MIN_VALUE} before the first result)
+     * @param windows the open windows
+     * @param anchors where each live track stood last off each line, by "track/line" 
+     * @param crossed "track/line" pairs already counted
+     */
+    public record State(long watermark, long late, long future, List<WindowState> windows, Map<String, float[]> anchors,
+            List<String> crossed) {
+
+        public State {
+            windows = List.copyOf(windows);
+            anchors = Map.copyOf(anchors);
+            crossed = List.copyOf(crossed);
+        }
+    }
+
+    /** One open window: its tallies by label, then zone ("" for the whole frame). */
+    public record WindowState(long start, long framesSeen, long framesSkipped, Map<String, Map<String, WindowTally.State>> tallies) {}
+
     public StreamCounter(String streamId, String pipelineId, WindowSpec windows, List<Polygon> zones,
             List<DirectedLine> lines, Duration maxFutureSkew) {
         this.streamId = streamId;
@@ -64,6 +85,47 @@ public final class StreamCounter {
         this.zones = List.copyOf(zones);
         this.lines = List.copyOf(lines);
         this.maxFutureSkew = maxFutureSkew;
+    }
+
+    /** A counter that continues from {@code state}, with this geometry (which may have changed meanwhile). */
+    public static StreamCounter restore(String streamId, String pipelineId, WindowSpec windows, List<Polygon> zones,
+            List<DirectedLine> lines, Duration maxFutureSkew, State state) {
+        StreamCounter counter = new StreamCounter(streamId, pipelineId, windows, zones, lines, maxFutureSkew);
+        counter.watermark = state.watermark();
+        counter.late = state.late();
+        counter.future = state.future();
+        for (WindowState saved : state.windows()) {
+            Window window = new Window();
+            window.framesSeen = saved.framesSeen();
+            window.framesSkipped = saved.framesSkipped();
+            saved.tallies().forEach((label, byZone) -> byZone.forEach((zone, tally) ->
+                    window.byLabelAndZone.computeIfAbsent(label, l -> new TreeMap<>()).put(zone, new WindowTally(tally))));
+            counter.open.put(saved.start(), window);
+        }
+        counter.lastAnchor.putAll(state.anchors());
+        counter.crossed.addAll(state.crossed());
+        return counter;
+    }
+
+    public State state() {
+        List<WindowState> windowStates = new ArrayList<>();
+        open.forEach((start, window) -> {
+            Map<String, Map<String, WindowTally.State>> tallies = new TreeMap<>();
+            window.byLabelAndZone.forEach((label, byZone) -> byZone.forEach((zone, tally) ->
+                    tallies.computeIfAbsent(label, l -> new TreeMap<>()).put(zone, tally.state())));
+            windowStates.add(new WindowState(start, window.framesSeen, window.framesSkipped, tallies));
+        });
+        return new State(watermark, late, future, windowStates, lastAnchor, new ArrayList<>(crossed));
+    }
+
+    /** Forgets the positions and crossings of tracks that are gone, so that a long stream's state stays small. */
+    public void retainTracks(Set<Long> alive) {
+        lastAnchor.keySet().removeIf(key -> !alive.contains(trackOf(key)));
+        crossed.removeIf(key -> !alive.contains(trackOf(key)));
+    }
+
+    private static long trackOf(String trackSlashLine) {
+        return Long.parseLong(trackSlashLine.substring(0, trackSlashLine.indexOf('/')));
     }
 
     /** Counts one result; returns the windows it closed (final). */
@@ -113,6 +175,10 @@ public final class StreamCounter {
         return counts;
     }
 
+    public int openWindows() {
+        return open.size();
+    }
+
     /** Results whose windows had already closed. */
     public long lateResults() {
         return late;
@@ -142,7 +208,11 @@ public final class StreamCounter {
         present.forEach((label, byZone) -> byZone.forEach((zone, ids) -> window.tally(label, zone).frame(ids.size(), ids)));
     }
 
-    /** Each track is counted once per line, in the windows of the frame where it crossed. */
+    /**
+     * Each track is counted once per line, in the windows of the frame where it crossed. A track's
+     * position is remembered per line only while it is off that line, so an object that stops
+     * exactly on the line and then leaves it still crosses.
+     */
     private void crossings(List<Detection> detections, long[] starts) {
         for (Detection d : detections) {
             Long track = d.getTrackId();
@@ -150,13 +220,15 @@ public final class StreamCounter {
                 continue;
             }
             float[] now = anchor(d);
-            float[] before = lastAnchor.put(track, now);
-            if (before == null) {
-                continue;
-            }
             for (DirectedLine line : lines) {
-                Optional<DirectedLine.Direction> crossing = line.crossing(before[0], before[1], now[0], now[1]);
-                if (crossing.isPresent() && crossed.add(track + "/" + line.name())) {
+                String key = track + "/" + line.name();
+                if (line.touches(now[0], now[1])) {
+                    continue;
+                }
+                float[] before = lastAnchor.put(key, now);
+                Optional<DirectedLine.Direction> crossing = before == null ? Optional.empty()
+                        : line.crossing(before[0], before[1], now[0], now[1]);
+                if (crossing.isPresent() && crossed.add(key)) {
                     for (long start : starts) {
                         Window window = open.get(start);
                         if (window != null) {

@@ -1,6 +1,7 @@
 package io.panoptes.aggregator.counting;
 
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -10,11 +11,33 @@ import java.util.Set;
  */
 public final class WindowTally {
 
-    private final Set<Long> tracks = new HashSet<>();
+    private final Set<Long> tracks = new java.util.TreeSet<>();
     private int maxConcurrent;
     private long objectFrames;
     private int lineIn;
     private int lineOut;
+
+    /** A tally's numbers, so that it can live in a state store. */
+    public record State(List<Long> tracks, int maxConcurrent, long objectFrames, int lineIn, int lineOut) {
+
+        public State {
+            tracks = List.copyOf(tracks);
+        }
+    }
+
+    WindowTally() {}
+
+    WindowTally(State state) {
+        tracks.addAll(state.tracks());
+        maxConcurrent = state.maxConcurrent();
+        objectFrames = state.objectFrames();
+        lineIn = state.lineIn();
+        lineOut = state.lineOut();
+    }
+
+    State state() {
+        return new State(new ArrayList<>(tracks), maxConcurrent, objectFrames, lineIn, lineOut);
+    }
 
     void frame(int objects, Iterable<Long> trackIds) {
         maxConcurrent = Math.max(maxConcurrent, objects);

@@ -22,6 +22,13 @@ public record DirectedLine(String name, double startX, double startY, double end
         }
     }
 
+    /** Whether (x, y) lies on the segment itself (neither side of it). */
+    public boolean touches(double x, double y) {
+        return Segments.side(startX, startY, endX, endY, x, y) == 0
+                && Math.min(startX, endX) <= x && x <= Math.max(startX, endX)
+                && Math.min(startY, endY) <= y && y <= Math.max(startY, endY);
+    }
+
     /** The crossing made by moving from (x0, y0) to (x1, y1), if the movement crosses the segment. */
     public Optional<Direction> crossing(double x0, double y0, double x1, double y1) {
         double before = Segments.side(startX, startY, endX, endY, x0, y0);

@@ -29,11 +29,42 @@ public final class StreamSequencer {
     private long duplicates;
     private long gaps;
 
+    /**
+     * What a sequencer remembers, so that it can live in a state store.
+     *
+     * @param epoch the stream's current epoch ({@code Long.MIN_VALUE} before the first result)
+     * @param pending results waiting for a missing seq, in seq order
+     */
+    public record State(long epoch, long nextSeq, long epochBase, long lastIndex, long duplicates, long gaps,
+            List<Detections> pending) {
+
+        public State {
+            pending = List.copyOf(pending);
+        }
+    }
+
     public StreamSequencer(int bufferLimit) {
         if (bufferLimit < 1) {
             throw new IllegalArgumentException("reorder buffer must hold at least 1 result, got " + bufferLimit);
         }
         this.bufferLimit = bufferLimit;
+    }
+
+    /** A sequencer that continues from {@code state}. */
+    public static StreamSequencer restore(int bufferLimit, State state) {
+        StreamSequencer sequencer = new StreamSequencer(bufferLimit);
+        sequencer.epoch = state.epoch();
+        sequencer.nextSeq = state.nextSeq();
+        sequencer.epochBase = state.epochBase();
+        sequencer.lastIndex = state.lastIndex();
+        sequencer.duplicates = state.duplicates();
+        sequencer.gaps = state.gaps();
+        state.pending().forEach(result -> sequencer.pending.put(result.getSeq(), result));
+        return sequencer;
+    }
+
+    public State state() {
+        return new State(epoch, nextSeq, epochBase, lastIndex, duplicates, gaps, new ArrayList<>(pending.values()));
     }
 
     /** Accepts one result; returns those now released, in order (possibly none, possibly several). */

@@ -15,6 +15,22 @@ public final class DurationConverter implements ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
+        Duration duration = parse(value);
+        if (duration.isZero()) {
+            throw new TypeConversionException("'" + value + "' is not a positive duration");
+        }
+        return duration;
+    }
+
+    /** Like {@link DurationConverter}, and zero is allowed (e.g. "do not wait"). */
+    public static final class ZeroOrMore implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return parse(value);
+        }
+    }
+
+    private static Duration parse(String value) {
         String text = value.trim().toLowerCase(Locale.ROOT);
         Matcher m = SHORT.matcher(text);
         Duration duration;
@@ -34,8 +50,8 @@ public final class DurationConverter implements ITypeConverter<Duration> {
                 throw new TypeConversionException("'" + value + "' is not a duration: use e.g. 500ms, 30s, 5m, 1h, 7d or PT1H");
             }
         }
-        if (duration.isZero() || duration.isNegative()) {
-            throw new TypeConversionException("'" + value + "' is not a positive duration");
+        if (duration.isNegative()) {
+            throw new TypeConversionException("'" + value + "' is negative");
         }
         return duration;
     }

@@ -102,6 +102,16 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--inference-threads", defaultValue = "1", paramLabel = "N", description = "Threads running models (default: ${DEFAULT-VALUE}).")
     private int inferenceThreads;
 
+    @Option(names = "--max-batch", defaultValue = "8", paramLabel = "N",
+            description = "Most frames, of any streams, in one model run when the model's batch dimension is dynamic; "
+                    + "1 turns batching off (default: ${DEFAULT-VALUE}).")
+    private int maxBatch;
+
+    @Option(names = "--max-batch-wait", defaultValue = "0ms", paramLabel = "DURATION", converter = DurationConverter.ZeroOrMore.class,
+            description = "How long to wait for a batch to fill after its first frame; 0ms runs what is queued "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private java.time.Duration maxBatchWait;
+
     @Option(names = "--intra-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads within one run (default: ${DEFAULT-VALUE}).")
     private int intraOpThreads;
 
@@ -192,7 +202,7 @@ public final class WorkerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--live-policy must be latest or all, got '" + livePolicy + "'");
         }
         WorkerSettings.Builder builder = WorkerSettings.builder().groupId(group)
-                .decodeThreads(decodeThreads).inferenceThreads(inferenceThreads).onnxThreads(intraOpThreads, interOpThreads)
+                .decodeThreads(decodeThreads).inferenceThreads(inferenceThreads).batching(maxBatch, maxBatchWait).onnxThreads(intraOpThreads, interOpThreads)
                 .device(Device.parse(device))
                 .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
                 .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)

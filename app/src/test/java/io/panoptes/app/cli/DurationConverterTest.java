@@ -24,6 +24,13 @@ class DurationConverterTest {
     void shouldRejectWhatIsNotAPositiveDuration() {
         assertThatThrownBy(() -> converter.convert("soon")).hasMessageContaining("'soon' is not a duration");
         assertThatThrownBy(() -> converter.convert("0s")).hasMessageContaining("not a positive duration");
-        assertThatThrownBy(() -> converter.convert("-PT1S")).hasMessageContaining("not a positive duration");
+        assertThatThrownBy(() -> converter.convert("-PT1S")).hasMessageContaining("is negative");
+    }
+
+    @Test
+    void shouldAllowZeroWhereAskedButNeverANegativeDuration() {
+        DurationConverter.ZeroOrMore zeroOrMore = new DurationConverter.ZeroOrMore();
+        assertThat(zeroOrMore.convert("0ms")).isZero();
+        assertThatThrownBy(() -> zeroOrMore.convert("-PT1S")).hasMessageContaining("is negative");
     }
 }

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Synchronous inference over HTTP (the microservice mode): {@code POST /v1/infer/{modelId}} with a
- * JPEG or PNG body answers the detections as JSON, with the worker's own decoding, models and
+ * JPEG or PNG body (raw, or as the {@code image} part of a multipart/form-data form) answers the detections as JSON, with the worker's own decoding, models and
  * pre/post-processing. Query parameters: {@code confidence}, {@code iou}, {@code classes} (labels,
  * comma-separated). At most {@code concurrency} requests run and {@code queue} wait; more get 429
  * at once rather than queueing without bound. Bodies above {@code maxBodyBytes} get 413; images
@@ -128,7 +128,7 @@ public final class InferenceHttpServer implements AutoCloseable {
         try {
             String path = exchange.getRequestURI().getPath();
             if (!exchange.getRequestMethod().equals("POST") || !path.startsWith(PREFIX) || path.length() == PREFIX.length()) {
-                respond(exchange, 404, error(404, "use POST " + PREFIX + "{modelId} with a JPEG or PNG body"));
+                respond(exchange, 404, error(404, "use POST " + PREFIX + "{modelId} with a JPEG or PNG body, or a multipart form with an 'image' part"));
                 return;
             }
             String modelId = URLDecoder.decode(path.substring(PREFIX.length()), StandardCharsets.UTF_8);
@@ -146,7 +146,7 @@ public final class InferenceHttpServer implements AutoCloseable {
             throw new HttpError(404, "unknown model '" + modelId + "'");
         }
         Map<String, String> query = query(exchange.getRequestURI());
-        byte[] body = body(exchange);
+        byte[] body = image(exchange, body(exchange));
         FrameEncoding encoding = encoding(body);
         OnnxModel model;
         try {
@@ -190,6 +190,19 @@ public final class InferenceHttpServer implements AutoCloseable {
             return body;
         } catch (IOException e) {
             throw new HttpError(400, "cannot read the body: " + e.getMessage());
+        }
+    }
+
+    /** The image: the body itself, or its image part when it is multipart/form-data. */
+    private static byte[] image(HttpExchange exchange, byte[] body) {
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (!MultipartImage.isMultipart(contentType)) {
+            return body;
+        }
+        try {
+            return MultipartImage.extract(contentType, body);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
         }
     }
 

@@ -53,6 +53,10 @@ public record ModelConfig(String id, Path path, ModelFamily family, List<String>
     }
 
     /** The same model, fetched from {@code download} into {@code path} when not there yet. */
+    public ModelConfig withMaxDetections(int maxDetections) {
+        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, download);
+    }
+
     public ModelConfig withDownload(ModelDownload download) {
         return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, Optional.of(download));
     }

@@ -32,7 +32,10 @@ import org.bytedeco.opencv.opencv_core.Size;
 /**
  * Runs one model for one thread without allocating per frame: the input tensor wraps a direct,
  * native-order buffer that OpenCV writes into in place (letterbox, RGB, scale, layout), and the
- * outputs are pinned to direct buffers. Not thread-safe; close it to free the native memory.
+ * outputs are pinned to direct buffers. A model with a dynamic batch dimension runs up to
+ * {@link #batchCapacity()} images in one {@code session.run}; each image has its own slice of the
+ * buffers, so its detections are the same as when it runs alone. Not thread-safe; close it to
+ * free the native memory.
  */
 public final class ModelRunner implements AutoCloseable {
 
@@ -40,35 +43,67 @@ public final class ModelRunner implements AutoCloseable {
 
     private final OnnxModel model;
     private final boolean nhwc;
+    private final int capacity;
     private final FloatBuffer input;
-    private final OnnxTensor inputTensor;
-    private final Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
     private final FloatBuffer[] outputs;
-    private final FloatPointer inputPointer;
-    private final Mat inputView;
+    /** Per image: its slice of the input, as memory OpenCV writes into, and its slices of the outputs. */
+    private final FloatPointer[] inputPointers;
+    private final Mat[] inputViews;
+    private final FloatBuffer[][] imageOutputs;
+    /** Per batch size (index n - 1): tensors over the first n images' slices, made when first needed. */
+    private final OnnxTensor[] inputTensors;
+    private final List<Map<String, OnnxTensor>> pinnedOutputs = new ArrayList<>();
+    private final OrtEnvironment env;
     private final Mat resized = new Mat();
     private final Mat boxed = new Mat();
     private final Mat rgb = new Mat();
     private final Scalar padColour;
 
+    /** A runner of one image at a time. */
     public ModelRunner(OrtEnvironment env, OnnxModel model) {
+        this(env, model, 1);
+    }
+
+    /**
+     * A runner of up to {@code maxBatch} images per run, or of one when the model's batch is fixed.
+     */
+    public ModelRunner(OrtEnvironment env, OnnxModel model, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
+        }
+        this.env = env;
         this.model = model;
         this.nhwc = model.family() == ModelFamily.BLAZEFACE;
+        this.capacity = model.dynamicBatch() ? maxBatch : 1;
         int w = model.inputWidth();
         int h = model.inputHeight();
-        this.input = direct(3L * w * h);
-        this.inputPointer = new FloatPointer(input);
-        this.inputView = nhwc ? new Mat(h, w, CV_32FC3, inputPointer) : new Mat(new int[] {1, 3, h, w}, CV_32F, inputPointer);
+        long perImage = 3L * w * h;
+        this.input = direct(capacity * perImage);
+        this.inputPointers = new FloatPointer[capacity];
+        this.inputViews = new Mat[capacity];
+        for (int i = 0; i < capacity; i++) {
+            inputPointers[i] = new FloatPointer(slice(input, i * perImage, perImage));
+            inputViews[i] = nhwc ? new Mat(h, w, CV_32FC3, inputPointers[i])
+                    : new Mat(new int[] {1, 3, h, w}, CV_32F, inputPointers[i]);
+        }
         // Ultralytics pads with grey 114; MediaPipe's face detector with black
         this.padColour = nhwc ? new Scalar(0, 0, 0, 0) : new Scalar(114, 114, 114, 0);
-        this.outputs = new FloatBuffer[model.outputNames().size()];
-        try {
-            this.inputTensor = OnnxTensor.createTensor(env, input, nhwc ? new long[] {1, h, w, 3} : new long[] {1, 3, h, w});
-            for (int i = 0; i < outputs.length; i++) {
-                long[] shape = model.outputShapes().get(i);
-                outputs[i] = direct(product(shape));
-                pinned.put(model.outputNames().get(i), OnnxTensor.createTensor(env, outputs[i], shape));
+        int outputCount = model.outputNames().size();
+        this.outputs = new FloatBuffer[outputCount];
+        this.imageOutputs = new FloatBuffer[capacity][outputCount];
+        for (int k = 0; k < outputCount; k++) {
+            long perImageOut = product(model.outputShapes().get(k));
+            outputs[k] = direct(capacity * perImageOut);
+            for (int i = 0; i < capacity; i++) {
+                imageOutputs[i][k] = slice(outputs[k], i * perImageOut, perImageOut);
             }
+        }
+        this.inputTensors = new OnnxTensor[capacity];
+        for (int n = 0; n < capacity; n++) {
+            pinnedOutputs.add(null);
+        }
+        try {
+            tensorsFor(1);
         } catch (OrtException e) {
             close();
             throw new ModelLoadException("model " + model.config().id() + ": cannot allocate its tensors: " + e.getMessage(), e);
@@ -79,23 +114,66 @@ public final class ModelRunner implements AutoCloseable {
         return model;
     }
 
+    /** Most images one {@link #detect(List, float, float)} call runs together. */
+    public int batchCapacity() {
+        return capacity;
+    }
+
     /** Detections of {@code bgr} in source pixels, with the model's thresholds, and where the time went. */
     public Inference detect(Mat bgr) throws OrtException {
         return detect(bgr, model.config().confidence(), model.config().iou());
     }
 
     /** Detections of {@code bgr} with these thresholds (a request's own), and where the time went. */
-    @SuppressWarnings("try") // the result is only closed: its outputs are in the pinned buffers
     public Inference detect(Mat bgr, float confidence, float iou) throws OrtException {
-        long t0 = System.nanoTime();
-        Letterbox box = Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
-        fillInput(bgr, box);
+        return detect(List.of(bgr), confidence, iou).get(0);
+    }
+
+    /** Detections of each image with the model's thresholds, run as one batch; at most {@link #batchCapacity()}. */
+    public List<Inference> detect(List<Mat> images) throws OrtException {
+        return detect(images, model.config().confidence(), model.config().iou());
+    }
+
+    /**
+     * Detections of each image, run as one batch: {@code inferMs} is the batch's run, shared by its
+     * images; the other timings are each image's own.
+     */
+    @SuppressWarnings("try") // the result is only closed: its outputs are in the pinned buffers
+    public List<Inference> detect(List<Mat> images, float confidence, float iou) throws OrtException {
+        int n = images.size();
+        if (n < 1 || n > capacity) {
+            throw new IllegalArgumentException("a batch of " + n + " images for model " + model.config().id()
+                    + ", which runs 1 to " + capacity);
+        }
+        Letterbox[] boxes = new Letterbox[n];
+        float[] preprocessMs = new float[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            Mat bgr = images.get(i);
+            boxes[i] = Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
+            fillInput(i, bgr, boxes[i]);
+            preprocessMs[i] = (System.nanoTime() - t0) / 1e6f;
+        }
+        OnnxTensor inputTensor = tensorsFor(n);
         long t1 = System.nanoTime();
-        try (OrtSession.Result ignored = model.session().run(Map.of(model.inputName(), inputTensor), pinned)) {
+        try (OrtSession.Result ignored = model.session().run(Map.of(model.inputName(), inputTensor), pinnedOutputs.get(n - 1))) {
             // outputs are in the pinned buffers
         }
-        long t2 = System.nanoTime();
-        List<Candidate> candidates = model.decoder().decode(outputs, confidence);
+        float inferMs = (System.nanoTime() - t1) / 1e6f;
+        List<Inference> inferences = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long t2 = System.nanoTime();
+            List<Detection> detections = postprocess(imageOutputs[i], boxes[i], confidence, iou);
+            inferences.add(new Inference(detections, preprocessMs[i], inferMs, (System.nanoTime() - t2) / 1e6f));
+        }
+        return inferences;
+    }
+
+    /** Detections and timings (ms) of one frame. */
+    public record Inference(List<Detection> detections, float preprocessMs, float inferMs, float postprocessMs) {}
+
+    private List<Detection> postprocess(FloatBuffer[] imageOutput, Letterbox box, float confidence, float iou) {
+        List<Candidate> candidates = model.decoder().decode(imageOutput, confidence);
         List<Candidate> kept = nhwc
                 ? Nms.weighted(candidates, iou, model.config().maxDetections())
                 : Nms.classAware(candidates, iou, model.config().maxDetections());
@@ -103,20 +181,39 @@ public final class ModelRunner implements AutoCloseable {
         for (Candidate c : kept) {
             detections.add(toSource(c, box));
         }
-        long t3 = System.nanoTime();
-        return new Inference(detections, (t1 - t0) / 1e6f, (t2 - t1) / 1e6f, (t3 - t2) / 1e6f);
+        return detections;
     }
 
-    /** Detections and timings (ms) of one frame. */
-    public record Inference(List<Detection> detections, float preprocessMs, float inferMs, float postprocessMs) {}
+    /** The input tensor of a batch of {@code n}, with its pinned outputs, over the first n images' slices. */
+    private OnnxTensor tensorsFor(int n) throws OrtException {
+        if (inputTensors[n - 1] == null) {
+            int w = model.inputWidth();
+            int h = model.inputHeight();
+            long[] inputShape = nhwc ? new long[] {n, h, w, 3} : new long[] {n, 3, h, w};
+            Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            try {
+                for (int k = 0; k < outputs.length; k++) {
+                    long[] shape = model.outputShapes().get(k).clone();
+                    shape[0] = n;
+                    pinned.put(model.outputNames().get(k),
+                            OnnxTensor.createTensor(env, slice(outputs[k], 0, n * product(model.outputShapes().get(k))), shape));
+                }
+                inputTensors[n - 1] = OnnxTensor.createTensor(env, slice(input, 0, n * 3L * w * h), inputShape);
+            } finally {
+                pinnedOutputs.set(n - 1, pinned); // closed with the runner even when only partly made
+            }
+        }
+        return inputTensors[n - 1];
+    }
 
-    private void fillInput(Mat bgr, Letterbox box) {
+    private void fillInput(int image, Mat bgr, Letterbox box) {
         try (Size size = new Size(box.scaledWidth(), box.scaledHeight())) {
             resize(bgr, resized, size, 0, 0, INTER_LINEAR);
         }
         int right = box.inputWidth() - box.scaledWidth() - box.padX();
         int bottom = box.inputHeight() - box.scaledHeight() - box.padY();
         copyMakeBorder(resized, boxed, box.padY(), bottom, box.padX(), right, BORDER_CONSTANT, padColour);
+        Mat inputView = inputViews[image];
         if (nhwc) {
             cvtColor(boxed, rgb, COLOR_BGR2RGB);
             rgb.convertTo(inputView, CV_32F, 1 / 127.5, -1.0); // writes into the input tensor's memory
@@ -125,7 +222,7 @@ public final class ModelRunner implements AutoCloseable {
                 blobFromImage(boxed, inputView, 1 / 255.0, none, zero, true, false, CV_32F);
             }
         }
-        if (inputView.data().address() != inputPointer.address()) {
+        if (inputView.data().address() != inputPointers[image].address()) {
             throw new IllegalStateException("OpenCV reallocated the input of model " + model.config().id());
         }
     }
@@ -152,6 +249,11 @@ public final class ModelRunner implements AutoCloseable {
                 .build();
     }
 
+    /** {@code length} floats of {@code buffer} from {@code offset}, sharing its memory. */
+    private static FloatBuffer slice(FloatBuffer buffer, long offset, long length) {
+        return buffer.duplicate().position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + length)).slice();
+    }
+
     private static FloatBuffer direct(long floats) {
         return ByteBuffer.allocateDirect(Math.toIntExact(floats * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
@@ -166,12 +268,16 @@ public final class ModelRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        if (inputTensor != null) {
-            inputTensor.close();
+        for (OnnxTensor tensor : inputTensors) {
+            if (tensor != null) {
+                tensor.close();
+            }
         }
-        pinned.values().forEach(OnnxTensor::close);
-        inputView.close();
-        inputPointer.close();
+        pinnedOutputs.stream().filter(java.util.Objects::nonNull).forEach(m -> m.values().forEach(OnnxTensor::close));
+        for (int i = 0; i < capacity; i++) {
+            inputViews[i].close();
+            inputPointers[i].close();
+        }
         resized.close();
         boxed.close();
         rgb.close();

@@ -35,6 +35,7 @@ public final class OnnxModel implements AutoCloseable {
     private final List<String> outputNames;
     private final List<long[]> outputShapes;
     private final OutputDecoder decoder;
+    private final boolean dynamicBatch;
     private final ModelConfig effective;
 
     private OnnxModel(ModelConfig config, OrtSession session, String version, Shapes shapes) {
@@ -47,6 +48,7 @@ public final class OnnxModel implements AutoCloseable {
         this.outputNames = shapes.outputNames;
         this.outputShapes = shapes.outputShapes;
         this.decoder = shapes.decoder;
+        this.dynamicBatch = shapes.dynamicBatch;
         this.effective = config.labels().isEmpty() && shapes.classes > 0
                 ? config.withLabels(defaultLabels(config, shapes.classes)) : config;
     }
@@ -91,6 +93,11 @@ public final class OnnxModel implements AutoCloseable {
 
     public int inputHeight() {
         return inputHeight;
+    }
+
+    /** Whether the graph's batch dimension is dynamic, so several images can run in one {@code session.run}. */
+    public boolean dynamicBatch() {
+        return dynamicBatch;
     }
 
     OrtSession session() {
@@ -149,7 +156,7 @@ public final class OnnxModel implements AutoCloseable {
 
     /** What the family needs of the graph's inputs and outputs, checked once at load time. */
     private record Shapes(String inputName, int inputWidth, int inputHeight, List<String> outputNames,
-            List<long[]> outputShapes, OutputDecoder decoder, int classes) {
+            List<long[]> outputShapes, OutputDecoder decoder, int classes, boolean dynamicBatch) {
 
         static Shapes check(String what, ModelConfig config, OrtSession session) throws OrtException {
             Map<String, NodeInfo> inputs = session.getInputInfo();
@@ -169,8 +176,8 @@ public final class OnnxModel implements AutoCloseable {
         }
 
         private static Shapes yolo(String what, ModelConfig config, String inputName, long[] in, Map<String, long[]> outputs) {
-            if (in.length != 4 || in[1] != 3 || in[2] <= 0 || in[3] <= 0) {
-                throw mismatch(what, "input [1, 3, H, W] (NCHW RGB)", in);
+            if (in.length != 4 || in[0] > 1 || in[1] != 3 || in[2] <= 0 || in[3] <= 0) {
+                throw mismatch(what, "input [1 or dynamic batch, 3, H, W] (NCHW RGB)", in);
             }
             boolean v8 = config.family() == ModelFamily.YOLOV8;
             String expected = v8 ? "one output [1, 4+C, N] with N anchors > 4+C" : "one output [1, N, 5+C] with N anchors > 5+C";
@@ -191,12 +198,12 @@ public final class OnnxModel implements AutoCloseable {
             OutputDecoder decoder = v8 ? new OutputDecoder.YoloV8(classes, (int) anchors)
                     : new OutputDecoder.YoloV5(classes, (int) anchors);
             return new Shapes(inputName, (int) in[3], (int) in[2], List.copyOf(outputs.keySet()),
-                    List.of(batchOne(out)), decoder, classes);
+                    List.of(batchOne(out)), decoder, classes, in[0] < 0);
         }
 
         private static Shapes blazeFace(String what, String inputName, long[] in, Map<String, long[]> outputs) {
-            if (in.length != 4 || in[3] != 3 || in[1] <= 0 || in[1] != in[2]) {
-                throw mismatch(what, "input [1, S, S, 3] (NHWC RGB)", in);
+            if (in.length != 4 || in[0] > 1 || in[3] != 3 || in[1] <= 0 || in[1] != in[2]) {
+                throw mismatch(what, "input [1 or dynamic batch, S, S, 3] (NHWC RGB)", in);
             }
             String[] order = new String[4];
             outputs.forEach((name, shape) -> {
@@ -209,7 +216,7 @@ public final class OnnxModel implements AutoCloseable {
             }
             List<long[]> shapes = Arrays.stream(order).map(n -> batchOne(outputs.get(n))).toList();
             return new Shapes(inputName, (int) in[2], (int) in[1], List.of(order), shapes,
-                    new OutputDecoder.BlazeFace((int) in[1]), 1);
+                    new OutputDecoder.BlazeFace((int) in[1]), 1, in[0] < 0);
         }
 
         private static long[] tensorShape(String what, String node, NodeInfo info) {
@@ -221,7 +228,7 @@ public final class OnnxModel implements AutoCloseable {
 
         private static long[] batchOne(long[] shape) {
             long[] fixed = shape.clone();
-            fixed[0] = 1; // a dynamic batch dimension (-1) runs with batch 1 here
+            fixed[0] = 1; // per image; a runner multiplies by its batch size
             return fixed;
         }
 

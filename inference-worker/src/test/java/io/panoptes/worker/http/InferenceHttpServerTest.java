@@ -88,6 +88,69 @@ class InferenceHttpServerTest {
     }
 
     @Test
+    void shouldTakeTheImagePartOfAMultipartForm() throws Exception {
+        start(1, 0);
+        String boundary = "----panoptes42";
+        byte[] form = multipart(boundary, "note", null, "a text field first".getBytes(), "image", "square.png", SQUARE);
+        byte[] anyFile = multipart(boundary, "note", null, "x".getBytes(), "upload", "square.png", SQUARE);
+        byte[] noImage = multipart(boundary, "note", null, "x".getBytes(), "other", null, "y".getBytes());
+
+        JsonNode answer = json.readTree(postForm("/v1/infer/bright?classes=bright", boundary, form).body());
+        assertThat(answer.path("detections")).hasSize(4);
+        assertThat(json.readTree(postForm("/v1/infer/bright?classes=bright", boundary, anyFile).body()).path("detections"))
+                .hasSize(4);
+        assertError(postForm("/v1/infer/bright", boundary, noImage), 400, "has no image: send it in a part named 'image'");
+        assertError(postForm("/v1/infer/bright", boundary, "garbage without boundaries".getBytes()), 400,
+                "no part delimited by its boundary '----panoptes42'");
+        byte[] cut = Arrays.copyOf(form, form.length - 200);
+        assertError(postForm("/v1/infer/bright", boundary, cut), 400, "the multipart body is malformed");
+        assertError(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/infer/bright"))
+                .header("Content-Type", "multipart/form-data").POST(HttpRequest.BodyPublishers.ofByteArray(form)).build(),
+                HttpResponse.BodyHandlers.ofString()), 400, "has no boundary");
+    }
+
+    @Test
+    void shouldServePythonRequestsUploadingAFile() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")));
+        start(1, 0);
+        String script = "import requests,sys\n"
+                + "r = requests.post(sys.argv[1], files={'image': ('square.png', open(sys.argv[2], 'rb'), 'image/png')},"
+                + " params={'classes': 'bright'}, timeout=30)\n"
+                + "print(r.status_code, len(r.json()['detections']))\n";
+        Process python = new ProcessBuilder("/usr/bin/python3", "-c", script, server.url() + "/v1/infer/bright",
+                TestData.file(TestData.WHITE_SQUARE_PNG).toString()).redirectErrorStream(true).start();
+        String out = new String(python.getInputStream().readAllBytes()).trim();
+
+        assertThat(python.waitFor()).as(out).isZero();
+        assertThat(out).isEqualTo("200 4");
+    }
+
+    private HttpResponse<String> postForm(String path, String boundary, byte[] form) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A form of two parts; a part with a file name is sent as a file. */
+    private static byte[] multipart(String boundary, String name1, String file1, byte[] body1, String name2, String file2,
+            byte[] body2) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        part(out, boundary, name1, file1, body1);
+        part(out, boundary, name2, file2, body2);
+        out.write(("--" + boundary + "--\r\n").getBytes());
+        return out.toByteArray();
+    }
+
+    private static void part(java.io.ByteArrayOutputStream out, String boundary, String name, String file, byte[] body)
+            throws Exception {
+        out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
+                + (file == null ? "" : "; filename=\"" + file + "\"\r\nContent-Type: application/octet-stream") + "\r\n\r\n")
+                .getBytes());
+        out.write(body);
+        out.write("\r\n".getBytes());
+    }
+
+    @Test
     void shouldRefuseWhatItCannotQueueInsteadOfQueueingWithoutBound() throws Exception {
         start(1, 1);
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();

@@ -93,6 +93,52 @@ class ModelRunnerTest {
     }
 
     @Test
+    void shouldDetectEachImageOfABatchAsIfItRanAlone() throws Exception {
+        ModelConfig config = ModelConfig.of("dyn", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8_DYNBATCH), ModelFamily.YOLOV8)
+                .withLabels(BRIGHT_DARK).withThresholds(0.5f, 0.45f);
+        // the fixture's known answers: a square at (128, 192), one at (0, 0), and an all-black image
+        try (OnnxModel model = load(config); ModelRunner batched = new ModelRunner(ENV, model, 4);
+                ModelRunner single = new ModelRunner(ENV, model);
+                Mat square = imread(TestData.file(TestData.WHITE_SQUARE_PNG).toString(), IMREAD_COLOR);
+                Mat corner = new Mat(640, 640, CV_8UC3, new Scalar(0, 0, 0, 0));
+                Mat black = new Mat(640, 640, CV_8UC3, new Scalar(0, 0, 0, 0))) {
+            corner.apply(new org.bytedeco.opencv.opencv_core.Rect(0, 0, 64, 64)).put(new Scalar(255, 255, 255, 0));
+            assertThat(model.dynamicBatch()).isTrue();
+            assertThat(batched.batchCapacity()).isEqualTo(4);
+
+            List<ModelRunner.Inference> three = batched.detect(List.of(square, corner, black));
+            List<ModelRunner.Inference> two = batched.detect(List.of(black, square));
+
+            assertThat(brightCorners(three.get(0))).containsExactlyInAnyOrder("128,192", "160,192", "128,224", "160,224");
+            assertThat(brightCorners(three.get(1))).containsExactlyInAnyOrder("0,0", "32,0", "0,32", "32,32");
+            assertThat(brightCorners(three.get(2))).isEmpty();
+            assertThat(three.get(0).detections()).isEqualTo(single.detect(square).detections());
+            assertThat(three.get(1).detections()).isEqualTo(single.detect(corner).detections());
+            assertThat(three.get(2).detections()).isEqualTo(single.detect(black).detections());
+            assertThat(two.get(0).detections()).isEqualTo(three.get(2).detections());
+            assertThat(two.get(1).detections()).isEqualTo(three.get(0).detections());
+            assertThat(three).extracting(ModelRunner.Inference::inferMs).containsOnly(three.get(0).inferMs());
+        }
+    }
+
+    @Test
+    void shouldRunAFixedBatchModelOneImageAtATimeAndRefuseOversizedBatches() throws Exception {
+        ModelConfig config = ModelConfig.of("fixed", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8), ModelFamily.YOLOV8);
+        try (OnnxModel model = load(config); ModelRunner runner = new ModelRunner(ENV, model, 8);
+                Mat black = new Mat(64, 64, CV_8UC3, new Scalar(0, 0, 0, 0))) {
+            assertThat(model.dynamicBatch()).isFalse();
+            assertThat(runner.batchCapacity()).isEqualTo(1);
+            assertThatThrownBy(() -> runner.detect(List.of(black, black)))
+                    .hasMessage("a batch of 2 images for model fixed, which runs 1 to 1");
+        }
+    }
+
+    private static List<String> brightCorners(ModelRunner.Inference inference) {
+        return inference.detections().stream().filter(d -> d.getLabel().equals("bright"))
+                .map(d -> Math.round(d.getBox().getX()) + "," + Math.round(d.getBox().getY())).toList();
+    }
+
+    @Test
     void shouldNameTheShapesWhenAModelIsOfAnotherFamily() {
         ModelConfig v5AsV8 = ModelConfig.of("mixed", TestData.file(TestData.BRIGHT_SQUARE_YOLOV5), ModelFamily.YOLOV8);
         ModelConfig faceAsYolo = ModelConfig.of("face", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.YOLOV5);
@@ -101,7 +147,7 @@ class ModelRunnerTest {
                 .hasMessageContaining("model mixed (YOLOV8, ")
                 .hasMessageContaining("expected one output [1, 4+C, N] with N anchors > 4+C, got [1, 400, 7]");
         assertThatThrownBy(() -> load(faceAsYolo)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("expected input [1, 3, H, W] (NCHW RGB), got [1, 128, 128, 3]");
+                .hasMessageContaining("expected input [1 or dynamic batch, 3, H, W] (NCHW RGB), got [1, 128, 128, 3]");
     }
 
     @Test

@@ -1,0 +1,113 @@
+package io.panoptes.aggregator;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.panoptes.aggregator.topology.AggregatorMetrics;
+import io.panoptes.aggregator.topology.AggregatorTopology;
+import io.panoptes.aggregator.topology.DeadLetterHandlers;
+import io.panoptes.observability.HealthCheck;
+import io.panoptes.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregator: a Kafka Streams application (exactly-once v2) over the detections topic that
+ * writes the tracks and counts topics. Logs every state change; healthy while running or
+ * rebalancing. An unexpected error stops this instance (its tasks move to the others) and makes it
+ * unhealthy, rather than looping on the same failure.
+ */
+public final class AggregatorService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AggregatorService.class);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final AggregatorMetrics metrics;
+    private volatile String failure;
+
+    /**
+     * Starts the aggregator.
+     *
+     * @param kafkaConfig Kafka client settings (bootstrap servers, security)
+     * @param applicationServer this instance's {@code host:port} for interactive queries, or null when it serves none
+     */
+    public AggregatorService(AggregatorSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters,
+            String applicationServer) {
+        this.metrics = new AggregatorMetrics(meters);
+        this.streams = new KafkaStreams(AggregatorTopology.build(settings, topics, metrics),
+                streamsConfig(settings, kafkaConfig, topics, applicationServer));
+        DeadLetterHandlers.useMetrics(metrics);
+        streams.setStateListener((now, before) -> log.info("aggregator {} -> {}", before, now));
+        streams.setUncaughtExceptionHandler(error -> {
+            failure = error.toString();
+            log.error("aggregator stopped: {}", error.toString(), error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meters);
+        streams.start();
+    }
+
+    /** The Kafka Streams configuration of the aggregator (also used by tests with the topology test driver). */
+    public static Properties streamsConfig(AggregatorSettings settings, Map<String, Object> kafkaConfig, Topics topics,
+            String applicationServer) {
+        Properties props = new Properties();
+        props.putAll(kafkaConfig);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.standbyReplicas());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Deserialization.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class);
+        props.put(DeadLetterHandlers.DLQ_TOPIC, topics.dlq().name());
+        if (applicationServer != null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
+        return props;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public AggregatorMetrics metrics() {
+        return metrics;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Healthy while running or rebalancing; down, with the reason, once it has stopped on an error. */
+    public HealthCheck health() {
+        return () -> {
+            KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
+                    || state == KafkaStreams.State.CREATED) {
+                return HealthCheck.Health.up(state.name());
+            }
+            return HealthCheck.Health.down(state.name() + (failure == null ? "" : ": " + failure));
+        };
+    }
+
+    /** Why the aggregator stopped on its own, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Stops cleanly: commits, leaves the group (so its tasks move at once), closes the stores. */
+    @Override
+    public void close() {
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        streamsMetrics.close();
+        log.info("aggregator stopped");
+    }
+}

@@ -1,0 +1,185 @@
+package io.panoptes.aggregator.topology;
+
+import io.panoptes.aggregator.AggregatorSettings;
+import io.panoptes.aggregator.geometry.Geometry;
+import io.panoptes.aggregator.state.StreamAggregate;
+import io.panoptes.avro.Detections;
+import io.panoptes.avro.PipelineSpec;
+import io.panoptes.avro.WindowCount;
+import io.panoptes.schemas.topics.CountsKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregator's one processor, per task: each result goes to its stream's aggregate (order,
+ * duplicates, tracking, windows on the stream's own clock), whose state is written back to the
+ * state store after every result, so a commit always carries the state that produced its output.
+ * Forwards results with track ids and window counts (also kept in the counts store for queries).
+ * A wall-clock punctuator closes the windows of streams that went idle and emits early updates.
+ */
+final class StreamProcessor implements Processor<String, Detections, String, SpecificRecord> {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamProcessor.class);
+
+    private final AggregatorSettings settings;
+    private final AggregatorMetrics metrics;
+    /** The task's aggregates in use; the state store is the truth, this saves re-reading it per result. */
+    private final Map<String, StreamAggregate> live = new HashMap<>();
+    private final Map<String, String> invalidGeometry = new HashMap<>();
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, StreamAggregate.State> states;
+    private KeyValueStore<String, WindowCount> counts;
+    private KeyValueStore<String, ValueAndTimestamp<PipelineSpec>> pipelines;
+    private long lastEarlyUpdate;
+    private long lastCleanup;
+
+    StreamProcessor(AggregatorSettings settings, AggregatorMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.states = context.getStateStore(AggregatorTopology.STATE_STORE);
+        this.counts = context.getStateStore(AggregatorTopology.COUNTS_STORE);
+        this.pipelines = context.getStateStore(AggregatorTopology.PIPELINES_STORE);
+        live.clear(); // a re-initialised task starts again from its (restored) store
+        lastEarlyUpdate = context.currentSystemTimeMs();
+        lastCleanup = context.currentSystemTimeMs();
+        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    @Override
+    public void close() {
+        live.clear();
+    }
+
+    @Override
+    public void process(Record<String, Detections> record) {
+        Detections result = record.value();
+        if (result == null) {
+            throw new IllegalArgumentException("a null value (tombstone) on the detections topic, key " + record.key());
+        }
+        String streamId = result.getStreamId();
+        StreamAggregate aggregate = aggregate(streamId, result.getPipelineId());
+        StreamAggregate.Output output = aggregate.accept(result, geometry(streamId, result.getPipelineId()),
+                context.currentSystemTimeMs());
+        if (output.tracked().isEmpty()) {
+            metrics.heldBack();
+        }
+        emit(streamId, output);
+        save(streamId, aggregate);
+    }
+
+    private StreamAggregate aggregate(String streamId, String pipelineId) {
+        StreamAggregate aggregate = live.get(streamId);
+        if (aggregate == null) {
+            StreamAggregate.State stored = states.get(streamId);
+            aggregate = stored == null
+                    ? StreamAggregate.start(settings.streamSettings(), streamId, pipelineId, geometry(streamId, pipelineId))
+                    : StreamAggregate.restore(settings.streamSettings(), stored, geometry(streamId, stored.pipelineId()));
+            if (stored == null) {
+                log.info("stream {} seen for the first time (pipeline {})", streamId, pipelineId);
+            }
+            live.put(streamId, aggregate);
+        }
+        return aggregate;
+    }
+
+    /** The stream's pipeline's zones and lines when it has any, else those configured for the stream, else none. */
+    private Geometry geometry(String streamId, String pipelineId) {
+        if (pipelineId != null) {
+            ValueAndTimestamp<PipelineSpec> spec = pipelines.get(pipelineId);
+            if (spec != null && spec.value() != null
+                    && (!spec.value().getZones().isEmpty() || !spec.value().getLines().isEmpty())) {
+                return Geometry.of(spec.value(), problem -> {
+                    if (!problem.equals(invalidGeometry.put(pipelineId + "/" + problem, problem))) {
+                        log.warn("{}; counting without it", problem); // once per problem, not per result
+                    }
+                });
+            }
+        }
+        return settings.geometry().getOrDefault(streamId, Geometry.NONE);
+    }
+
+    private void emit(String streamId, StreamAggregate.Output output) {
+        for (Detections tracked : output.tracked()) {
+            context.forward(new Record<>(streamId, tracked, tracked.getCaptureTime().toEpochMilli()));
+        }
+        for (WindowCount count : output.closed()) {
+            emit(count);
+        }
+        metrics.results(output.tracked().size());
+    }
+
+    private void emit(WindowCount count) {
+        String key = new CountsKey(count.getStreamId(), count.getLabel(), count.getZone(), count.getWindowStart()).toString();
+        counts.put(key, count);
+        context.forward(new Record<>(key, count, count.getWindowEnd().toEpochMilli()));
+        if (count.getFinal$()) {
+            metrics.windowClosed();
+        }
+    }
+
+    private void save(String streamId, StreamAggregate aggregate) {
+        states.put(streamId, aggregate.state());
+    }
+
+    private void punctuate(long now) {
+        boolean early = settings.earlyUpdates() != null && now - lastEarlyUpdate >= settings.earlyUpdates().toMillis();
+        List<String> streams = new ArrayList<>();
+        try (KeyValueIterator<String, StreamAggregate.State> all = states.all()) {
+            all.forEachRemaining(entry -> streams.add(entry.key));
+        }
+        for (String streamId : streams) {
+            StreamAggregate aggregate = aggregate(streamId, null);
+            if (!aggregate.hasOpenWork()) {
+                continue;
+            }
+            if (now - aggregate.lastSeenMillis() >= settings.idleTimeout().toMillis()) {
+                log.info("stream {} idle for {}: releasing its held-back results and closing its windows", streamId,
+                        Duration.ofMillis(now - aggregate.lastSeenMillis()));
+                emit(streamId, aggregate.flush());
+                save(streamId, aggregate);
+            } else if (early) {
+                aggregate.running().forEach(this::emit);
+            }
+        }
+        if (early) {
+            lastEarlyUpdate = now;
+        }
+        if (now - lastCleanup >= Duration.ofMinutes(10).toMillis()) {
+            lastCleanup = now;
+            dropOldCounts(now - settings.countsRetention().toMillis());
+        }
+    }
+
+    /** Final counts older than the retention leave the store (the counts topic keeps them as configured). */
+    private void dropOldCounts(long before) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, WindowCount> all = counts.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, WindowCount> entry = all.next();
+                if (entry.value != null && entry.value.getWindowEnd().toEpochMilli() < before) {
+                    old.add(entry.key);
+                }
+            }
+        }
+        old.forEach(counts::delete);
+    }
+}
