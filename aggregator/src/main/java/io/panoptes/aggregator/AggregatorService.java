@@ -2,6 +2,7 @@ package io.panoptes.aggregator;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.panoptes.aggregator.query.CountsQueryServer;
 import io.panoptes.aggregator.topology.AggregatorMetrics;
 import io.panoptes.aggregator.topology.AggregatorTopology;
 import io.panoptes.aggregator.topology.DeadLetterHandlers;
@@ -28,6 +29,7 @@ public final class AggregatorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AggregatorService.class);
 
     private final KafkaStreams streams;
+    private final CountsQueryServer queries;
     private final KafkaStreamsMetrics streamsMetrics;
     private final AggregatorMetrics metrics;
     private volatile String failure;
@@ -36,11 +38,13 @@ public final class AggregatorService implements AutoCloseable {
      * Starts the aggregator.
      *
      * @param kafkaConfig Kafka client settings (bootstrap servers, security)
-     * @param applicationServer this instance's {@code host:port} for interactive queries, or null when it serves none
+     * @param queries where counts queries are served (its port is this instance's application.server), or null for none
      */
     public AggregatorService(AggregatorSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters,
-            String applicationServer) {
+            CountsQueryServer queries) {
         this.metrics = new AggregatorMetrics(meters);
+        this.queries = queries;
+        String applicationServer = queries == null ? null : queries.self().host() + ":" + queries.self().port();
         this.streams = new KafkaStreams(AggregatorTopology.build(settings, topics, metrics),
                 streamsConfig(settings, kafkaConfig, topics, applicationServer));
         DeadLetterHandlers.useMetrics(metrics);
@@ -53,6 +57,9 @@ public final class AggregatorService implements AutoCloseable {
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
         streams.start();
+        if (queries != null) {
+            queries.serve(streams, settings);
+        }
     }
 
     /** The Kafka Streams configuration of the aggregator (also used by tests with the topology test driver). */
@@ -71,6 +78,11 @@ public final class AggregatorService implements AutoCloseable {
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
         return props;
+    }
+
+    /** Where this instance answers counts queries ({@code host:port}), or null. */
+    public String queryHost() {
+        return queries == null ? null : queries.self().host() + ":" + queries.self().port();
     }
 
     public KafkaStreams streams() {
@@ -108,6 +120,9 @@ public final class AggregatorService implements AutoCloseable {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
+        if (queries != null) {
+            queries.close();
+        }
         log.info("aggregator stopped");
     }
 }
