@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /** Fresh topics, aggregator instances on them, a producer of results and read_committed readers of the outputs. */
@@ -87,9 +88,9 @@ final class AggregatorHarness implements AutoCloseable {
         producer.flush();
     }
 
-    /** One walking person per frame, frame {@code seq} at T0 + seq × {@code stepMillis}. */
+    /** One person pacing to and fro (so one track throughout), frame {@code seq} at T0 + seq × {@code stepMillis}. */
     static Detections walking(String stream, long seq, long stepMillis) {
-        Detection person = new Detection(0, "person", 0.9f, new Box(10f + 2 * seq % 500, 100f, 40f, 80f), null, List.of());
+        Detection person = new Detection(0, "person", 0.9f, new Box(10f + seq % 20, 100f, 40f, 80f), null, List.of());
         return result(stream, seq, T0 + seq * stepMillis, DetectionStatus.OK, List.of(person));
     }
 
@@ -102,25 +103,38 @@ final class AggregatorHarness implements AutoCloseable {
                 new ModelRef("m", null), status, null, 640, 480, new ArrayList<>(detections), new StageTimings(0f, 0f, 0f, 0f));
     }
 
-    /** Every committed record of {@code topic}, read until none has arrived for {@code quiet}. */
-    <V> List<ConsumerRecord<String, V>> readAll(String topic, Deserializer<V> values, Duration quiet) {
-        Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id",
-                kafka.uniqueName("checker"), "auto.offset.reset", "earliest", "isolation.level", "read_committed");
+    /**
+     * Every committed record of {@code topic} up to its last stable offset, after waiting {@code settle}
+     * for what is still being written (no group: partitions are assigned, so nothing waits for a rebalance).
+     */
+    <V> List<ConsumerRecord<String, V>> readAll(String topic, Deserializer<V> values, Duration settle) {
+        sleep(settle);
+        Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed");
         List<ConsumerRecord<String, V>> all = new ArrayList<>();
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config,
                 new org.apache.kafka.common.serialization.StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long lastArrival = System.nanoTime();
-            long deadline = lastArrival + WAIT.toNanos();
-            while (System.nanoTime() - lastArrival < quiet.toNanos() && System.nanoTime() < deadline) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                records.forEach(all::add);
-                if (!records.isEmpty()) {
-                    lastArrival = System.nanoTime();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to " + end + " within " + WAIT);
                 }
+                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
             }
         }
         return all;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     List<WindowCount> finalCounts(Duration quiet) {

@@ -82,7 +82,7 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         if (output.tracked().isEmpty()) {
             metrics.heldBack();
         }
-        emit(streamId, output);
+        emit(streamId, output, record.timestamp());
         save(streamId, aggregate);
     }
 
@@ -117,20 +117,25 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         return settings.geometry().getOrDefault(streamId, Geometry.NONE);
     }
 
-    private void emit(String streamId, StreamAggregate.Output output) {
+    /**
+     * Outputs carry the timestamp of the record that released them (or the wall clock in a
+     * punctuation), not their capture time: topic retention goes by record timestamps, and a
+     * replayed old recording must not have its results deleted as soon as they are written.
+     */
+    private void emit(String streamId, StreamAggregate.Output output, long timestamp) {
         for (Detections tracked : output.tracked()) {
-            context.forward(new Record<>(streamId, tracked, tracked.getCaptureTime().toEpochMilli()));
+            context.forward(new Record<>(streamId, tracked, timestamp));
         }
         for (WindowCount count : output.closed()) {
-            emit(count);
+            emit(count, timestamp);
         }
         metrics.results(output.tracked().size());
     }
 
-    private void emit(WindowCount count) {
+    private void emit(WindowCount count, long timestamp) {
         String key = new CountsKey(count.getStreamId(), count.getLabel(), count.getZone(), count.getWindowStart()).toString();
         counts.put(key, count);
-        context.forward(new Record<>(key, count, count.getWindowEnd().toEpochMilli()));
+        context.forward(new Record<>(key, count, timestamp));
         if (count.getFinal$()) {
             metrics.windowClosed();
         }
@@ -154,10 +159,10 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
             if (now - aggregate.lastSeenMillis() >= settings.idleTimeout().toMillis()) {
                 log.info("stream {} idle for {}: releasing its held-back results and closing its windows", streamId,
                         Duration.ofMillis(now - aggregate.lastSeenMillis()));
-                emit(streamId, aggregate.flush());
+                emit(streamId, aggregate.flush(), now);
                 save(streamId, aggregate);
             } else if (early) {
-                aggregate.running().forEach(this::emit);
+                aggregate.running().forEach(count -> emit(count, now));
             }
         }
         if (early) {
