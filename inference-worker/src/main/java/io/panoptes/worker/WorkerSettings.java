@@ -98,14 +98,14 @@ public record WorkerSettings(
         return new Builder();
     }
 
-    /** Defaults: group panoptes-worker, 1 decode and 1 inference thread, batches of up to 8 frames with no wait (what is queued), 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once committing every 50 ms with a 10 s transaction timeout, 8K pixel cap. */
+    /** Defaults: group panoptes-worker, 1 decode and 1 inference thread, no batching (1 frame per run; see batching()), 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once committing every 50 ms with a 10 s transaction timeout, 8K pixel cap. */
     public static final class Builder {
         private String groupId = DEFAULT_GROUP;
         private final Map<String, ModelConfig> models = new LinkedHashMap<>();
         private String defaultModel;
         private int decodeThreads = 1;
         private int inferenceThreads = 1;
-        private int maxBatch = 8;
+        private int maxBatch = 1;
         private Duration maxBatchWait = Duration.ZERO;
         private int intraOpThreads = 1;
         private int interOpThreads = 1;

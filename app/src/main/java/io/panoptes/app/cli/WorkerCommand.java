@@ -102,10 +102,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--inference-threads", defaultValue = "1", paramLabel = "N", description = "Threads running models (default: ${DEFAULT-VALUE}).")
     private int inferenceThreads;
 
-    @Option(names = "--max-batch", defaultValue = "8", paramLabel = "N",
+    @Option(names = "--max-batch", paramLabel = "N",
             description = "Most frames, of any streams, in one model run when the model's batch dimension is dynamic; "
-                    + "1 turns batching off (default: ${DEFAULT-VALUE}).")
-    private int maxBatch;
+                    + "1 turns batching off (default: 8 on a GPU, 1 on the CPU, where batches measured no faster).")
+    private Integer maxBatch;
 
     @Option(names = "--max-batch-wait", defaultValue = "0ms", paramLabel = "DURATION", converter = DurationConverter.ZeroOrMore.class,
             description = "How long to wait for a batch to fill after its first frame; 0ms runs what is queued "
@@ -197,12 +197,19 @@ public final class WorkerCommand implements Callable<Integer> {
         }
     }
 
+    private int maxBatch() {
+        if (maxBatch != null) {
+            return maxBatch;
+        }
+        return Device.parse(device).kind() == Device.Kind.CPU ? 1 : 8;
+    }
+
     private WorkerSettings settings() {
         if (!livePolicy.equalsIgnoreCase("latest") && !livePolicy.equalsIgnoreCase("all")) {
             throw new IllegalArgumentException("--live-policy must be latest or all, got '" + livePolicy + "'");
         }
         WorkerSettings.Builder builder = WorkerSettings.builder().groupId(group)
-                .decodeThreads(decodeThreads).inferenceThreads(inferenceThreads).batching(maxBatch, maxBatchWait).onnxThreads(intraOpThreads, interOpThreads)
+                .decodeThreads(decodeThreads).inferenceThreads(inferenceThreads).batching(maxBatch(), maxBatchWait).onnxThreads(intraOpThreads, interOpThreads)
                 .device(Device.parse(device))
                 .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
                 .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)
