@@ -7,6 +7,7 @@
 #          scripts/benchmark.sh worker [seconds]
 #          scripts/benchmark.sh http [seconds-per-level]
 #          scripts/benchmark.sh batching [loops-per-stream] [rounds]
+#          scripts/benchmark.sh aggregator [streams] [frames-per-stream]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ORT_DISABLE_TELEMETRY=1
@@ -17,9 +18,10 @@ case "${1:-}" in
   worker) module=inference-worker; main=io.panoptes.worker.bench.WorkerBenchmark ;;
   http) module=inference-worker; main=io.panoptes.worker.bench.HttpInferenceBenchmark ;;
   batching) module=inference-worker; main=io.panoptes.worker.bench.BatchingBenchmark ;;
-  *) echo "usage: $0 serde|ingest|worker|http|batching [args...]" >&2; exit 2 ;;
+  aggregator) module=aggregator; main=io.panoptes.aggregator.bench.AggregatorBenchmark ;;
+  *) echo "usage: $0 serde|ingest|worker|http|batching|aggregator [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2
 mvn -q -B -pl "$module" exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
-  -Dexec.args="-Xms1g -Xmx1g -cp %classpath $main $*"
+  -Dexec.args="-Xms1g -Xmx1g ${BENCH_JVM_ARGS:-} -cp %classpath $main $*"

@@ -32,10 +32,11 @@ public final class AggregatorTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.globalTable(topics.pipelines().name(), Consumed.with(Serdes.String(), topics.pipelines().valueSerde()),
                 Materialized.as(PIPELINES_STORE));
+        // cached: a stream's state is written after every result, but reaches RocksDB and the changelog once per commit
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
-                new StateSerde(topics.detections().valueSerde(), topics.detections().name())));
+                new StateSerde(topics.detections().valueSerde(), topics.detections().name())).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(),
-                topics.counts().valueSerde()));
+                topics.counts().valueSerde()).withCachingEnabled());
 
         KStream<String, SpecificRecord> out = builder.stream(topics.detections().name(),
                         Consumed.with(Serdes.String(), topics.detections().valueSerde()))
