@@ -5,15 +5,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.geometry.Geometry;
+import io.panoptes.aggregator.state.AggregateStore;
+import io.panoptes.aggregator.state.StoredStates;
 import io.panoptes.aggregator.state.StreamAggregate;
 import io.panoptes.aggregator.topology.AggregatorTopology;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.observability.QueryString;
 import io.panoptes.schemas.topics.CountsKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +112,7 @@ public final class CountsQueryServer implements AutoCloseable {
                 respond(exchange, 404, error("use GET " + PATH + "?stream=<streamId>[&label=][&zone=][&from=][&to=]"));
                 return;
             }
-            Map<String, String> query = query(uri);
+            Map<String, String> query = QueryString.parse(uri);
             Query q = Query.of(query);
             KafkaStreams streams = this.streams;
             if (streams == null) {
@@ -151,9 +152,9 @@ public final class CountsQueryServer implements AutoCloseable {
                 }
             });
         }
-        ReadOnlyKeyValueStore<String, StreamAggregate.State> states = streams.store(StoreQueryParameters.fromNameAndType(
-                AggregatorTopology.STATE_STORE, QueryableStoreTypes.<String, StreamAggregate.State>keyValueStore()));
-        StreamAggregate.State state = states.get(q.stream());
+        StoredStates states = streams.store(StoreQueryParameters.fromNameAndType(
+                AggregatorTopology.STATE_STORE, new AggregateStore.Queryable()));
+        StreamAggregate.State state = states.get(q.stream()); // as of the last commit
         if (state != null) {
             for (WindowCount running : StreamAggregate.restore(settings.streamSettings(), state, Geometry.NONE).running()) {
                 if (q.matches(running)) {
@@ -243,20 +244,6 @@ public final class CountsQueryServer implements AutoCloseable {
         BadRequest(String message) {
             super(message, null, false, false);
         }
-    }
-
-    private static Map<String, String> query(URI uri) {
-        Map<String, String> query = new HashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return query;
     }
 
     /** A query string for {@code stream} (and optional filters), for clients. */

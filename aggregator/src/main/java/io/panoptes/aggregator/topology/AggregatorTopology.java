@@ -1,6 +1,7 @@
 package io.panoptes.aggregator.topology;
 
 import io.panoptes.aggregator.AggregatorSettings;
+import io.panoptes.aggregator.state.AggregateStore;
 import io.panoptes.aggregator.state.StateSerde;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.WindowCount;
@@ -32,9 +33,9 @@ public final class AggregatorTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.globalTable(topics.pipelines().name(), Consumed.with(Serdes.String(), topics.pipelines().valueSerde()),
                 Materialized.as(PIPELINES_STORE));
-        // cached: a stream's state is written after every result, but reaches RocksDB and the changelog once per commit
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
-                new StateSerde(topics.detections().valueSerde(), topics.detections().name())).withCachingEnabled());
+        // live aggregates whose states are encoded, cached and logged once per commit
+        builder.addStateStore(AggregateStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
+                Serdes.String(), new StateSerde(topics.detections().valueSerde(), topics.detections().name())).withCachingEnabled()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(),
                 topics.counts().valueSerde()).withCachingEnabled());
 

@@ -2,6 +2,7 @@ package io.panoptes.aggregator.topology;
 
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.geometry.Geometry;
+import io.panoptes.aggregator.state.AggregateStore;
 import io.panoptes.aggregator.state.StreamAggregate;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.PipelineSpec;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The aggregator's one processor, per task: each result goes to its stream's aggregate (order,
- * duplicates, tracking, windows on the stream's own clock), whose state is written back to the
- * state store after every result, so a commit always carries the state that produced its output.
+ * duplicates, tracking, windows on the stream's own clock), kept in the {@link AggregateStore},
+ * which writes its state with each commit, so a commit always carries the state behind its output.
  * Forwards results with track ids and window counts (also kept in the counts store for queries).
  * A wall-clock punctuator closes the windows of streams that went idle and emits early updates.
  */
@@ -37,11 +38,9 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
 
     private final AggregatorSettings settings;
     private final AggregatorMetrics metrics;
-    /** The task's aggregates in use; the state store is the truth, this saves re-reading it per result. */
-    private final Map<String, StreamAggregate> live = new HashMap<>();
     private final Map<String, String> invalidGeometry = new HashMap<>();
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, StreamAggregate.State> states;
+    private AggregateStore states;
     private KeyValueStore<String, WindowCount> counts;
     private KeyValueStore<String, ValueAndTimestamp<PipelineSpec>> pipelines;
     private long lastEarlyUpdate;
@@ -58,15 +57,9 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         this.states = context.getStateStore(AggregatorTopology.STATE_STORE);
         this.counts = context.getStateStore(AggregatorTopology.COUNTS_STORE);
         this.pipelines = context.getStateStore(AggregatorTopology.PIPELINES_STORE);
-        live.clear(); // a re-initialised task starts again from its (restored) store
         lastEarlyUpdate = context.currentSystemTimeMs();
         lastCleanup = context.currentSystemTimeMs();
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
-    }
-
-    @Override
-    public void close() {
-        live.clear();
     }
 
     @Override
@@ -87,16 +80,16 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
     }
 
     private StreamAggregate aggregate(String streamId, String pipelineId) {
-        StreamAggregate aggregate = live.get(streamId);
+        StreamAggregate aggregate = states.live(streamId);
         if (aggregate == null) {
-            StreamAggregate.State stored = states.get(streamId);
+            StreamAggregate.State stored = states.stored(streamId);
             aggregate = stored == null
                     ? StreamAggregate.start(settings.streamSettings(), streamId, pipelineId, geometry(streamId, pipelineId))
                     : StreamAggregate.restore(settings.streamSettings(), stored, geometry(streamId, stored.pipelineId()));
             if (stored == null) {
                 log.info("stream {} seen for the first time (pipeline {})", streamId, pipelineId);
             }
-            live.put(streamId, aggregate);
+            states.put(streamId, aggregate);
         }
         return aggregate;
     }
@@ -142,16 +135,12 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
     }
 
     private void save(String streamId, StreamAggregate aggregate) {
-        states.put(streamId, aggregate.state());
+        states.put(streamId, aggregate); // its state is written with the next commit
     }
 
     private void punctuate(long now) {
         boolean early = settings.earlyUpdates() != null && now - lastEarlyUpdate >= settings.earlyUpdates().toMillis();
-        List<String> streams = new ArrayList<>();
-        try (KeyValueIterator<String, StreamAggregate.State> all = states.all()) {
-            all.forEachRemaining(entry -> streams.add(entry.key));
-        }
-        for (String streamId : streams) {
+        for (String streamId : states.streamIds()) {
             StreamAggregate aggregate = aggregate(streamId, null);
             if (!aggregate.hasOpenWork()) {
                 continue;

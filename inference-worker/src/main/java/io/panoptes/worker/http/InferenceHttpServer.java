@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.FrameEncoding;
+import io.panoptes.observability.QueryString;
 import io.panoptes.schemas.ContractClasses;
 import io.panoptes.worker.image.FrameDecodeException;
 import io.panoptes.worker.image.FrameImageDecoder;
@@ -18,7 +19,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -145,7 +145,7 @@ public final class InferenceHttpServer implements AutoCloseable {
         if (!catalog.knows(modelId)) {
             throw new HttpError(404, "unknown model '" + modelId + "'");
         }
-        Map<String, String> query = query(exchange.getRequestURI());
+        Map<String, String> query = QueryString.parse(exchange.getRequestURI());
         byte[] body = image(exchange, body(exchange));
         FrameEncoding encoding = encoding(body);
         OnnxModel model;
@@ -275,20 +275,6 @@ public final class InferenceHttpServer implements AutoCloseable {
         answer.put("timings", Map.of("preprocessMs", inference.preprocessMs(), "inferMs", inference.inferMs(),
                 "postprocessMs", inference.postprocessMs()));
         return answer;
-    }
-
-    private static Map<String, String> query(URI uri) {
-        Map<String, String> query = new HashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return query;
     }
 
     private static Map<String, Object> error(int status, String message) {
