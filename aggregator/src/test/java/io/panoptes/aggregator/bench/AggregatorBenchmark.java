@@ -134,7 +134,8 @@ public final class AggregatorBenchmark {
             throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers(),
-                    "commit.interval.ms", Integer.getInteger("commit.interval.ms", 100));
+                    "commit.interval.ms", Integer.getInteger("commit.interval.ms", 100),
+                    "num.stream.threads", Integer.getInteger("stream.threads", 1));
             try (Admin admin = Admin.create(kafka)) {
                 new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix("bench.")
                         .framesPartitions(4).partitions(4).controlPartitions(1).build().specs());
