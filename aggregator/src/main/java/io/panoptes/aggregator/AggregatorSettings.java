@@ -2,11 +2,14 @@ package io.panoptes.aggregator;
 
 import io.panoptes.aggregator.counting.WindowSpec;
 import io.panoptes.aggregator.geometry.Geometry;
+import io.panoptes.aggregator.rules.Rule;
 import io.panoptes.aggregator.state.StreamAggregate;
 import io.panoptes.aggregator.tracking.TrackerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,6 +28,7 @@ import java.util.Objects;
  * @param countsRetention how long final counts stay queryable in the aggregator's store
  * @param geometry zones and lines configured per stream id (a pipeline's own, when it has any, win)
  * @param standbyReplicas warm copies of each state store on other instances
+ * @param rules rules from configuration (a pipeline's own rules are added for its streams)
  */
 public record AggregatorSettings(
         String applicationId,
@@ -38,7 +42,8 @@ public record AggregatorSettings(
         Duration punctuateInterval,
         Duration countsRetention,
         Map<String, Geometry> geometry,
-        int standbyReplicas) {
+        int standbyReplicas,
+        List<Rule> rules) {
 
     public static final String DEFAULT_APPLICATION_ID = "panoptes-aggregator";
 
@@ -60,6 +65,7 @@ public record AggregatorSettings(
         positive("punctuate interval", punctuateInterval);
         positive("counts retention", countsRetention);
         geometry = Map.copyOf(geometry);
+        rules = List.copyOf(rules);
         if (standbyReplicas < 0 || standbyReplicas > 10) {
             throw new IllegalArgumentException("standby replicas must be in [0, 10], got " + standbyReplicas);
         }
@@ -98,8 +104,14 @@ public record AggregatorSettings(
         private Duration countsRetention = Duration.ofDays(7);
         private final Map<String, Geometry> geometry = new HashMap<>();
         private int standbyReplicas;
+        private final List<Rule> rules = new ArrayList<>();
 
         private Builder() {}
+
+        public Builder rules(List<Rule> more) {
+            rules.addAll(more);
+            return this;
+        }
 
         public Builder applicationId(String id) {
             this.applicationId = id;
@@ -164,7 +176,7 @@ public record AggregatorSettings(
 
         public AggregatorSettings build() {
             return new AggregatorSettings(applicationId, stateDir, reorderBuffer, tracker, windows, maxFutureSkew, idleTimeout,
-                    earlyUpdates, punctuateInterval, countsRetention, geometry, standbyReplicas);
+                    earlyUpdates, punctuateInterval, countsRetention, geometry, standbyReplicas, rules);
         }
     }
 }

@@ -41,6 +41,7 @@ public final class StreamCounter {
     private final TreeMap<Long, Window> open = new TreeMap<>();
     private final Map<String, float[]> lastAnchor = new HashMap<>();
     private final Set<String> crossed = new HashSet<>();
+    private final List<Crossing> lastCrossings = new ArrayList<>();
     private long watermark = Long.MIN_VALUE;
     private long late;
     private long future;
@@ -128,8 +129,17 @@ public final class StreamCounter {
         return Long.parseLong(trackSlashLine.substring(0, trackSlashLine.indexOf('/')));
     }
 
+    /** A track's first crossing of a line, counted in the windows of its frame. */
+    public record Crossing(long trackId, String line, String label, boolean in, Detection detection) {}
+
+    /** The crossings counted by the last {@link #accept}: each track's first per line. */
+    public List<Crossing> lastCrossings() {
+        return List.copyOf(lastCrossings);
+    }
+
     /** Counts one result; returns the windows it closed (final). */
     public List<WindowCount> accept(Detections result) {
+        lastCrossings.clear();
         if (result.getStatus() == DetectionStatus.END_OF_STREAM) {
             return closeAll();
         }
@@ -229,6 +239,7 @@ public final class StreamCounter {
                 Optional<DirectedLine.Direction> crossing = before == null ? Optional.empty()
                         : line.crossing(before[0], before[1], now[0], now[1]);
                 if (crossing.isPresent() && crossed.add(key)) {
+                    lastCrossings.add(new Crossing(track, line.name(), d.getLabel(), crossing.get() == DirectedLine.Direction.IN, d));
                     for (long start : starts) {
                         Window window = open.get(start);
                         if (window != null) {

@@ -4,12 +4,15 @@ import io.panoptes.aggregator.counting.StreamCounter;
 import io.panoptes.aggregator.counting.WindowSpec;
 import io.panoptes.aggregator.geometry.Geometry;
 import io.panoptes.aggregator.ordering.StreamSequencer;
+import io.panoptes.aggregator.rules.Rule;
+import io.panoptes.aggregator.rules.RuleEngine;
 import io.panoptes.aggregator.tracking.Track;
 import io.panoptes.aggregator.tracking.Tracker;
 import io.panoptes.aggregator.tracking.TrackerSettings;
 import io.panoptes.aggregator.tracking.TrackerState;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
+import io.panoptes.avro.Event;
 import io.panoptes.avro.WindowCount;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,11 +31,11 @@ public final class StreamAggregate {
     /** What the aggregator is configured with, the same for every stream. */
     public record Settings(int reorderBuffer, TrackerSettings tracker, WindowSpec windows, Duration maxFutureSkew) {}
 
-    /** What one step produced: results with track ids (in order) and windows that closed. */
-    public record Output(List<Detections> tracked, List<WindowCount> closed) {
+    /** What one step produced: results with track ids (in order), windows that closed, and events of rules that fired. */
+    public record Output(List<Detections> tracked, List<WindowCount> closed, List<Event> events) {
 
         static Output empty() {
-            return new Output(new ArrayList<>(), new ArrayList<>());
+            return new Output(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
 
@@ -41,14 +44,16 @@ public final class StreamAggregate {
      *
      * @param lastSeenMillis wall-clock time the stream's last result arrived (for the idle timeout)
      * @param geometryVersion which zones and lines the counter uses
+     * @param rules what the rules remember (null in states written before rules existed)
      */
     public record State(String streamId, String pipelineId, StreamSequencer.State sequencer, TrackerState tracker,
-            StreamCounter.State counter, long lastSeenMillis, String geometryVersion) {}
+            StreamCounter.State counter, long lastSeenMillis, String geometryVersion, RuleEngine.State rules) {}
 
     private final Settings settings;
     private final String streamId;
     private final Tracker tracker;
     private final StreamSequencer sequencer;
+    private final RuleEngine rules;
     private String pipelineId;
     private TrackerState tracks;
     private StreamCounter counter;
@@ -56,7 +61,7 @@ public final class StreamAggregate {
     private long lastSeenMillis;
 
     private StreamAggregate(Settings settings, String streamId, String pipelineId, StreamSequencer sequencer,
-            TrackerState tracks, StreamCounter counter, Geometry geometry, long lastSeenMillis) {
+            TrackerState tracks, StreamCounter counter, Geometry geometry, long lastSeenMillis, RuleEngine.State rules) {
         this.settings = settings;
         this.streamId = streamId;
         this.pipelineId = pipelineId;
@@ -66,12 +71,13 @@ public final class StreamAggregate {
         this.counter = counter;
         this.geometry = geometry;
         this.lastSeenMillis = lastSeenMillis;
+        this.rules = new RuleEngine(streamId, rules == null ? RuleEngine.State.empty() : rules);
     }
 
     /** A stream seen for the first time. */
     public static StreamAggregate start(Settings settings, String streamId, String pipelineId, Geometry geometry) {
         return new StreamAggregate(settings, streamId, pipelineId, new StreamSequencer(settings.reorderBuffer()),
-                TrackerState.empty(), counter(settings, streamId, pipelineId, geometry, null), geometry, 0);
+                TrackerState.empty(), counter(settings, streamId, pipelineId, geometry, null), geometry, 0, null);
     }
 
     /** A stream continued from its stored state, counted with {@code geometry} (which may have changed). */
@@ -79,7 +85,7 @@ public final class StreamAggregate {
         return new StreamAggregate(settings, state.streamId(), state.pipelineId(),
                 StreamSequencer.restore(settings.reorderBuffer(), state.sequencer()), state.tracker(),
                 counter(settings, state.streamId(), state.pipelineId(), geometry, state.counter()), geometry,
-                state.lastSeenMillis());
+                state.lastSeenMillis(), state.rules());
     }
 
     private static StreamCounter counter(Settings settings, String streamId, String pipelineId, Geometry geometry,
@@ -90,8 +96,13 @@ public final class StreamAggregate {
                         settings.maxFutureSkew(), state);
     }
 
-    /** Takes one result (in any order, possibly a duplicate) and returns what it released. */
+    /** Takes one result (in any order, possibly a duplicate) and returns what it released, without rules. */
     public Output accept(Detections result, Geometry current, long nowMillis) {
+        return accept(result, current, List.of(), nowMillis);
+    }
+
+    /** Takes one result (in any order, possibly a duplicate) and returns what it released and what {@code rules} made of it. */
+    public Output accept(Detections result, Geometry current, List<Rule> activeRules, long nowMillis) {
         lastSeenMillis = nowMillis;
         if (result.getPipelineId() != null) {
             pipelineId = result.getPipelineId();
@@ -102,22 +113,24 @@ public final class StreamAggregate {
         }
         Output output = Output.empty();
         for (StreamSequencer.Sequenced next : sequencer.accept(result)) {
-            step(next.result(), next.frameIndex(), output);
+            step(next.result(), next.frameIndex(), activeRules, output);
         }
         return output;
     }
 
     /** The stream has been idle too long: release what waits for missing results and close every window. */
-    public Output flush() {
+    public Output flush(List<Rule> activeRules) {
         Output output = Output.empty();
         for (StreamSequencer.Sequenced next : sequencer.flush()) {
-            step(next.result(), next.frameIndex(), output);
+            step(next.result(), next.frameIndex(), activeRules, output);
         }
-        output.closed().addAll(counter.closeAll());
+        List<WindowCount> closed = counter.closeAll();
+        output.closed().addAll(closed);
+        output.events().addAll(rules.onWindows(activeRules, closed));
         return output;
     }
 
-    private void step(Detections result, long frameIndex, Output output) {
+    private void step(Detections result, long frameIndex, List<Rule> activeRules, Output output) {
         Detections tracked = result;
         if (result.getStatus() == DetectionStatus.OK) {
             Tracker.Update update = tracker.update(tracks, frameIndex, result.getDetections());
@@ -125,7 +138,12 @@ public final class StreamAggregate {
             tracked = withDetections(result, update.detections());
         }
         output.tracked().add(tracked);
-        output.closed().addAll(counter.accept(tracked));
+        List<WindowCount> closed = counter.accept(tracked);
+        output.closed().addAll(closed);
+        if (!activeRules.isEmpty()) {
+            output.events().addAll(rules.onResult(activeRules, tracked, counter.lastCrossings(), geometry.zones()));
+            output.events().addAll(rules.onWindows(activeRules, closed));
+        }
         Set<Long> alive = tracks.tracks().stream().map(Track::id).collect(Collectors.toSet());
         counter.retainTracks(alive);
     }
@@ -140,6 +158,10 @@ public final class StreamAggregate {
     /** Every open window as it stands (final=false). */
     public List<WindowCount> running() {
         return counter.running();
+    }
+
+    public String pipelineId() {
+        return pipelineId;
     }
 
     public long lastSeenMillis() {
@@ -168,6 +190,7 @@ public final class StreamAggregate {
     }
 
     public State state() {
-        return new State(streamId, pipelineId, sequencer.state(), tracks, counter.state(), lastSeenMillis, geometry.version());
+        return new State(streamId, pipelineId, sequencer.state(), tracks, counter.state(), lastSeenMillis, geometry.version(),
+                rules.state());
     }
 }

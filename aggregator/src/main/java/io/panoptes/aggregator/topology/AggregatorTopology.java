@@ -4,6 +4,7 @@ import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.state.AggregateStore;
 import io.panoptes.aggregator.state.StateSerde;
 import io.panoptes.avro.Detections;
+import io.panoptes.avro.Event;
 import io.panoptes.avro.WindowCount;
 import io.panoptes.schemas.topics.Topics;
 import org.apache.avro.specific.SpecificRecord;
@@ -18,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The aggregator's topology: detections (keyed by stream) through one processor with two state
- * stores, the per-stream state and the counts, to the tracks and counts topics; the pipelines
+ * stores, the per-stream state and the counts, to the tracks, counts and events topics; the pipelines
  * topic is a global table the processor reads zones and lines from.
  */
 public final class AggregatorTopology {
@@ -46,6 +47,8 @@ public final class AggregatorTopology {
                 .to(topics.tracks().name(), Produced.with(Serdes.String(), topics.tracks().valueSerde()));
         out.filter((key, value) -> value instanceof WindowCount).mapValues(value -> (WindowCount) value)
                 .to(topics.counts().name(), Produced.with(Serdes.String(), topics.counts().valueSerde()));
+        out.filter((key, value) -> value instanceof Event).mapValues(value -> (Event) value)
+                .to(topics.events().name(), Produced.with(Serdes.String(), topics.events().valueSerde()));
         return builder.build();
     }
 }

@@ -4,7 +4,10 @@ import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.geometry.Geometry;
 import io.panoptes.aggregator.state.AggregateStore;
 import io.panoptes.aggregator.state.StreamAggregate;
+import io.panoptes.aggregator.rules.Rule;
 import io.panoptes.avro.Detections;
+import io.panoptes.avro.Event;
+import io.panoptes.avro.RuleSpec;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.WindowCount;
 import io.panoptes.schemas.topics.CountsKey;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -71,7 +75,7 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         String streamId = result.getStreamId();
         StreamAggregate aggregate = aggregate(streamId, result.getPipelineId());
         StreamAggregate.Output output = aggregate.accept(result, geometry(streamId, result.getPipelineId()),
-                context.currentSystemTimeMs());
+                rules(streamId, result.getPipelineId()), context.currentSystemTimeMs());
         if (output.tracked().isEmpty()) {
             metrics.heldBack();
         }
@@ -119,10 +123,39 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         for (Detections tracked : output.tracked()) {
             context.forward(new Record<>(streamId, tracked, timestamp));
         }
+        for (Event event : output.events()) {
+            context.forward(new Record<>(streamId, event, timestamp));
+            log.info("rule {} fired on stream {}: {} {}", event.getRuleId(), streamId, event.getKind(), event.getAttributes());
+        }
         for (WindowCount count : output.closed()) {
             emit(count, timestamp);
         }
         metrics.results(output.tracked().size());
+    }
+
+    /** The configured rules of the stream, and those of its pipeline (an invalid one is left out, reported once). */
+    private List<Rule> rules(String streamId, String pipelineId) {
+        List<Rule> rules = new ArrayList<>();
+        for (Rule rule : settings.rules()) {
+            if (rule.appliesTo(streamId)) {
+                rules.add(rule);
+            }
+        }
+        PipelineSpec spec = pipelineId == null ? null : Optional.ofNullable(pipelines.get(pipelineId)).map(ValueAndTimestamp::value)
+                .orElse(null);
+        if (spec != null) {
+            for (RuleSpec ruleSpec : spec.getRules()) {
+                try {
+                    rules.add(Rule.of(ruleSpec));
+                } catch (IllegalArgumentException e) {
+                    String problem = "pipeline " + pipelineId + ": " + e.getMessage();
+                    if (!problem.equals(invalidGeometry.put(pipelineId + "/rule/" + ruleSpec.getId(), problem))) {
+                        log.warn("{}; the rule is left out", problem);
+                    }
+                }
+            }
+        }
+        return rules;
     }
 
     private void emit(WindowCount count, long timestamp) {
@@ -148,7 +181,7 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
             if (now - aggregate.lastSeenMillis() >= settings.idleTimeout().toMillis()) {
                 log.info("stream {} idle for {}: releasing its held-back results and closing its windows", streamId,
                         Duration.ofMillis(now - aggregate.lastSeenMillis()));
-                emit(streamId, aggregate.flush(), now);
+                emit(streamId, aggregate.flush(rules(streamId, aggregate.pipelineId())), now);
                 save(streamId, aggregate);
             } else if (early) {
                 aggregate.running().forEach(count -> emit(count, now));

@@ -7,6 +7,7 @@ import io.panoptes.avro.Box;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
+import io.panoptes.avro.Event;
 import io.panoptes.avro.ModelRef;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.SourceKind;
@@ -40,6 +41,7 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, Detections> tracks;
     final TestOutputTopic<String, WindowCount> counts;
     final TestOutputTopic<byte[], byte[]> dlq;
+    final TestOutputTopic<String, Event> events;
 
     TopologyFixture(AggregatorSettings.Builder settings, Path stateDir) {
         AggregatorSettings built = settings.stateDir(stateDir).build();
@@ -56,6 +58,8 @@ final class TopologyFixture implements AutoCloseable {
         this.counts = driver.createOutputTopic(topics.counts().name(), new StringDeserializer(),
                 topics.counts().valueSerde().deserializer());
         this.dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.events = driver.createOutputTopic(topics.events().name(), new StringDeserializer(),
+                topics.events().valueSerde().deserializer());
     }
 
     void send(Detections result) {
@@ -64,6 +68,10 @@ final class TopologyFixture implements AutoCloseable {
 
     List<Detections> tracks() {
         return tracks.readValuesToList();
+    }
+
+    List<Event> events() {
+        return events.readValuesToList();
     }
 
     List<WindowCount> counts() {

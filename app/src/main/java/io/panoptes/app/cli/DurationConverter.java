@@ -1,17 +1,12 @@
 package io.panoptes.app.cli;
 
+import io.panoptes.aggregator.rules.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d} or ISO-8601 ({@code PT1H}) into a positive duration. */
 public final class DurationConverter implements ITypeConverter<Duration> {
-
-    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     @Override
     public Duration convert(String value) {
@@ -31,28 +26,10 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     }
 
     private static Duration parse(String value) {
-        String text = value.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SHORT.matcher(text);
-        Duration duration;
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            duration = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        } else {
-            try {
-                duration = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new TypeConversionException("'" + value + "' is not a duration: use e.g. 500ms, 30s, 5m, 1h, 7d or PT1H");
-            }
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        if (duration.isNegative()) {
-            throw new TypeConversionException("'" + value + "' is negative");
-        }
-        return duration;
     }
 }
