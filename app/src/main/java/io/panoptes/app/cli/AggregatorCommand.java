@@ -3,7 +3,9 @@ package io.panoptes.app.cli;
 import io.panoptes.aggregator.AggregatorService;
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.counting.WindowSpec;
+import io.panoptes.aggregator.geometry.Geometry;
 import io.panoptes.aggregator.geometry.ShapeText;
+import io.panoptes.aggregator.rules.RuleFile;
 import io.panoptes.aggregator.query.CountsQueryServer;
 import io.panoptes.aggregator.tracking.TrackerSettings;
 import io.panoptes.observability.ObservabilityServer;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +31,7 @@ import picocli.CommandLine.Option;
             "Examples:",
             "  panoptes aggregator --bootstrap-servers localhost:9092 --registry-url http://localhost:8081",
             "  panoptes aggregator --window 30s --early-updates 5s \\",
-            "      --zone 'cam-1:door=100,100,300,100,300,400,100,400' --line 'cam-1:gate=0,240,640,240'",
+            "      --zone 'cam-1:door=100,100,300,100,300,400,100,400' --line 'cam-1:gate=0,240,640,240' --rules rules.yaml",
             "  curl 'http://localhost:8083/v1/counts?stream=cam-1&label=person'",
             "",
             "Zones and lines of a stream's pipeline (the pipelines topic) take precedence over --zone and --line."
@@ -85,6 +88,10 @@ public final class AggregatorCommand implements Callable<Integer> {
             description = "A counting line of a stream; crossing from its left to its right (looking from start to end) is in. Repeatable.")
     private List<String> lines = new ArrayList<>();
 
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "Rules (YAML or JSON) whose events go to the events topic; see docs/rules.md. A pipeline's own rules apply too.")
+    private Path rulesFile;
+
     @Option(names = "--query-port", defaultValue = "8083", paramLabel = "PORT",
             description = "Port for GET /v1/counts (0 picks a free one; default: ${DEFAULT-VALUE}).")
     private int queryPort;
@@ -133,7 +140,11 @@ public final class AggregatorCommand implements Callable<Integer> {
                 .tracker(new TrackerSettings(defaults.highScore(), defaults.lowScore(), defaults.newTrackScore(),
                         defaults.firstMatchIou(), defaults.secondMatchIou(), lostTrackBuffer))
                 .standbyReplicas(standbyReplicas);
-        ShapeText.parse(zones, lines).forEach(builder::geometry);
+        Map<String, Geometry> shapes = ShapeText.parse(zones, lines);
+        shapes.forEach(builder::geometry);
+        if (rulesFile != null) {
+            builder.rules(RuleFile.load(rulesFile, shapes));
+        }
         return builder.build();
     }
 }

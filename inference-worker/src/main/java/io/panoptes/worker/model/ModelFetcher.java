@@ -1,5 +1,6 @@
 package io.panoptes.worker.model;
 
+import io.panoptes.observability.net.PrivateAddresses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,23 +149,15 @@ public final class ModelFetcher {
             return;
         }
         try {
-            for (InetAddress address : InetAddress.getAllByName(url.getHost())) {
-                if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isSiteLocalAddress()
-                        || address.isAnyLocalAddress() || address.isMulticastAddress() || isUniqueLocal(address)) {
-                    throw new ModelLoadException(what + ": " + url.getHost() + " resolves to the local or private address "
-                            + address.getHostAddress() + ", which model URLs may not reach unless allowed"
-                            + " (--allow-private-model-urls)", null);
-                }
+            Optional<InetAddress> local = PrivateAddresses.firstPrivate(url.getHost());
+            if (local.isPresent()) {
+                throw new ModelLoadException(what + ": " + url.getHost() + " resolves to the local or private address "
+                        + local.get().getHostAddress() + ", which model URLs may not reach unless allowed"
+                        + " (--allow-private-model-urls)", null);
             }
         } catch (UnknownHostException e) {
             throw new ModelLoadException(what + ": unknown host " + url.getHost() + ", and there is no cached copy", e);
         }
-    }
-
-    /** IPv6 unique local addresses (fc00::/7), which Java does not count as site-local. */
-    private static boolean isUniqueLocal(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        return bytes.length == 16 && (bytes[0] & 0xfe) == 0xfc;
     }
 
     private static String sha256(Path file, String what) {

@@ -1,0 +1,298 @@
+package io.panoptes.actions;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.panoptes.avro.Event;
+import io.panoptes.schemas.serde.AvroDeserializer;
+import io.panoptes.schemas.topics.DeadLetters;
+import io.panoptes.schemas.topics.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The action sinks: a {@code read_committed} consumer group over the events topic that delivers
+ * each event to every destination and then commits it, so delivery is at least once and a restart
+ * re-delivers only what was not acknowledged (receivers drop duplicates by {@code webhook-id}).
+ * A failed try is retried with exponential backoff and jitter; an event a destination rejects (a
+ * 4xx) or that still fails after the last try goes to the DLQ, named by destination. A destination
+ * failing try after try opens its circuit breaker, and consumption pauses until it half-opens
+ * (nothing piles into the DLQ while a receiver is down). 410 Gone stops delivery to that
+ * destination. An event record that cannot be read goes to the DLQ. Owns its sinks: closes them.
+ */
+public final class ActionsService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ActionsService.class);
+
+    private final ActionSettings settings;
+    private final List<Sink> sinks;
+    private final Topics topics;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AvroDeserializer<Event> events;
+    private final Map<Sink, CircuitBreaker> breakers = new HashMap<>();
+    private final Set<Sink> gone = new HashSet<>();
+    private final Map<String, Counter> delivered = new LinkedHashMap<>();
+    private final Counter failedTries;
+    private final Counter deadLetters;
+    private final AtomicLong committed = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean paused;
+    private volatile String failure;
+
+    public ActionsService(ActionSettings settings, List<Sink> sinks, Map<String, Object> kafkaConfig, Topics topics,
+            MeterRegistry meters, Clock clock) {
+        if (sinks.isEmpty()) {
+            throw new IllegalArgumentException("the action sinks need at least one destination (--webhook or --file)");
+        }
+        this.settings = settings;
+        this.sinks = List.copyOf(sinks);
+        this.topics = topics;
+        this.events = AvroDeserializer.of(Event.class, topics.registry());
+        for (Sink sink : sinks) {
+            breakers.put(sink, new CircuitBreaker(settings.breakerThreshold(), settings.breakerOpenFor(), clock));
+            delivered.put(sink.name(), Counter.builder("panoptes.actions.delivered").tag("sink", sink.name())
+                    .description("Events a destination acknowledged").register(meters));
+        }
+        failedTries = Counter.builder("panoptes.actions.failed.tries").description("Delivery tries that failed").register(meters);
+        deadLetters = Counter.builder("panoptes.actions.dead.letters").description("Events sent to the DLQ").register(meters);
+        meters.gauge("panoptes.actions.paused", this, s -> s.paused ? 1 : 0);
+        this.consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig), new ByteArraySerializer(), new ByteArraySerializer());
+        this.thread = new Thread(this::run, "actions");
+        thread.start();
+    }
+
+    private Map<String, Object> consumerConfig(Map<String, Object> kafkaConfig) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "panoptes-actions-" + UUID.randomUUID().toString().substring(0, 8));
+        return config;
+    }
+
+    private static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return config;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topics.events().name()));
+            log.info("action sinks delivering {} to {}", topics.events().name(), sinks.stream().map(Sink::name).toList());
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (!running) {
+                        break; // not committed: read again next time
+                    }
+                    if (!handle(record)) {
+                        break; // stopping mid-delivery: not committed, so delivered again (same id) next time
+                    }
+                    commit(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            failure = e.toString();
+            log.error("action sinks stopped: {}", e.toString(), e);
+        } finally {
+            producer.close(Duration.ofSeconds(10));
+            consumer.close();
+            log.info("action sinks stopped");
+        }
+    }
+
+    /** Delivers the record's event everywhere; false when stopped before it was done. */
+    private boolean handle(ConsumerRecord<byte[], byte[]> record) {
+        Event event;
+        try {
+            event = events.deserialize(record);
+            if (event == null) {
+                throw new SerializationException("a null value (tombstone) on the events topic");
+            }
+        } catch (SerializationException e) {
+            deadLetter(record, e);
+            return true;
+        }
+        byte[] json = EventJson.of(event);
+        for (Sink sink : sinks) {
+            if (!gone.contains(sink) && !deliver(sink, event, json, record)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tries until the destination takes the event, rejects it, is gone, or the tries run out; false when stopped first. */
+    private boolean deliver(Sink sink, Event event, byte[] json, ConsumerRecord<byte[], byte[]> record) {
+        CircuitBreaker breaker = breakers.get(sink);
+        long backoff = settings.initialBackoff().toMillis();
+        int tries = 0;
+        while (running) {
+            if (breaker.isOpen()) {
+                waitWhileOpen(sink, breaker);
+                continue;
+            }
+            Delivery delivery = sink.deliver(event, json);
+            tries++;
+            switch (delivery.outcome()) {
+                case DELIVERED -> {
+                    breaker.success();
+                    delivered.get(sink.name()).increment();
+                    return true;
+                }
+                case GONE -> {
+                    gone.add(sink);
+                    log.warn("{} answered 410 Gone: nothing more is sent there", sink.name());
+                    return true;
+                }
+                case REJECTED -> {
+                    deadLetter(record, new SinkException(sink.name() + " rejected event " + event.getEventId() + ": "
+                            + delivery.detail()));
+                    return true;
+                }
+                default -> {
+                    failedTries.increment();
+                    if (breaker.failure()) {
+                        log.warn("{} failed {} tries in a row ({}): circuit open until {}, consumption paused", sink.name(),
+                                settings.breakerThreshold(), delivery.detail(), breaker.openUntil());
+                    } else if (tries >= settings.maxAttempts()) {
+                        deadLetter(record, new SinkException(sink.name() + " failed event " + event.getEventId() + " after "
+                                + tries + " tries: " + delivery.detail()));
+                        return true;
+                    } else {
+                        sleep(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
+                        backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Pauses consumption (still polling, to stay in the group) until the breaker lets one try through. */
+    private void waitWhileOpen(Sink sink, CircuitBreaker breaker) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        consumer.pause(assigned);
+        paused = true;
+        try {
+            while (running && breaker.isOpen()) {
+                consumer.poll(Duration.ofMillis(100)); // paused: returns nothing
+            }
+        } finally {
+            consumer.resume(consumer.assignment());
+            paused = false;
+        }
+        log.info("{}: circuit half-open, trying again", sink.name());
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
+        try {
+            producer.send(DeadLetters.of(topics.dlq().name(), record, error, DeadLetters.Stage.SINK)).get();
+            deadLetters.increment();
+            log.warn("sent {}-{} offset {} to the DLQ: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
+        } catch (ExecutionException | KafkaException e) {
+            throw new KafkaException("cannot write to the DLQ " + topics.dlq().name() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void commit(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)));
+            committed.incrementAndGet();
+        } catch (CommitFailedException e) {
+            log.warn("{}-{} moved to another sink before offset {} was committed; it will deliver it again (same id)",
+                    record.topic(), record.partition(), record.offset());
+        }
+    }
+
+    private void sleep(long millis) {
+        long until = System.nanoTime() + millis * 1_000_000;
+        while (running && System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** An event a destination would not take. */
+    static final class SinkException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SinkException(String message) {
+            super(message);
+        }
+    }
+
+    public boolean isRunning() {
+        return thread.isAlive() && failure == null;
+    }
+
+    /** Whether consumption is paused behind an open circuit breaker. */
+    public boolean isPaused() {
+        return paused;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    /** Events handled and committed (delivered, dead-lettered or skipped for gone destinations). */
+    public long committed() {
+        return committed.get();
+    }
+
+    /** Events sent to the DLQ so far. */
+    public long deadLettered() {
+        return (long) deadLetters.count();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sinks.forEach(Sink::close);
+    }
+}
