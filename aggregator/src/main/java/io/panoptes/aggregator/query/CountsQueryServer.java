@@ -123,8 +123,9 @@ public final class CountsQueryServer implements AutoCloseable {
             if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
                 respond(exchange, 503, error("the aggregator is rebalancing: retry shortly"));
             } else if (owner.activeHost().equals(self) || owner.activeHost().equals(HostInfo.unavailable())) {
-                respond(exchange, 200, Map.of("stream", q.stream(), "answeredBy", self.host() + ":" + self.port(),
-                        "counts", local(streams, q)));
+                List<Map<String, Object>> rows = new ArrayList<>();
+                local(streams, settings, q).forEach(count -> rows.add(row(count)));
+                respond(exchange, 200, Map.of("stream", q.stream(), "answeredBy", self.host() + ":" + self.port(), "counts", rows));
             } else if (query.containsKey(FORWARDED)) {
                 respond(exchange, 503, error("stream " + q.stream() + " moved while the request was forwarded: retry"));
             } else {
@@ -140,8 +141,16 @@ public final class CountsQueryServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The window counts of {@code stream} that this instance holds (it must own the stream), final
+     * and running, in key order.
+     */
+    public static List<WindowCount> localCounts(KafkaStreams streams, AggregatorSettings settings, String stream) {
+        return local(streams, settings, Query.of(Map.of("stream", stream)));
+    }
+
     /** The stream's counts held here: final and early-update rows from the counts store, overlaid with its open windows. */
-    private List<Map<String, Object>> local(KafkaStreams streams, Query q) {
+    private static List<WindowCount> local(KafkaStreams streams, AggregatorSettings settings, Query q) {
         Map<String, WindowCount> rows = new TreeMap<>();
         ReadOnlyKeyValueStore<String, WindowCount> counts = streams.store(StoreQueryParameters.fromNameAndType(
                 AggregatorTopology.COUNTS_STORE, QueryableStoreTypes.<String, WindowCount>keyValueStore()));
@@ -163,9 +172,7 @@ public final class CountsQueryServer implements AutoCloseable {
                 }
             }
         }
-        List<Map<String, Object>> answer = new ArrayList<>();
-        rows.values().forEach(count -> answer.add(row(count)));
-        return answer;
+        return new ArrayList<>(rows.values());
     }
 
     private void forward(HttpExchange exchange, HostInfo owner, URI uri) {

@@ -1,0 +1,318 @@
+package io.panoptes.app.cli;
+
+import io.panoptes.actions.ActionSettings;
+import io.panoptes.actions.ActionsService;
+import io.panoptes.actions.FileSink;
+import io.panoptes.aggregator.AggregatorService;
+import io.panoptes.aggregator.AggregatorSettings;
+import io.panoptes.aggregator.counting.WindowSpec;
+import io.panoptes.aggregator.geometry.Geometry;
+import io.panoptes.aggregator.geometry.ShapeText;
+import io.panoptes.aggregator.query.CountsQueryServer;
+import io.panoptes.aggregator.rules.RuleFile;
+import io.panoptes.app.local.Bundled;
+import io.panoptes.app.local.OutputVideo;
+import io.panoptes.app.local.SampleVideo;
+import io.panoptes.avro.WindowCount;
+import io.panoptes.ingest.IngestService;
+import io.panoptes.ingest.IngestSettings;
+import io.panoptes.ingest.StreamMetrics;
+import io.panoptes.ingest.source.SourceSpec;
+import io.panoptes.kafka.embedded.EmbeddedKafkaBroker;
+import io.panoptes.observability.HealthCheck;
+import io.panoptes.observability.ObservabilityServer;
+import io.panoptes.schemas.registry.InMemorySchemaRegistry;
+import io.panoptes.schemas.registry.SchemaRegistryServer;
+import io.panoptes.schemas.topics.TopicSettings;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.worker.WorkerService;
+import io.panoptes.worker.WorkerSettings;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelFamily;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Everything in this process on an embedded Kafka broker: ingest, an inference worker, the aggregator (and the action",
+            "sinks with --rules). With no arguments, a demo: faces found by BlazeFace in a sample video are blurred into an",
+            "output video, with a progress line and a summary. Other programs can attach to the printed broker and registry.",
+            "",
+            "Examples:",
+            "  panoptes local                                   # the demo: panoptes-local.mp4 with blurred faces",
+            "  panoptes local --source street.mp4 --model yolov8n.onnx --model-family yolov8 --labels person,bicycle,car \\",
+            "      --line 'street:crossing=0,300,768,300' --rules rules.yaml --output street-annotated.mp4",
+            "  panoptes local --source rtsp://camera/stream --stream-id door --no-output"
+        })
+public final class LocalCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private MetricsOptions metrics;
+
+    @Option(names = "--source", paramLabel = "FILE|URL", description = "Video file, image folder or stream URL (default: the demo video).")
+    private String source;
+
+    @Option(names = "--stream-id", paramLabel = "ID", description = "Stream id (default: the source's file name, or 'demo').")
+    private String streamId;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "ONNX model (default: the bundled BlazeFace face detector).")
+    private Path model;
+
+    @Option(names = "--model-family", defaultValue = "yolov8", paramLabel = "yolov8|yolov5|blazeface",
+            description = "Output layout of --model (default: ${DEFAULT-VALUE}).")
+    private String modelFamily;
+
+    @Option(names = "--labels", split = ",", paramLabel = "NAME[,NAME...]", description = "Class names of --model, in output order.")
+    private List<String> labels = new ArrayList<>();
+
+    @Option(names = "--output", defaultValue = "panoptes-local.mp4", paramLabel = "FILE",
+            description = "Annotated output video (default: ${DEFAULT-VALUE}).")
+    private Path output;
+
+    @Option(names = "--no-output", description = "Write no output video.")
+    private boolean noOutput;
+
+    @Option(names = "--style", paramLabel = "blur|boxes", description = "Blur detections or draw boxes (default: blur for faces, boxes otherwise).")
+    private String style;
+
+    @Option(names = "--window", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Counting window (default: ${DEFAULT-VALUE}).")
+    private Duration window;
+
+    @Option(names = "--zone", paramLabel = "STREAM:NAME=x1,y1,...", description = "A zone. Repeatable.")
+    private List<String> zones = new ArrayList<>();
+
+    @Option(names = "--line", paramLabel = "STREAM:NAME=x1,y1,x2,y2", description = "A counting line. Repeatable.")
+    private List<String> lines = new ArrayList<>();
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "Rules; their events are appended to --events-file.")
+    private Path rules;
+
+    @Option(names = "--events-file", defaultValue = "panoptes-events.jsonl", paramLabel = "FILE",
+            description = "Where the action sink writes events when --rules is given (default: ${DEFAULT-VALUE}).")
+    private Path eventsFile;
+
+    @Option(names = "--realtime", description = "Pace a file at its frame rate, like a camera.")
+    private boolean realtime;
+
+    @Option(names = "--kafka-port", defaultValue = "0", paramLabel = "PORT", description = "Broker port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Schema registry port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int registryPort;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Aggregator state (default: a temporary directory).")
+    private Path stateDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String input = source != null ? source : SampleVideo.get().toString();
+        checkReadable(input);
+        String stream = streamId != null ? streamId : source == null ? "demo" : streamName(input);
+        ModelConfig modelConfig = modelConfig();
+        Map<String, Geometry> shapes = ShapeText.parse(zones, lines);
+        AggregatorSettings.Builder aggregatorSettings = AggregatorSettings.builder()
+                .stateDir(stateDir != null ? stateDir : Files.createTempDirectory("panoptes-local"))
+                .windows(WindowSpec.tumbling(window, Duration.ofSeconds(1))).idleTimeout(Duration.ofSeconds(10));
+        shapes.forEach(aggregatorSettings::geometry);
+        if (rules != null) {
+            aggregatorSettings.rules(RuleFile.load(rules, shapes));
+        }
+        OutputVideo.Style drawing = style != null ? OutputVideo.Style.valueOf(style.toUpperCase(Locale.ROOT))
+                : modelConfig.family() == ModelFamily.BLAZEFACE ? OutputVideo.Style.BLUR : OutputVideo.Style.BOXES;
+
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread shutdown = new Thread(() -> stopped.countDown(), "local-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        try {
+            TopicSettings topicSettings = TopicSettings.builder().build();
+            EmbeddedKafkaBroker broker = started(running, EmbeddedKafkaBroker.builder().port(kafkaPort)
+                    .brokerProperty("message.max.bytes", String.valueOf(topicSettings.framesMaxMessageBytes())).start());
+            SchemaRegistryServer registry = started(running, SchemaRegistryServer.start(new InMemorySchemaRegistry(),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort)));
+            out.println("bootstrap.servers=" + broker.bootstrapServers());
+            out.println("schema.registry.url=" + registry.url());
+            out.flush();
+            Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
+            TopicsCommand.createTopics(kafka, topicSettings, Duration.ofSeconds(30), new PrintWriter(java.io.Writer.nullWriter()));
+            Topics topics = Topics.create(Topics.DEFAULT_PREFIX, registry.registry());
+            ObservabilityServer observability = started(running, metrics.start("local"));
+
+            WorkerService worker = started(running, new WorkerService(WorkerSettings.builder().model(modelConfig).build(), kafka, topics,
+                    observability.registry()));
+            CountsQueryServer queries = new CountsQueryServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "127.0.0.1");
+            AggregatorService aggregator = started(running, new AggregatorService(aggregatorSettings.build(), kafka, topics,
+                    observability.registry(), queries));
+            out.println("counts=http://127.0.0.1:" + queries.self().port() + CountsQueryServer.path(stream));
+            if (rules != null) {
+                started(running, new ActionsService(ActionSettings.defaults(), List.of(new FileSink(eventsFile)), kafka, topics,
+                        observability.registry(), java.time.Clock.systemUTC()));
+            }
+            OutputVideo video = started(running, new OutputVideo(stream, noOutput ? null : output, drawing, frameRate(input), topics,
+                    broker.bootstrapServers()));
+            IngestService ingest = started(running, new IngestService(IngestSettings.builder().fileLagBound(0).build(), kafka,
+                    topics, observability.registry()));
+            observability.addCheck("worker", () -> worker.isRunning() ? HealthCheck.Health.up("running")
+                    : HealthCheck.Health.down(String.valueOf(worker.failure())));
+            observability.addCheck("aggregator", aggregator.health());
+            ingest.start(SourceSpec.builder(input).streamId(stream).realtime(realtime).build());
+            out.println("panoptes local: " + stream + " from " + input + " with model " + modelConfig.id()
+                    + (noOutput ? "" : ", writing " + output));
+            out.flush();
+            return follow(out, stream, ingest, worker, video, stopped, aggregator, aggregatorSettings.build());
+        } finally {
+            while (!running.isEmpty()) {
+                closeQuietly(running.pop());
+            }
+            if (stopped.getCount() > 0) {
+                Runtime.getRuntime().removeShutdownHook(shutdown);
+            }
+        }
+    }
+
+    /** The progress line until the stream's end-of-stream result is written, then the summary. */
+    private int follow(PrintWriter out, String stream, IngestService ingest, WorkerService worker, OutputVideo video,
+            CountDownLatch stopped, AggregatorService aggregator, AggregatorSettings settings) throws InterruptedException {
+        long start = System.nanoTime();
+        boolean terminal = System.console() != null;
+        while (!video.ended() && !stopped.await(1, TimeUnit.SECONDS)) {
+            StreamMetrics metrics = ingest.streams().get(stream);
+            String failure = ingest.failures().get(stream);
+            if (failure != null) {
+                throw new UserException("cannot ingest " + stream + ": " + failure);
+            }
+            if (!worker.isRunning()) {
+                throw new UserException("the worker stopped: " + worker.failure());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String line = String.format(Locale.ROOT, "frames %d | results %d | %.1f fps | in flight %d | objects %d",
+                    metrics == null ? 0 : metrics.acknowledged(), video.results(), video.results() / seconds, worker.inFlight(),
+                    video.objects());
+            out.print(terminal ? "\r" + line : line + "\n");
+            out.flush();
+        }
+        if (!video.ended()) {
+            out.println();
+            out.println("panoptes local: stopped; committed results stay in the topics");
+            return 0;
+        }
+        if (video.failure() != null) {
+            throw new UserException("the output video failed: " + video.failure());
+        }
+        summary(out, stream, ingest, worker, video, (System.nanoTime() - start) / 1e9,
+                CountsQueryServer.localCounts(aggregator.streams(), settings, stream));
+        return 0;
+    }
+
+    private void summary(PrintWriter out, String stream, IngestService ingest, WorkerService worker, OutputVideo video, double seconds,
+            List<WindowCount> counts) {
+        StreamMetrics metrics = ingest.streams().get(stream);
+        long framesIn = metrics == null ? 0 : metrics.acknowledged() - 1; // less the end-of-stream record
+        long resultsOut = video.results() - 1;
+        out.println();
+        out.printf(Locale.ROOT, "summary: %d frames in, %d results out (%d skipped, %d failed), %d objects, %.1f s, %.1f fps%n",
+                framesIn, resultsOut, video.skipped(), video.failed(), video.objects(), seconds, resultsOut / seconds);
+        out.printf(Locale.ROOT, "  ingest: decode %.2f ms/frame, encode %.2f ms/frame; worker: frame->result p50 %d ms, p95 %d ms%n",
+                metrics == null ? 0 : metrics.decodeMillisPerFrame(), metrics == null ? 0 : metrics.encodeMillisPerFrame(),
+                worker.p50FrameAge().toMillis(), worker.p95FrameAge().toMillis());
+        if (!noOutput) {
+            out.printf(Locale.ROOT, "  output: %s, %d frames%n", output, video.framesWritten());
+        }
+        for (WindowCount count : counts) {
+            out.printf(Locale.ROOT, "  window %s..%s %s%s: %d unique, max %d at once, %.2f per frame over %d frames%s%n",
+                    count.getWindowStart(), count.getWindowEnd(), count.getLabel(), count.getZone() == null ? "" : " in " + count.getZone(),
+                    count.getUniqueTracks(), count.getMaxConcurrent(), count.getMeanPerFrame(), count.getFramesSeen(),
+                    count.getFinal$() ? "" : " (running)");
+        }
+        out.flush();
+    }
+
+    private ModelConfig modelConfig() {
+        if (model == null) {
+            return Bundled.blazeFace(Path.of(System.getProperty("user.home"), ".cache", "panoptes", "models"));
+        }
+        ModelConfig config = ModelConfig.of(model.getFileName().toString().replaceFirst("\\.onnx$", ""), model,
+                ModelFamily.valueOf(modelFamily.toUpperCase(Locale.ROOT)));
+        return labels.isEmpty() ? config : config.withLabels(labels);
+    }
+
+    /** A local file (not a URL) must exist, be readable and not be empty; streams are checked by ingest. */
+    private static void checkReadable(String input) {
+        if (input.contains("://") || input.startsWith("/dev/video")) {
+            return;
+        }
+        Path file = Path.of(input);
+        if (!Files.exists(file)) {
+            throw new UserException("cannot open " + input + ": no such file or directory");
+        }
+        if (!Files.isReadable(file)) {
+            throw new UserException("cannot open " + input + ": not readable");
+        }
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) == 0) {
+                throw new UserException("cannot open " + input + ": the file is empty");
+            }
+        } catch (java.io.IOException e) {
+            throw new UserException("cannot open " + input + ": " + e.getMessage());
+        }
+    }
+
+    private static String streamName(String input) {
+        String name = input.contains("://") ? input.replaceFirst("^.*://", "").replaceAll("[/:?&=]", "-")
+                : Path.of(input).getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        return name.isBlank() ? "stream" : name;
+    }
+
+    /** A file's frame rate for the output video; 25 for streams or when it cannot be told. */
+    private static double frameRate(String input) {
+        if (input.contains("://") || Files.isDirectory(Path.of(input))) {
+            return 25;
+        }
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(input)) {
+            grabber.start();
+            double rate = grabber.getFrameRate();
+            grabber.stop();
+            return rate > 0 && rate < 1000 ? rate : 25;
+        } catch (Exception e) {
+            return 25;
+        }
+    }
+
+    private static <T extends AutoCloseable> T started(Deque<AutoCloseable> running, T component) {
+        running.push(component);
+        return component;
+    }
+
+    private static void closeQuietly(AutoCloseable component) {
+        try {
+            component.close();
+        } catch (Exception e) {
+            System.err.println("panoptes local: closing " + component.getClass().getSimpleName() + " failed: " + e);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.panoptes.app.local;
+
+import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
+import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
+import static org.bytedeco.opencv.global.opencv_imgproc.putText;
+import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
+
+import io.panoptes.avro.Detection;
+import io.panoptes.avro.DetectionStatus;
+import io.panoptes.avro.Detections;
+import io.panoptes.avro.Frame;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.worker.image.FrameImageDecoder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows one stream's frames and its results with track ids (both read_committed), pairs them by
+ * seq, in order, and writes each frame with its detections blurred or boxed to a video file
+ * (MPEG-4 in MP4, FFmpeg through JavaCV); counts what it saw for the progress line and summary.
+ * Done at the stream's end-of-stream result. Owns a thread, a consumer and native memory: close it.
+ */
+public final class OutputVideo implements AutoCloseable {
+
+    /** How detections are drawn. */
+    public enum Style { BLUR, BOXES }
+
+    private static final Logger log = LoggerFactory.getLogger(OutputVideo.class);
+
+    private final String streamId;
+    private final Path file;
+    private final Style style;
+    private final double frameRate;
+    private final Topics topics;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<Long, Frame> frames = new HashMap<>();
+    private final Map<Long, Detections> results = new HashMap<>();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong resultsSeen = new AtomicLong();
+    private final AtomicLong objects = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile String failure;
+    private long nextSeq = -1;
+    private FFmpegFrameRecorder recorder;
+
+    /** @param file where the video goes; null to follow and count only */
+    public OutputVideo(String streamId, Path file, Style style, double frameRate, Topics topics, String bootstrapServers) {
+        this.streamId = streamId;
+        this.file = file;
+        this.style = style;
+        this.frameRate = frameRate;
+        this.topics = topics;
+        this.consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers, "isolation.level", "read_committed",
+                "max.partition.fetch.bytes", 16 * 1024 * 1024), new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, "output-video");
+        thread.start();
+    }
+
+    private void run() {
+        try (FrameImageDecoder decoder = new FrameImageDecoder(Long.MAX_VALUE, null); Mat image = new Mat();
+                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(topics.frames().name(), topics.tracks().name())) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (running && ended.getCount() > 0) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (streamId.equals(record.key())) {
+                        take(record);
+                    }
+                }
+                writeReady(decoder, image, converter);
+            }
+        } catch (Exception e) {
+            failure = e.toString();
+            log.error("output video stopped: {}", e.toString(), e);
+            ended.countDown();
+        } finally {
+            stopRecorder();
+            consumer.close();
+        }
+    }
+
+    private void take(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(topics.frames().name())) {
+            Frame frame = topics.frames().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            frames.put(frame.getSeq(), frame);
+            if (nextSeq < 0 || frame.getSeq() < nextSeq) {
+                nextSeq = frame.getSeq();
+            }
+        } else {
+            Detections result = topics.tracks().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            results.put(result.getSeq(), result);
+        }
+    }
+
+    /** Writes the frames whose results are in, in seq order. */
+    private void writeReady(FrameImageDecoder decoder, Mat image, OpenCVFrameConverter.ToMat converter) throws Exception {
+        while (nextSeq >= 0 && frames.containsKey(nextSeq) && results.containsKey(nextSeq)) {
+            Frame frame = frames.remove(nextSeq);
+            Detections result = results.remove(nextSeq);
+            nextSeq++;
+            resultsSeen.incrementAndGet();
+            switch (result.getStatus()) {
+                case END_OF_STREAM -> {
+                    stopRecorder();
+                    ended.countDown();
+                    return;
+                }
+                case SKIPPED_STALE -> skipped.incrementAndGet();
+                case FAILED -> failed.incrementAndGet();
+                default -> objects.addAndGet(result.getDetections().size());
+            }
+            if (file == null || frame.getEndOfStream()) {
+                continue;
+            }
+            decoder.decode(frame, image);
+            draw(image, result);
+            if (recorder == null) {
+                startRecorder(image.cols(), image.rows());
+            }
+            recorder.record(converter.convert(image));
+            written.incrementAndGet();
+        }
+    }
+
+    private void draw(Mat image, Detections result) {
+        if (result.getStatus() != DetectionStatus.OK) {
+            return;
+        }
+        for (Detection d : result.getDetections()) {
+            int x = Math.max(0, Math.round(d.getBox().getX()));
+            int y = Math.max(0, Math.round(d.getBox().getY()));
+            int w = Math.min(image.cols() - x, Math.round(d.getBox().getW()));
+            int h = Math.min(image.rows() - y, Math.round(d.getBox().getH()));
+            if (w <= 0 || h <= 0) {
+                continue;
+            }
+            try (Rect box = new Rect(x, y, w, h)) {
+                if (style == Style.BLUR) {
+                    try (Mat region = image.apply(box); Size none = new Size(0, 0)) {
+                        GaussianBlur(region, region, none, Math.max(w, h) / 5.0);
+                    }
+                } else {
+                    try (Scalar green = new Scalar(0, 255, 0, 0); Point at = new Point(x, Math.max(12, y - 4))) {
+                        rectangle(image, box, green, 2, 8, 0);
+                        String label = d.getLabel() + (d.getTrackId() == null ? "" : " #" + d.getTrackId());
+                        putText(image, label, at, FONT_HERSHEY_SIMPLEX, 0.5, green, 1, 8, false);
+                    }
+                }
+            }
+        }
+    }
+
+    private void startRecorder(int width, int height) throws Exception {
+        recorder = new FFmpegFrameRecorder(file.toFile(), width, height);
+        recorder.setFormat("mp4");
+        recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+        recorder.setFrameRate(frameRate);
+        recorder.setVideoBitrate(4_000_000);
+        recorder.start();
+        log.info("writing {} ({}x{}, {} fps, detections {})", file, width, height, frameRate, style.name().toLowerCase());
+    }
+
+    private void stopRecorder() {
+        if (recorder != null) {
+            try {
+                recorder.stop();
+                recorder.release();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", file, e.toString());
+            }
+            recorder = null;
+        }
+    }
+
+    /** Waits for the end of the stream; true when it came. */
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && failure == null;
+    }
+
+    public boolean ended() {
+        return ended.getCount() == 0;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    public long framesWritten() {
+        return written.get();
+    }
+
+    /** Results taken in order (pictures and the end of stream). */
+    public long results() {
+        return resultsSeen.get();
+    }
+
+    public long objects() {
+        return objects.get();
+    }
+
+    public long skipped() {
+        return skipped.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
