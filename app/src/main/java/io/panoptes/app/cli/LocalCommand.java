@@ -147,7 +147,11 @@ public final class LocalCommand implements Callable<Integer> {
 
         Deque<AutoCloseable> running = new ArrayDeque<>();
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread shutdown = new Thread(() -> stopped.countDown(), "local-shutdown");
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread shutdown = new Thread(() -> {
+            stopped.countDown();
+            awaitQuietly(closed); // SIGTERM: let the main thread commit and close everything before the JVM halts
+        }, "local-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         try {
             TopicSettings topicSettings = TopicSettings.builder().build();
@@ -189,6 +193,7 @@ public final class LocalCommand implements Callable<Integer> {
             while (!running.isEmpty()) {
                 closeQuietly(running.pop());
             }
+            closed.countDown();
             if (stopped.getCount() > 0) {
                 Runtime.getRuntime().removeShutdownHook(shutdown);
             }
@@ -306,6 +311,14 @@ public final class LocalCommand implements Callable<Integer> {
     private static <T extends AutoCloseable> T started(Deque<AutoCloseable> running, T component) {
         running.push(component);
         return component;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(90, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(AutoCloseable component) {

@@ -1,0 +1,95 @@
+package io.panoptes.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.panoptes.app.cli.CommandRun;
+import io.panoptes.testkit.RepositoryRoot;
+import io.panoptes.testkit.TestVideos;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code panoptes local} as a user runs it: the jar in a process of its own. */
+@Timeout(300)
+class LocalCommandIT {
+
+    private final CommandRun command = new CommandRun();
+
+    @Test
+    void shouldRunTheDemoToTheEndWithAnOutputVideoOfEveryFrame(@TempDir Path dir) throws Exception {
+        TestVideos.megamind(); // the demo takes its video from the same cache
+
+        Process local = local(dir, List.of());
+
+        assertThat(local.waitFor(240, TimeUnit.SECONDS)).as("the demo ends").isTrue();
+        String out = Files.readString(dir.resolve("out.log"));
+        assertThat(local.exitValue()).as(out).isZero();
+        assertThat(out).contains("bootstrap.servers=127.0.0.1:").contains("schema.registry.url=http://")
+                .contains("summary: 270 frames in, 270 results out (0 skipped, 0 failed)").contains("output: panoptes-local.mp4, 270 frames")
+                .containsPattern("window .* face: \\d+ unique");
+        assertThat(frames(dir.resolve("panoptes-local.mp4"))).isEqualTo(270);
+    }
+
+    @Test
+    void shouldRunOnAnotherVideoWithBoxes(@TempDir Path dir) throws Exception {
+        Process local = local(dir, List.of("--source", TestVideos.vtest().toString(), "--style", "boxes", "--output", "street.mp4"));
+
+        assertThat(local.waitFor(240, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(dir.resolve("out.log"));
+        assertThat(local.exitValue()).as(out).isZero();
+        assertThat(out).contains("panoptes local: vtest from").contains("summary: 795 frames in, 795 results out");
+        assertThat(frames(dir.resolve("street.mp4"))).isEqualTo(795);
+    }
+
+    @Test
+    void shouldStopCleanlyOnSigtermMidRun(@TempDir Path dir) throws Exception {
+        Process local = local(dir, List.of("--source", TestVideos.megamind().toString(), "--realtime", "--no-output"));
+        await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(dir.resolve("out.log")).contains("| results "));
+
+        local.destroy(); // SIGTERM
+
+        assertThat(local.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out.log"))).contains("panoptes local: stopped; committed results stay in the topics")
+                .contains("worker stopped").contains("aggregator stopped");
+    }
+
+    @Test
+    void shouldExitNamingAnInputThatCannotBeOpened(@TempDir Path dir) throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.mp4"));
+        Path garbage = Files.write(dir.resolve("garbage.mp4"), "this is not a video at all".repeat(100).getBytes());
+
+        assertThat(command.run("local", "--source", dir.resolve("missing.mp4").toString())).isEqualTo(1);
+        assertThat(command.err()).contains("panoptes local: cannot open " + dir.resolve("missing.mp4") + ": no such file or directory");
+        assertThat(command.run("local", "--source", empty.toString())).isEqualTo(1);
+        assertThat(command.err()).contains("cannot open " + empty + ": the file is empty");
+        assertThat(command.run("local", "--source", garbage.toString(), "--no-output")).isEqualTo(1);
+        assertThat(command.err()).contains("panoptes local: cannot ingest garbage:").contains(garbage.toString());
+    }
+
+    private static Process local(Path dir, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(), "local"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("ORT_DISABLE_TELEMETRY", "1");
+        return builder.start();
+    }
+
+    /** Frames of a video, counted by the ffmpeg CLI's ffprobe. */
+    private static int frames(Path video) throws Exception {
+        Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                "stream=nb_read_frames", "-of", "csv=p=0", video.toString()).redirectErrorStream(true).start();
+        String out = new String(probe.getInputStream().readAllBytes()).trim();
+        assertThat(probe.waitFor()).as(out).isZero();
+        return Integer.parseInt(out);
+    }
+}
