@@ -10,7 +10,6 @@ import io.panoptes.aggregator.geometry.Geometry;
 import io.panoptes.aggregator.geometry.ShapeText;
 import io.panoptes.aggregator.query.CountsQueryServer;
 import io.panoptes.aggregator.rules.RuleFile;
-import io.panoptes.app.local.Bundled;
 import io.panoptes.app.local.OutputVideo;
 import io.panoptes.app.local.SampleVideo;
 import io.panoptes.avro.WindowCount;
@@ -77,15 +76,8 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--stream-id", paramLabel = "ID", description = "Stream id (default: the source's file name, or 'demo').")
     private String streamId;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "ONNX model (default: the bundled BlazeFace face detector).")
-    private Path model;
-
-    @Option(names = "--model-family", defaultValue = "yolov8", paramLabel = "yolov8|yolov5|blazeface",
-            description = "Output layout of --model (default: ${DEFAULT-VALUE}).")
-    private String modelFamily;
-
-    @Option(names = "--labels", split = ",", paramLabel = "NAME[,NAME...]", description = "Class names of --model, in output order.")
-    private List<String> labels = new ArrayList<>();
+    @Mixin
+    private ModelOptions models;
 
     @Option(names = "--output", defaultValue = "panoptes-local.mp4", paramLabel = "FILE",
             description = "Annotated output video (default: ${DEFAULT-VALUE}).")
@@ -133,7 +125,7 @@ public final class LocalCommand implements Callable<Integer> {
         String input = source != null ? source : SampleVideo.get().toString();
         checkReadable(input);
         String stream = streamId != null ? streamId : source == null ? "demo" : streamName(input);
-        ModelConfig modelConfig = modelConfig();
+        ModelConfig modelConfig = models.config();
         Map<String, Geometry> shapes = ShapeText.parse(zones, lines);
         AggregatorSettings.Builder aggregatorSettings = AggregatorSettings.builder()
                 .stateDir(stateDir != null ? stateDir : Files.createTempDirectory("panoptes-local"))
@@ -255,15 +247,6 @@ public final class LocalCommand implements Callable<Integer> {
                     count.getFinal$() ? "" : " (running)");
         }
         out.flush();
-    }
-
-    private ModelConfig modelConfig() {
-        if (model == null) {
-            return Bundled.blazeFace(Path.of(System.getProperty("user.home"), ".cache", "panoptes", "models"));
-        }
-        ModelConfig config = ModelConfig.of(model.getFileName().toString().replaceFirst("\\.onnx$", ""), model,
-                ModelFamily.valueOf(modelFamily.toUpperCase(Locale.ROOT)));
-        return labels.isEmpty() ? config : config.withLabels(labels);
     }
 
     /** A local file (not a URL) must exist, be readable and not be empty; streams are checked by ingest. */

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
             "Kafka client settings come from KAFKA_* environment variables (KAFKA_BOOTSTRAP_SERVERS, "
                     + "KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_JAAS_CONFIG, ...), then --kafka-config, then -X flags."
         },
-        subcommands = {BrokerCommand.class, TopicsCommand.class, IngestCommand.class, WorkerCommand.class, AggregatorCommand.class, ActionsCommand.class, LocalCommand.class,
+        subcommands = {BrokerCommand.class, TopicsCommand.class, IngestCommand.class, WorkerCommand.class, AggregatorCommand.class, ActionsCommand.class, LocalCommand.class, InferCommand.class, ConsumeCommand.class,
             CommandLine.HelpCommand.class})
 public final class PanoptesCommand implements Runnable {
 

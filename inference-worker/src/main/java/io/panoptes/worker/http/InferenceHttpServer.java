@@ -251,7 +251,11 @@ public final class InferenceHttpServer implements AutoCloseable {
         throw new HttpError(400, "query parameter " + name + " must be a number in [0, 1], got '" + value + "'");
     }
 
-    private static Map<String, Object> answer(OnnxModel model, Mat image, ModelRunner.Inference inference, Set<String> classes) {
+    /**
+     * The JSON answer (as maps) for detections of {@code model} on {@code image}: model, image size,
+     * detections of the {@code classes} asked for (all when null), timings. Also what {@code panoptes infer} prints.
+     */
+    public static Map<String, Object> answer(OnnxModel model, Mat image, ModelRunner.Inference inference, Set<String> classes) {
         List<Map<String, Object>> detections = new ArrayList<>();
         for (Detection d : inference.detections()) {
             if (classes != null && !classes.contains(d.getLabel())) {
