@@ -8,6 +8,7 @@
 #          scripts/benchmark.sh http [seconds-per-level]
 #          scripts/benchmark.sh batching [loops-per-stream] [rounds]
 #          scripts/benchmark.sh aggregator [streams] [frames-per-stream]
+#          scripts/benchmark.sh local
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ORT_DISABLE_TELEMETRY=1
@@ -19,7 +20,8 @@ case "${1:-}" in
   http) module=inference-worker; main=io.panoptes.worker.bench.HttpInferenceBenchmark ;;
   batching) module=inference-worker; main=io.panoptes.worker.bench.BatchingBenchmark ;;
   aggregator) module=aggregator; main=io.panoptes.aggregator.bench.AggregatorBenchmark ;;
-  *) echo "usage: $0 serde|ingest|worker|http|batching|aggregator [args...]" >&2; exit 2 ;;
+  local) module=app; main=io.panoptes.app.bench.LocalBenchmark ;;
+  *) echo "usage: $0 serde|ingest|worker|http|batching|aggregator|local [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2

@@ -143,7 +143,9 @@ public final class OutputVideo implements AutoCloseable {
                 continue;
             }
             decoder.decode(frame, image);
-            draw(image, result);
+            if (result.getStatus() == DetectionStatus.OK) {
+                draw(image, result.getDetections(), style);
+            }
             if (recorder == null) {
                 startRecorder(image.cols(), image.rows());
             }
@@ -152,11 +154,9 @@ public final class OutputVideo implements AutoCloseable {
         }
     }
 
-    private void draw(Mat image, Detections result) {
-        if (result.getStatus() != DetectionStatus.OK) {
-            return;
-        }
-        for (Detection d : result.getDetections()) {
+    /** Blurs or boxes {@code detections} on {@code image}, in place. */
+    public static void draw(Mat image, List<Detection> detections, Style style) {
+        for (Detection d : detections) {
             int x = Math.max(0, Math.round(d.getBox().getX()));
             int y = Math.max(0, Math.round(d.getBox().getY()));
             int w = Math.min(image.cols() - x, Math.round(d.getBox().getW()));
