@@ -32,6 +32,29 @@ public final class PanoptesCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
+    @CommandLine.Option(names = "--config", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Option defaults from a YAML file: a section per command (worker:, aggregator:, ...) and common: for all;"
+                    + " flags win.")
+    private java.nio.file.Path config;
+
+    /**
+     * Runs {@code args} with option defaults from {@code --config} when given; a config file with a
+     * mistake is refused (exit 2) naming the file and the key.
+     */
+    public static int execute(CommandLine commandLine, String... args) {
+        java.nio.file.Path file = YamlDefaults.configFile(args);
+        if (file != null) {
+            try {
+                commandLine.setDefaultValueProvider(new YamlDefaults(file, commandLine));
+            } catch (IllegalArgumentException e) {
+                commandLine.getErr().println("panoptes: " + e.getMessage());
+                commandLine.getErr().flush();
+                return 2;
+            }
+        }
+        return commandLine.execute(args);
+    }
+
     /** The command line with the error handling every subcommand shares. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new PanoptesCommand());

@@ -15,7 +15,7 @@ public final class CommandRun {
         CommandLine commandLine = PanoptesCommand.commandLine();
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
-        return commandLine.execute(args);
+        return PanoptesCommand.execute(commandLine, args);
     }
 
     public String out() {
