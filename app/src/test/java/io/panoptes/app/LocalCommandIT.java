@@ -50,9 +50,26 @@ class LocalCommandIT {
     }
 
     @Test
-    void shouldStopCleanlyOnSigtermMidRun(@TempDir Path dir) throws Exception {
-        Process local = local(dir, List.of("--source", TestVideos.megamind().toString(), "--realtime", "--no-output"));
+    void shouldServeMjpegAndStopCleanlyOnSigtermMidRun(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Process local = local(dir, List.of("--source", TestVideos.megamind().toString(), "--realtime", "--no-output",
+                "--mjpeg-port", String.valueOf(port)));
         await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(dir.resolve("out.log")).contains("| results "));
+
+        java.net.HttpURLConnection mjpeg = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/").toURL()
+                .openConnection();
+        mjpeg.setReadTimeout(10_000);
+        assertThat(mjpeg.getContentType()).startsWith("multipart/x-mixed-replace; boundary=");
+        byte[] start = mjpeg.getInputStream().readNBytes(4096);
+        String head = new String(start, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(head).contains("Content-Type: image/jpeg");
+        int body = head.indexOf("\r\n\r\n") + 4;
+        assertThat(start[body] & 0xff).isEqualTo(0xff);
+        assertThat(start[body + 1] & 0xff).isEqualTo(0xd8); // a JPEG starts
+        mjpeg.disconnect();
 
         local.destroy(); // SIGTERM
 

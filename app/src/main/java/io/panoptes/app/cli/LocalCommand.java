@@ -10,6 +10,7 @@ import io.panoptes.aggregator.geometry.Geometry;
 import io.panoptes.aggregator.geometry.ShapeText;
 import io.panoptes.aggregator.query.CountsQueryServer;
 import io.panoptes.aggregator.rules.RuleFile;
+import io.panoptes.app.local.MjpegServer;
 import io.panoptes.app.local.OutputVideo;
 import io.panoptes.app.local.SampleVideo;
 import io.panoptes.avro.WindowCount;
@@ -85,6 +86,10 @@ public final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--no-output", description = "Write no output video.")
     private boolean noOutput;
+
+    @Option(names = "--mjpeg-port", paramLabel = "PORT",
+            description = "Also serve the annotated frames as MJPEG over HTTP on this port (open http://localhost:PORT/ in a browser).")
+    private Integer mjpegPort;
 
     @Option(names = "--style", paramLabel = "blur|boxes", description = "Blur detections or draw boxes (default: blur for faces, boxes otherwise).")
     private String style;
@@ -171,6 +176,11 @@ public final class LocalCommand implements Callable<Integer> {
             }
             OutputVideo video = started(running, new OutputVideo(stream, noOutput ? null : output, drawing, frameRate(input), topics,
                     broker.bootstrapServers()));
+            if (mjpegPort != null) {
+                MjpegServer mjpeg = started(running, new MjpegServer(new InetSocketAddress(mjpegPort)));
+                video.serveMjpeg(mjpeg);
+                out.println("mjpeg=http://localhost:" + mjpeg.port() + "/");
+            }
             IngestService ingest = started(running, new IngestService(IngestSettings.builder().fileLagBound(0).build(), kafka,
                     topics, observability.registry()));
             observability.addCheck("worker", () -> worker.isRunning() ? HealthCheck.Health.up("running")

@@ -66,6 +66,7 @@ public final class OutputVideo implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile String failure;
+    private volatile MjpegServer mjpeg;
     private long nextSeq = -1;
     private FFmpegFrameRecorder recorder;
 
@@ -139,18 +140,38 @@ public final class OutputVideo implements AutoCloseable {
                 case FAILED -> failed.incrementAndGet();
                 default -> objects.addAndGet(result.getDetections().size());
             }
-            if (file == null || frame.getEndOfStream()) {
+            MjpegServer live = mjpeg;
+            if ((file == null && live == null) || frame.getEndOfStream()) {
                 continue;
             }
             decoder.decode(frame, image);
             if (result.getStatus() == DetectionStatus.OK) {
                 draw(image, result.getDetections(), style);
             }
-            if (recorder == null) {
-                startRecorder(image.cols(), image.rows());
+            if (live != null) {
+                live.publish(jpeg(image));
             }
-            recorder.record(converter.convert(image));
-            written.incrementAndGet();
+            if (file != null) {
+                if (recorder == null) {
+                    startRecorder(image.cols(), image.rows());
+                }
+                recorder.record(converter.convert(image));
+                written.incrementAndGet();
+            }
+        }
+    }
+
+    /** Also publishes every annotated frame as MJPEG over HTTP. */
+    public void serveMjpeg(MjpegServer server) {
+        this.mjpeg = server;
+    }
+
+    private static byte[] jpeg(Mat image) {
+        try (org.bytedeco.javacpp.BytePointer bytes = new org.bytedeco.javacpp.BytePointer()) {
+            org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", image, bytes);
+            byte[] jpeg = new byte[(int) bytes.limit()];
+            bytes.get(jpeg);
+            return jpeg;
         }
     }
 
