@@ -231,7 +231,7 @@ public final class LocalCommand implements Callable<Integer> {
         if (video.failure() != null) {
             throw new UserException("the output video failed: " + video.failure());
         }
-        summary(out, stream, ingest, worker, video, (System.nanoTime() - start) / 1e9,
+        summary(out, stream, ingest, worker, video, (video.endedAtNanos() - start) / 1e9,
                 CountsQueryServer.localCounts(aggregator.streams(), settings, stream));
         return 0;
     }
@@ -244,12 +244,15 @@ public final class LocalCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "summary: %d frames in, %d results out (%d skipped, %d failed), %d objects, %.1f s, %.1f fps%n",
                 framesIn, resultsOut, video.skipped(), video.failed(), video.objects(), seconds, resultsOut / seconds);
-        out.printf(Locale.ROOT, "  ingest: decode %.2f ms/frame, encode %.2f ms/frame; worker: frame->result p50 %d ms, p95 %d ms%n",
+        out.printf(Locale.ROOT, "  ingest: decode %.2f ms/frame, encode %.2f ms/frame%s%n",
                 metrics == null ? 0 : metrics.decodeMillisPerFrame(), metrics == null ? 0 : metrics.encodeMillisPerFrame(),
-                worker.p50FrameAge().toMillis(), worker.p95FrameAge().toMillis());
+                // a file read faster than real time is stamped ahead of the clock: its frame ages say nothing
+                realtime || source != null && source.contains("://") ? String.format(Locale.ROOT,
+                        "; worker: frame->result p50 %d ms, p95 %d ms", worker.p50FrameAge().toMillis(), worker.p95FrameAge().toMillis()) : "");
         if (!noOutput) {
             out.printf(Locale.ROOT, "  output: %s, %d frames%n", output, video.framesWritten());
         }
+        out.printf(Locale.ROOT, "  memory: peak RSS %d MiB%n", peakRssMiB());
         for (WindowCount count : counts) {
             out.printf(Locale.ROOT, "  window %s..%s %s%s: %d unique, max %d at once, %.2f per frame over %d frames%s%n",
                     count.getWindowStart(), count.getWindowEnd(), count.getLabel(), count.getZone() == null ? "" : " in " + count.getZone(),
@@ -304,6 +307,20 @@ public final class LocalCommand implements Callable<Integer> {
     private static <T extends AutoCloseable> T started(Deque<AutoCloseable> running, T component) {
         running.push(component);
         return component;
+    }
+
+    /** The process's peak resident memory (Linux), or -1 where /proc is not there. */
+    private static long peakRssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -67,6 +67,7 @@ public final class OutputVideo implements AutoCloseable {
     private volatile boolean running = true;
     private volatile String failure;
     private volatile MjpegServer mjpeg;
+    private volatile long endedAtNanos;
     private long nextSeq = -1;
     private FFmpegFrameRecorder recorder;
 
@@ -132,6 +133,7 @@ public final class OutputVideo implements AutoCloseable {
             resultsSeen.incrementAndGet();
             switch (result.getStatus()) {
                 case END_OF_STREAM -> {
+                    endedAtNanos = System.nanoTime();
                     stopRecorder();
                     ended.countDown();
                     return;
@@ -226,6 +228,11 @@ public final class OutputVideo implements AutoCloseable {
     /** Waits for the end of the stream; true when it came. */
     public boolean awaitEnd(Duration timeout) throws InterruptedException {
         return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && failure == null;
+    }
+
+    /** When the end-of-stream result arrived ({@link System#nanoTime()}), or 0. */
+    public long endedAtNanos() {
+        return endedAtNanos;
     }
 
     public boolean ended() {
