@@ -25,15 +25,17 @@ import picocli.CommandLine.Option;
 
 @Command(name = "actions", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Delivers the events topic (rules that fired) to webhooks and files, at least once, each event with a stable id.",
+            "Delivers events (rules that fired) to webhooks and files, at least once.",
+            "",
+            "Webhooks are signed the Standard Webhooks way (webhook-id, webhook-timestamp,",
+            "webhook-signature): receivers verify with the secret and drop duplicates by",
+            "webhook-id. Loopback and private addresses are refused unless --allow-private-webhooks;",
+            "--allow-host limits destinations to the hosts named.",
             "",
             "Examples:",
-            "  panoptes actions --webhook https://hooks.example.com/panoptes --webhook-secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             "  panoptes actions --file events.jsonl",
-            "",
-            "Webhooks are signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature): receivers",
-            "verify with the secret and drop duplicates by webhook-id. Loopback and private addresses are refused unless",
-            "--allow-private-webhooks; --allow-host limits destinations to the hosts named."
+            "  panoptes actions --webhook https://hooks.example.com/panoptes \\",
+            "      --webhook-secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
         })
 public final class ActionsCommand implements Callable<Integer> {
 

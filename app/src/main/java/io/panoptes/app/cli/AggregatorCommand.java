@@ -25,16 +25,18 @@ import picocli.CommandLine.Option;
 
 @Command(name = "aggregator", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Tracks objects and counts them per stream, in windows on each stream's own clock (Kafka Streams, exactly-once).",
-            "Reads the detections topic; writes the tracks and counts topics; answers GET /v1/counts?stream=... on --query-port.",
+            "Tracks objects and counts them in windows, per stream (Kafka Streams, exactly-once).",
+            "",
+            "Reads the detections topic; writes the tracks, counts and events topics; answers",
+            "GET /v1/counts?stream=... on --query-port. Windows go by each stream's own clock.",
+            "Zones and lines of a stream's pipeline (the pipelines topic) take precedence over",
+            "--zone and --line.",
             "",
             "Examples:",
             "  panoptes aggregator --bootstrap-servers localhost:9092 --registry-url http://localhost:8081",
-            "  panoptes aggregator --window 30s --early-updates 5s \\",
-            "      --zone 'cam-1:door=100,100,300,100,300,400,100,400' --line 'cam-1:gate=0,240,640,240' --rules rules.yaml",
-            "  curl 'http://localhost:8083/v1/counts?stream=cam-1&label=person'",
-            "",
-            "Zones and lines of a stream's pipeline (the pipelines topic) take precedence over --zone and --line."
+            "  panoptes aggregator --window 30s --early-updates 5s --rules rules.yaml \\",
+            "      --zone 'cam-1:door=100,100,300,100,300,400,100,400' --line 'cam-1:gate=0,240,640,240'",
+            "  curl 'http://localhost:8083/v1/counts?stream=cam-1&label=person'"
         })
 public final class AggregatorCommand implements Callable<Integer> {
 

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "consume", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Prints a results topic as it grows, one line per record (committed records only), until Ctrl-C.",
+            "Prints a results topic as it grows, one line per committed record, until Ctrl-C.",
             "",
             "Examples:",
             "  panoptes consume detections                       # new results from now on",

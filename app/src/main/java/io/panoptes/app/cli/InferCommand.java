@@ -32,12 +32,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "infer", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Runs a model on one JPEG or PNG image here, without Kafka, and prints the detections as JSON (the same answer",
-            "as a worker's POST /v1/infer).",
+            "Runs a model on one JPEG or PNG image here and prints the detections as JSON.",
+            "",
+            "No Kafka involved; the answer is the same as a worker's POST /v1/infer.",
             "",
             "Examples:",
-            "  panoptes infer photo.jpg                                   # faces, with the bundled BlazeFace",
-            "  panoptes infer street.png --model yolov8n.onnx --model-family yolov8 --labels person,bicycle,car --confidence 0.4"
+            "  panoptes infer photo.jpg                  # faces, with the bundled BlazeFace",
+            "  panoptes infer street.png --model yolov8n.onnx --model-family yolov8 \\",
+            "      --labels person,bicycle,car --confidence 0.4"
         })
 public final class InferCommand implements Callable<Integer> {
 

@@ -53,15 +53,19 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Everything in this process on an embedded Kafka broker: ingest, an inference worker, the aggregator (and the action",
-            "sinks with --rules). With no arguments, a demo: faces found by BlazeFace in a sample video are blurred into an",
-            "output video, with a progress line and a summary. Other programs can attach to the printed broker and registry.",
+            "Runs everything in one process on an embedded Kafka broker (a demo without arguments).",
+            "",
+            "Ingest, an inference worker, the aggregator, and the action sinks with --rules, all in",
+            "this JVM. With no arguments: faces found by BlazeFace in a sample video are blurred into",
+            "panoptes-local.mp4, with a progress line and a summary. Other programs can attach to",
+            "the broker and schema registry it prints.",
             "",
             "Examples:",
-            "  panoptes local                                   # the demo: panoptes-local.mp4 with blurred faces",
-            "  panoptes local --source street.mp4 --model yolov8n.onnx --model-family yolov8 --labels person,bicycle,car \\",
-            "      --line 'street:crossing=0,300,768,300' --rules rules.yaml --output street-annotated.mp4",
-            "  panoptes local --source rtsp://camera/stream --stream-id door --no-output"
+            "  panoptes local",
+            "  panoptes local --source street.mp4 --model yolov8n.onnx --model-family yolov8 \\",
+            "      --labels person,bicycle,car --line 'street:crossing=0,300,768,300' \\",
+            "      --rules rules.yaml --style boxes --output street-annotated.mp4",
+            "  panoptes local --source rtsp://camera/stream --stream-id door --no-output --mjpeg-port 8090"
         })
 public final class LocalCommand implements Callable<Integer> {
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
+            "  panoptes local                       # everything in one JVM: the demo",
             "  panoptes broker                      # Kafka and a schema registry on this machine, for trying things out",
             "  panoptes topics create --bootstrap-servers kafka:9092 --frames-partitions 12",
             "  panoptes ingest --source rtsp://cam1/h264 --stream-id door --max-fps 10",
