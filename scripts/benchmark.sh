@@ -9,6 +9,7 @@
 #          scripts/benchmark.sh batching [loops-per-stream] [rounds]
 #          scripts/benchmark.sh aggregator [streams] [frames-per-stream]
 #          scripts/benchmark.sh local
+#          scripts/benchmark.sh drain
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export ORT_DISABLE_TELEMETRY=1
@@ -21,7 +22,8 @@ case "${1:-}" in
   batching) module=inference-worker; main=io.panoptes.worker.bench.BatchingBenchmark ;;
   aggregator) module=aggregator; main=io.panoptes.aggregator.bench.AggregatorBenchmark ;;
   local) module=app; main=io.panoptes.app.bench.LocalBenchmark ;;
-  *) echo "usage: $0 serde|ingest|worker|http|batching|aggregator|local [args...]" >&2; exit 2 ;;
+  drain) module=inference-worker; main=io.panoptes.worker.bench.DrainBenchmark ;;
+  *) echo "usage: $0 serde|ingest|worker|http|batching|aggregator|local|drain [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2
