@@ -25,6 +25,9 @@ final class CliTopics implements AutoCloseable {
             new TopicAdmin(admin, WAIT).ensure(TopicSettings.builder().prefix(prefix)
                     .framesPartitions(framesPartitions).build().specs());
         }
+        // a produce right after creation can meet a leader that is not ready, and the idempotent producer's retry
+        // was seen to go wrong then (DEVELOPERS.md): give the new partitions' leaders a moment
+        Thread.sleep(1500);
     }
 
     String registryUrl() {

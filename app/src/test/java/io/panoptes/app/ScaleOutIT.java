@@ -148,13 +148,19 @@ class ScaleOutIT {
         return process;
     }
 
-    /** The partitions a worker's log says it was given last. */
-    private static List<String> lastAssignment(Path log) throws Exception {
-        String text = Files.readString(log);
-        int at = text.lastIndexOf("partitions assigned: [");
-        assertThat(at).as(log + " has an assignment").isNotNegative();
-        String list = text.substring(at + "partitions assigned: [".length(), text.indexOf(']', at));
-        return List.of(list.split(", "));
+    /** The partitions a worker owns by its log: assignments (incremental under cooperative rebalancing) less revocations. */
+    private static java.util.Set<String> lastAssignment(Path log) throws Exception {
+        java.util.Set<String> owned = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("partitions (assigned|revoked|lost[^:]*): \\[([^\\]]*)\\]").matcher(Files.readString(log));
+        while (m.find()) {
+            List<String> partitions = m.group(2).isBlank() ? List.of() : List.of(m.group(2).split(", "));
+            if (m.group(1).equals("assigned")) {
+                owned.addAll(partitions);
+            } else {
+                owned.removeAll(partitions);
+            }
+        }
+        return owned;
     }
 
     private static String value(String log, String key) {
