@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -43,6 +42,7 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
     private final AggregatorSettings settings;
     private final AggregatorMetrics metrics;
     private final Map<String, String> invalidGeometry = new HashMap<>();
+    private final Map<String, PipelineShapes> derived = new HashMap<>();
     private ProcessorContext<String, SpecificRecord> context;
     private AggregateStore states;
     private KeyValueStore<String, WindowCount> counts;
@@ -74,8 +74,9 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         }
         String streamId = result.getStreamId();
         StreamAggregate aggregate = aggregate(streamId, result.getPipelineId());
-        StreamAggregate.Output output = aggregate.accept(result, geometry(streamId, result.getPipelineId()),
-                rules(streamId, result.getPipelineId()), context.currentSystemTimeMs());
+        PipelineShapes pipeline = pipeline(result.getPipelineId());
+        StreamAggregate.Output output = aggregate.accept(result, geometry(streamId, pipeline), rules(streamId, pipeline),
+                context.currentSystemTimeMs());
         if (output.tracked().isEmpty()) {
             metrics.heldBack();
         }
@@ -88,8 +89,9 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         if (aggregate == null) {
             StreamAggregate.State stored = states.stored(streamId);
             aggregate = stored == null
-                    ? StreamAggregate.start(settings.streamSettings(), streamId, pipelineId, geometry(streamId, pipelineId))
-                    : StreamAggregate.restore(settings.streamSettings(), stored, geometry(streamId, stored.pipelineId()));
+                    ? StreamAggregate.start(settings.streamSettings(), streamId, pipelineId, geometry(streamId, pipeline(pipelineId)))
+                    : StreamAggregate.restore(settings.streamSettings(), stored,
+                            geometry(streamId, pipeline(stored.pipelineId())));
             if (stored == null) {
                 log.info("stream {} seen for the first time (pipeline {})", streamId, pipelineId);
             }
@@ -98,18 +100,54 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         return aggregate;
     }
 
-    /** The stream's pipeline's zones and lines when it has any, else those configured for the stream, else none. */
-    private Geometry geometry(String streamId, String pipelineId) {
-        if (pipelineId != null) {
-            ValueAndTimestamp<PipelineSpec> spec = pipelines.get(pipelineId);
-            if (spec != null && spec.value() != null
-                    && (!spec.value().getZones().isEmpty() || !spec.value().getLines().isEmpty())) {
-                return Geometry.of(spec.value(), problem -> {
-                    if (!problem.equals(invalidGeometry.put(pipelineId + "/" + problem, problem))) {
-                        log.warn("{}; counting without it", problem); // once per problem, not per result
-                    }
-                });
+    /** A pipeline's zones, lines and rules, derived once per stored version of its spec rather than per result. */
+    private record PipelineShapes(long timestamp, long version, Geometry geometry, List<Rule> rules) {}
+
+    /** The pipeline's derived shapes and rules, or null when the stream has no pipeline or its spec is gone. */
+    private PipelineShapes pipeline(String pipelineId) {
+        if (pipelineId == null) {
+            return null;
+        }
+        ValueAndTimestamp<PipelineSpec> stored = pipelines.get(pipelineId);
+        if (stored == null || stored.value() == null) {
+            derived.remove(pipelineId);
+            return null;
+        }
+        PipelineShapes known = derived.get(pipelineId);
+        if (known != null && known.timestamp() == stored.timestamp() && known.version() == stored.value().getVersion()) {
+            return known;
+        }
+        PipelineShapes shapes = derive(pipelineId, stored);
+        derived.put(pipelineId, shapes);
+        return shapes;
+    }
+
+    /** Validates a spec's zones, lines and rules; an invalid one is left out, reported once. */
+    private PipelineShapes derive(String pipelineId, ValueAndTimestamp<PipelineSpec> stored) {
+        PipelineSpec spec = stored.value();
+        Geometry geometry = spec.getZones().isEmpty() && spec.getLines().isEmpty() ? null : Geometry.of(spec, problem -> {
+            if (!problem.equals(invalidGeometry.put(pipelineId + "/" + problem, problem))) {
+                log.warn("{}; counting without it", problem);
             }
+        });
+        List<Rule> rules = new ArrayList<>();
+        for (RuleSpec ruleSpec : spec.getRules()) {
+            try {
+                rules.add(Rule.of(ruleSpec));
+            } catch (IllegalArgumentException e) {
+                String problem = "pipeline " + pipelineId + ": " + e.getMessage();
+                if (!problem.equals(invalidGeometry.put(pipelineId + "/rule/" + ruleSpec.getId(), problem))) {
+                    log.warn("{}; the rule is left out", problem);
+                }
+            }
+        }
+        return new PipelineShapes(stored.timestamp(), spec.getVersion(), geometry, List.copyOf(rules));
+    }
+
+    /** The stream's pipeline's zones and lines when it has any, else those configured for the stream, else none. */
+    private Geometry geometry(String streamId, PipelineShapes pipeline) {
+        if (pipeline != null && pipeline.geometry() != null) {
+            return pipeline.geometry();
         }
         return settings.geometry().getOrDefault(streamId, Geometry.NONE);
     }
@@ -133,27 +171,16 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
         metrics.results(output.tracked().size());
     }
 
-    /** The configured rules of the stream, and those of its pipeline (an invalid one is left out, reported once). */
-    private List<Rule> rules(String streamId, String pipelineId) {
+    /** The configured rules of the stream, and those of its pipeline. */
+    private List<Rule> rules(String streamId, PipelineShapes pipeline) {
         List<Rule> rules = new ArrayList<>();
         for (Rule rule : settings.rules()) {
             if (rule.appliesTo(streamId)) {
                 rules.add(rule);
             }
         }
-        PipelineSpec spec = pipelineId == null ? null : Optional.ofNullable(pipelines.get(pipelineId)).map(ValueAndTimestamp::value)
-                .orElse(null);
-        if (spec != null) {
-            for (RuleSpec ruleSpec : spec.getRules()) {
-                try {
-                    rules.add(Rule.of(ruleSpec));
-                } catch (IllegalArgumentException e) {
-                    String problem = "pipeline " + pipelineId + ": " + e.getMessage();
-                    if (!problem.equals(invalidGeometry.put(pipelineId + "/rule/" + ruleSpec.getId(), problem))) {
-                        log.warn("{}; the rule is left out", problem);
-                    }
-                }
-            }
+        if (pipeline != null) {
+            rules.addAll(pipeline.rules());
         }
         return rules;
     }
@@ -181,7 +208,7 @@ final class StreamProcessor implements Processor<String, Detections, String, Spe
             if (now - aggregate.lastSeenMillis() >= settings.idleTimeout().toMillis()) {
                 log.info("stream {} idle for {}: releasing its held-back results and closing its windows", streamId,
                         Duration.ofMillis(now - aggregate.lastSeenMillis()));
-                emit(streamId, aggregate.flush(rules(streamId, aggregate.pipelineId())), now);
+                emit(streamId, aggregate.flush(rules(streamId, pipeline(aggregate.pipelineId()))), now);
                 save(streamId, aggregate);
             } else if (early) {
                 aggregate.running().forEach(count -> emit(count, now));
