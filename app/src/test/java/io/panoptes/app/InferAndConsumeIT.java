@@ -70,6 +70,13 @@ class InferAndConsumeIT {
             command.clear();
             assertThat(command.run(concat(new String[] {"consume", "events", "--json"}, common))).isZero();
             assertThat(new ObjectMapper().readTree(command.out()).path("eventId").asText()).isEqualTo(SampleRecords.event().getEventId());
+            send(kafka, cli.topics.detections().name(), new org.apache.kafka.common.serialization.ByteArraySerializer(), "cam-1",
+                    "not avro".getBytes());
+            command.clear();
+            assertThat(command.run("consume", "detections", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
+                    cli.registryUrl(), "--prefix", cli.prefix, "--from-beginning", "--max", "2")).isZero();
+            assertThat(command.out()).as("a bad record is named and the next one still printed").contains("cam-1 #7 OK")
+                    .contains("unreadable record at " + cli.topics.detections().name() + "-").contains(" offset 1: cannot deserialize");
             assertThat(command.run(concat(new String[] {"consume", "frames"}, common))).isEqualTo(1);
             assertThat(command.err()).contains("consume what? detections, tracks, counts or events, not 'frames'");
         }
