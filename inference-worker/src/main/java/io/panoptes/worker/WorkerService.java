@@ -11,6 +11,7 @@ import io.panoptes.avro.SourceKind;
 import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
 import io.panoptes.schemas.serde.AvroDeserializer;
 import io.panoptes.schemas.topics.DeadLetters;
+import io.panoptes.schemas.topics.CompactedView;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.image.FrameImageDecoder;
 import io.panoptes.worker.model.ModelCatalog;
@@ -82,7 +83,7 @@ public final class WorkerService implements AutoCloseable {
     private final Topics topics;
     private final WorkerMetrics metrics;
     private final ModelCatalog catalog;
-    private final PipelineSpecs pipelines;
+    private final CompactedView<PipelineSpec> pipelines;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AvroDeserializer<Frame> frames;
@@ -140,7 +141,7 @@ public final class WorkerService implements AutoCloseable {
         this.maxPollRecords = Math.max(1, settings.queueCapacity() / 4);
         this.frames = AvroDeserializer.of(Frame.class, topics.registry());
         this.results = topics.detections().valueSerde().serializer();
-        this.pipelines = new PipelineSpecs(kafkaConfig, topics.pipelines());
+        this.pipelines = new CompactedView<>(kafkaConfig, topics.pipelines(), "panoptes-worker-pipelines");
         this.consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(producerConfig(kafkaConfig), new ByteArraySerializer(), new ByteArraySerializer());
         if (settings.exactlyOnce()) {

@@ -113,6 +113,28 @@ public final class IngestService implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Stops a stream, waits for its thread and forgets it (its metrics too), so that nothing of it
+     * stays behind; false when no such stream was started.
+     */
+    public boolean remove(String streamId, Duration timeout) {
+        boolean stopped = stop(streamId, timeout);
+        Running removed;
+        synchronized (this) {
+            removed = streams.remove(streamId);
+        }
+        if (removed != null) {
+            removed.metrics().close();
+        }
+        return stopped;
+    }
+
+    /** Whether the stream's thread is alive (it may be reconnecting). */
+    public synchronized boolean isRunning(String streamId) {
+        Running running = streams.get(streamId);
+        return running != null && running.thread().isAlive();
+    }
+
     /** The current metrics of every stream started, by stream id. */
     public synchronized Map<String, StreamMetrics> streams() {
         Map<String, StreamMetrics> view = new LinkedHashMap<>();

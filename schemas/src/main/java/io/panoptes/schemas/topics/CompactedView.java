@@ -1,0 +1,175 @@
+package io.panoptes.schemas.topics;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The latest value of every key of a compacted topic (pipelines, pipeline statuses), read fully by
+ * a thread of its own: all partitions, from the beginning, no group, read_committed. A null value
+ * removes its key; a value that cannot be read is logged and skipped. {@link #catchUp} waits until
+ * everything written before the call has been read, for read-your-writes and optimistic checks.
+ * Thread-safe reads. (Kafka's own table views live in Kafka Streams; this is the plain-consumer
+ * equivalent for processes that do not run Streams.)
+ */
+public final class CompactedView<V> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CompactedView.class);
+
+    private final Topic<String, V> topic;
+    private final Map<String, V> values = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> catchUpRequests = new ConcurrentLinkedQueue<>();
+    private final BiConsumer<String, V> onChange;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile RuntimeException failure;
+
+    /** A view of {@code topic}; {@code clientId} names the reader in the broker's logs and metrics. */
+    public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String clientId) {
+        this(kafkaConfig, topic, clientId, (key, value) -> { });
+    }
+
+    /** As above, calling {@code onChange} on the reader thread for every key read (value null when removed). */
+    public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String clientId, BiConsumer<String, V> onChange) {
+        this.topic = topic;
+        this.onChange = onChange;
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-" + UUID.randomUUID().toString().substring(0, 8));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.thread = new Thread(() -> read(config), "view-" + topic.name());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public Optional<V> get(String key) {
+        return key == null ? Optional.empty() : Optional.ofNullable(values.get(key));
+    }
+
+    /** A copy of every key's latest value. */
+    public Map<String, V> snapshot() {
+        return Map.copyOf(values);
+    }
+
+    /**
+     * Waits until the view has read every record committed to the topic before this call.
+     *
+     * @throws TimeoutException when that takes longer than {@code timeout} (the broker is slow or gone)
+     * @throws IllegalStateException when the view stopped reading (naming the cause)
+     */
+    public void catchUp(Duration timeout) throws TimeoutException, InterruptedException {
+        if (failure != null) {
+            throw new IllegalStateException("the view of " + topic.name() + " stopped: " + failure.getMessage(), failure);
+        }
+        CompletableFuture<Void> request = new CompletableFuture<>();
+        catchUpRequests.add(request);
+        try {
+            request.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the view of " + topic.name() + " cannot catch up: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new TimeoutException("the view of " + topic.name() + " did not catch up within " + timeout.toMillis() + " ms");
+        }
+    }
+
+    private record Pending(CompletableFuture<Void> request, Map<TopicPartition, Long> ends) {}
+
+    private void read(Map<String, Object> config) {
+        List<Pending> pending = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            this.consumer = consumer;
+            if (!running) {
+                return;
+            }
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (running) {
+                for (CompletableFuture<Void> request; (request = catchUpRequests.poll()) != null; ) {
+                    pending.add(new Pending(request, consumer.endOffsets(partitions)));
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20))) {
+                    apply(record);
+                }
+                completeCaughtUp(consumer, pending);
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            failure = e;
+            log.error("stopped reading {}: {}", topic.name(), e.toString());
+            pending.forEach(p -> p.request().completeExceptionally(e));
+        }
+    }
+
+    private static void completeCaughtUp(KafkaConsumer<byte[], byte[]> consumer, List<Pending> pending) {
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.ends().entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
+                p.request().complete(null);
+                it.remove();
+            }
+        }
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> record) {
+        if (record.key() == null) {
+            return;
+        }
+        String key = new String(record.key(), StandardCharsets.UTF_8);
+        V value;
+        try {
+            value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
+        } catch (SerializationException e) {
+            log.warn("skipping an unreadable value for {} at {}-{} offset {}: {}", key, record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+            return;
+        }
+        if (value == null) {
+            values.remove(key);
+        } else {
+            values.put(key, value);
+        }
+        onChange.accept(key, value);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> reader = consumer;
+        if (reader != null) {
+            reader.wakeup();
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
