@@ -1,0 +1,140 @@
+package io.panoptes.api;
+
+import io.panoptes.avro.DesiredState;
+import io.panoptes.avro.PipelineSpec;
+import io.panoptes.avro.PipelineStatus;
+import io.panoptes.schemas.topics.CompactedView;
+import io.panoptes.schemas.topics.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Pipelines as the API sees them: every spec and status, read to the end of their compacted
+ * topics, and writes of new spec versions. Before each write the view catches up with the topic,
+ * so a stale {@code If-Match} is refused (409) when this instance can know better; two API
+ * instances writing the same pipeline at the same moment both succeed and the later record wins
+ * (last writer wins). After a write the view has read it, so the writer reads its own write.
+ * Thread-safe; writes are serialized within this instance.
+ */
+final class PipelineStore implements AutoCloseable {
+
+    private final Topics topics;
+    private final CompactedView<PipelineSpec> specs;
+    private final CompactedView<PipelineStatus> statuses;
+    private final KafkaProducer<String, PipelineSpec> producer;
+    private final Duration timeout;
+
+    PipelineStore(Map<String, Object> kafkaConfig, Topics topics, Duration timeout) {
+        this.topics = topics;
+        this.timeout = timeout;
+        this.specs = new CompactedView<>(kafkaConfig, topics.pipelines(), "panoptes-api-pipelines");
+        this.statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "panoptes-api-statuses");
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "panoptes-api");
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 15_000));
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), topics.pipelines().valueSerde().serializer());
+    }
+
+    List<PipelineSpec> list() {
+        return specs.snapshot().values().stream().sorted(Comparator.comparing(PipelineSpec::getPipelineId)).toList();
+    }
+
+    Optional<PipelineSpec> get(String id) {
+        return specs.get(id);
+    }
+
+    Optional<PipelineStatus> status(String id) {
+        return statuses.get(id);
+    }
+
+    /** Creates {@code spec}; an id whose pipeline was terminated may be reused (the version goes on). */
+    synchronized PipelineSpec create(PipelineSpec spec) {
+        catchUp();
+        Optional<PipelineSpec> existing = specs.get(spec.getPipelineId());
+        if (existing.isPresent() && existing.get().getDesiredState() != DesiredState.TERMINATED) {
+            throw new ApiException(409, "pipelineId", "pipeline " + spec.getPipelineId() + " exists (version "
+                    + existing.get().getVersion() + "); change it with PUT and If-Match, or terminate it first");
+        }
+        long version = existing.map(s -> s.getVersion() + 1).orElse(1L);
+        return write(PipelineSpec.newBuilder(spec).setVersion(version).setUpdated(Instant.now()).build());
+    }
+
+    /**
+     * Writes the next version of pipeline {@code id}, made by {@code change} from the current one.
+     *
+     * @param ifMatch the version the client read; null to skip the check
+     * @throws ApiException 404 for an unknown pipeline, 409 when the current version is not {@code ifMatch}
+     */
+    synchronized PipelineSpec update(String id, Long ifMatch, UnaryOperator<PipelineSpec.Builder> change) {
+        catchUp();
+        PipelineSpec current = specs.get(id).orElseThrow(() -> ApiException.notFound(id));
+        requireVersion(current, ifMatch);
+        PipelineSpec.Builder next = change.apply(PipelineSpec.newBuilder(current));
+        return write(next.setPipelineId(id).setVersion(current.getVersion() + 1).setUpdated(Instant.now()).build());
+    }
+
+    /** Removes pipeline {@code id} (a tombstone): its owner stops it and its status goes too. */
+    synchronized void delete(String id, Long ifMatch) {
+        catchUp();
+        requireVersion(specs.get(id).orElseThrow(() -> ApiException.notFound(id)), ifMatch);
+        send(new ProducerRecord<>(topics.pipelines().name(), id, null));
+        catchUp();
+    }
+
+    private static void requireVersion(PipelineSpec current, Long ifMatch) {
+        if (ifMatch != null && ifMatch != current.getVersion()) {
+            throw new ApiException(409, "If-Match", "pipeline " + current.getPipelineId() + " is at version "
+                    + current.getVersion() + ", not " + ifMatch + ": read it again and retry");
+        }
+    }
+
+    private PipelineSpec write(PipelineSpec spec) {
+        send(new ProducerRecord<>(topics.pipelines().name(), spec.getPipelineId(), spec));
+        catchUp();
+        return spec;
+    }
+
+    private void send(ProducerRecord<String, PipelineSpec> record) {
+        try {
+            producer.send(record).get();
+        } catch (ExecutionException e) {
+            throw new ApiException(503, null, "cannot write to " + record.topic() + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, null, "interrupted while writing to " + record.topic());
+        }
+    }
+
+    private void catchUp() {
+        try {
+            specs.catchUp(timeout);
+        } catch (TimeoutException | IllegalStateException e) {
+            throw new ApiException(503, null, e.getMessage() + ": is Kafka reachable?");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, null, "interrupted while reading " + topics.pipelines().name());
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+        specs.close();
+        statuses.close();
+    }
+}

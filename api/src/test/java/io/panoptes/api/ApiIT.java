@@ -1,0 +1,332 @@
+package io.panoptes.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.panoptes.avro.DetectionStatus;
+import io.panoptes.avro.Detections;
+import io.panoptes.avro.Event;
+import io.panoptes.avro.EventKind;
+import io.panoptes.avro.ModelRef;
+import io.panoptes.avro.SourceKind;
+import io.panoptes.avro.StageTimings;
+import io.panoptes.avro.WindowCount;
+import io.panoptes.ingest.IngestService;
+import io.panoptes.ingest.IngestSettings;
+import io.panoptes.ingest.pipeline.ControlSettings;
+import io.panoptes.ingest.pipeline.PipelineController;
+import io.panoptes.ingest.source.SourcePolicy;
+import io.panoptes.schemas.registry.InMemorySchemaRegistry;
+import io.panoptes.schemas.topics.TopicAdmin;
+import io.panoptes.schemas.topics.TopicSettings;
+import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.KafkaCluster;
+import io.panoptes.testkit.KafkaClusterExtension;
+import io.panoptes.testkit.TestVideos;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every API operation over real HTTP, on a real broker, with an ingest instance running the pipelines it creates. */
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(240)
+class ApiIT {
+
+    private static final String TOKEN = "test-token-0123456789";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KafkaCluster kafka;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Topics topics;
+    private IngestService ingest;
+    private PipelineController controller;
+    private ApiServer api;
+
+    ApiIT(KafkaCluster kafka) {
+        this.kafka = kafka;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        String prefix = kafka.uniqueName("api") + ".";
+        topics = Topics.create(prefix, new InMemorySchemaRegistry());
+        try (Admin admin = kafka.admin()) {
+            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
+                    .framesPartitions(2).partitions(3).controlPartitions(2).build().specs());
+        }
+        Thread.sleep(1000); // new leaders settle before the first idempotent produce
+        SourcePolicy sources = new SourcePolicy(List.of(TestVideos.megamind().getParent()), false);
+        Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers());
+        ingest = new IngestService(IngestSettings.builder().workerGroup(kafka.uniqueName("workers")).fileLagBound(0).build(),
+                config, topics, new SimpleMeterRegistry());
+        controller = new PipelineController(ingest, ControlSettings.defaults(sources).withGroup(kafka.uniqueName("ingest"))
+                .withInstanceId("ingest-a").withStatusInterval(Duration.ofMillis(300)), config, topics, new SimpleMeterRegistry());
+        api = new ApiServer(new ApiSettings(new InetSocketAddress("127.0.0.1", 0), Optional.of(TOKEN), sources,
+                Optional.of(URI.create("http://127.0.0.1:9")), Duration.ofSeconds(20), 4), config, topics, new SimpleMeterRegistry());
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+        controller.close();
+        ingest.close();
+    }
+
+    @Test
+    void shouldCreateListGetPauseResumeReplaceTerminateAndDeletePipelines() throws Exception {
+        HttpResponse<String> created = call("POST", "/v1/pipelines", null, """
+                {"pipelineId": "door", "source": "%s", "maxFps": 5, "policy": "LATEST",
+                 "zones": [{"name": "hall", "polygon": [{"x": 0, "y": 0}, {"x": 100, "y": 0}, {"x": 100, "y": 100}]}],
+                 "lines": [{"name": "gate", "start": {"x": 0, "y": 50}, "end": {"x": 100, "y": 50}}],
+                 "rules": [{"id": "crowd", "kind": "COUNT_THRESHOLD", "zone": "hall", "threshold": 3, "params": {"metric": "maxConcurrent"}}]}
+                """.formatted(TestVideos.megamind()));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("ETag")).contains("\"1\"");
+        assertThat(created.headers().firstValue("Location")).contains("/v1/pipelines/door");
+        assertThat(json(created).at("/spec/zones/0/polygon/2/x").asDouble()).isEqualTo(100);
+
+        JsonNode running = awaitState("door", 1, "RUNNING");
+        assertThat(running.at("/status/owner").asText()).isEqualTo("ingest-a");
+        assertThat(json(call("GET", "/v1/pipelines", null, null)).at("/pipelines/0/spec/pipelineId").asText()).isEqualTo("door");
+        assertThat(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"door\", \"source\": \"" + TestVideos.vtest() + "\"}")
+                .statusCode()).as("an id in use").isEqualTo(409);
+
+        HttpResponse<String> paused = call("POST", "/v1/pipelines/door/pause", "\"1\"", null);
+        assertThat(paused.headers().firstValue("ETag")).contains("\"2\"");
+        awaitState("door", 2, "PAUSED");
+        HttpResponse<String> stale = call("POST", "/v1/pipelines/door/resume", "\"1\"", null);
+        assertThat(stale.statusCode()).isEqualTo(409);
+        assertThat(json(stale).get("error").asText()).contains("version 2, not 1");
+        assertThat(call("POST", "/v1/pipelines/door/resume", "\"2\"", null).statusCode()).isEqualTo(200);
+        awaitState("door", 3, "RUNNING");
+
+        String replacement = "{\"source\": \"" + TestVideos.vtest() + "\", \"maxFps\": 2}";
+        assertThat(call("PUT", "/v1/pipelines/door", null, replacement).statusCode()).as("PUT needs If-Match").isEqualTo(428);
+        HttpResponse<String> replaced = call("PUT", "/v1/pipelines/door", "\"3\"", replacement);
+        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+        assertThat(json(replaced).at("/spec/source").asText()).endsWith("vtest.avi");
+        assertThat(json(replaced).at("/spec/zones").size()).as("PUT replaces the whole spec").isZero();
+        awaitState("door", 4, "RUNNING");
+
+        assertThat(call("POST", "/v1/pipelines/door/terminate", null, null).statusCode()).isEqualTo(200);
+        assertThat(awaitState("door", 5, "ENDED").at("/status/reason").asText()).isEqualTo("terminated");
+        await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
+
+        assertThat(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"door\", \"source\": \"" + TestVideos.vtest() + "\"}")
+                .headers().firstValue("ETag")).as("a terminated id may be created again").contains("\"6\"");
+        assertThat(call("DELETE", "/v1/pipelines/door", null, null).statusCode()).isEqualTo(204);
+        assertThat(call("GET", "/v1/pipelines/door", null, null).statusCode()).isEqualTo(404);
+        await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
+    }
+
+    @Test
+    void shouldRefuseBadRequestsNamingTheField() throws Exception {
+        String video = TestVideos.vtest().toString();
+        assertRefused(call("POST", "/v1/pipelines", null, "{not json"), 400, "body");
+        assertRefused(call("POST", "/v1/pipelines", null, "[1, 2]"), 400, "body");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"fps\": 3}"), 400, "fps");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"source\": \"" + video + "\"}"), 400, "pipelineId");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"../etc\", \"source\": \"" + video + "\"}"), 400, "pipelineId");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\"}"), 400, "source");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"/etc/passwd\"}"), 400, "source");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"rtsp://10.0.0.7/cam\"}"), 400, "source");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"maxFps\": -1}"), 400, "maxFps");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"maxFps\": 1e9}"), 400, "maxFps");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"policy\": \"SOMETIMES\"}"), 400, "policy");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"zones\": [{\"name\": \"bow\","
+                + " \"polygon\": [{\"x\": 0, \"y\": 0}, {\"x\": 10, \"y\": 10}, {\"x\": 10, \"y\": 0}, {\"x\": 0, \"y\": 10}]}]}"), 400, "zones");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"lines\": [{\"name\": \"dot\","
+                + " \"start\": {\"x\": 5, \"y\": 5}, \"end\": {\"x\": 5, \"y\": 5}}]}"), 400, "lines");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"lines\": [{\"name\": \"l\","
+                + " \"start\": [0, 0], \"end\": {\"x\": 5, \"y\": 5}}]}"), 400, "lines[0].start");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"rules\": [{\"id\": \"r\","
+                + " \"kind\": \"DWELL\", \"zone\": \"nowhere\", \"durationMillis\": 1000}]}"), 400, "rules[0].zone");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"desiredState\": \"TERMINATED\"}"), 400, "desiredState");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"x\": \""
+                + "y".repeat(2 << 20) + "\"}"), 413, "body");
+        assertRefused(send(request("/v1/pipelines").header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}"))), 415, "Content-Type");
+
+        assertRefused(call("GET", "/v1/pipelines/ghost", null, null), 404, null);
+        assertRefused(call("POST", "/v1/pipelines/ghost/pause", null, null), 404, null);
+        assertRefused(call("GET", "/v1/pipelines/ghost/results", null, null), 404, null);
+        assertRefused(call("PATCH", "/v1/pipelines/ghost", null, "{}"), 405, null);
+        assertRefused(call("POST", "/v1/pipelines/ghost/explode", null, null), 404, null);
+        assertRefused(call("GET", "/v2/everything", null, null), 404, null);
+        assertRefused(call("PUT", "/v1/pipelines/ghost", "\"x\"", "{\"source\": \"" + video + "\"}"), 400, "If-Match");
+        HttpResponse<String> counts = call("GET", "/v1/counts?stream=door", null, null);
+        assertThat(counts.statusCode()).isEqualTo(502);
+        assertThat(json(counts).get("error").asText()).contains("http://127.0.0.1:9");
+        assertThat(call("GET", "/v1/pipelines", null, null).statusCode()).as("nothing was created").isEqualTo(200);
+        assertThat(json(call("GET", "/v1/pipelines", null, null)).get("pipelines")).isEmpty();
+    }
+
+    @Test
+    void shouldRequireTheBearerTokenButNotForHealthAndOpenApi() throws Exception {
+        HttpResponse<String> missing = send(HttpRequest.newBuilder(api.url().resolve("/v1/pipelines")).GET());
+        assertRefused(missing, 401, "Authorization");
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"panoptes\"");
+        assertRefused(send(HttpRequest.newBuilder(api.url().resolve("/v1/pipelines")).header("Authorization", "Bearer wrong-token-0123456789").GET()),
+                401, "Authorization");
+
+        HttpResponse<String> openApi = send(HttpRequest.newBuilder(api.url().resolve("/openapi.json")).GET());
+        assertThat(openApi.statusCode()).isEqualTo(200);
+        JsonNode paths = JSON.readTree(openApi.body()).get("paths");
+        assertThat(paths.fieldNames()).toIterable().contains("/v1/pipelines", "/v1/pipelines/{id}", "/v1/pipelines/{id}/pause",
+                "/v1/pipelines/{id}/resume", "/v1/pipelines/{id}/terminate", "/v1/pipelines/{id}/results", "/v1/counts");
+        assertThat(send(HttpRequest.newBuilder(api.url().resolve("/health")).GET()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldStreamAPipelinesResultsAsServerSentEventsAndResumeAfterReconnecting() throws Exception {
+        assertThat(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"yard\", \"source\": \"" + TestVideos.vtest()
+                + "\", \"desiredState\": \"PAUSED\"}").statusCode()).isEqualTo(201);
+        try (KafkaProducer<String, Detections> detections = producer(topics.detections().valueSerde().serializer());
+                KafkaProducer<String, WindowCount> counts = producer(topics.counts().valueSerde().serializer());
+                KafkaProducer<String, Event> events = producer(topics.events().valueSerde().serializer())) {
+            for (long seq = 0; seq < 3; seq++) {
+                detections.send(new ProducerRecord<>(topics.detections().name(), "yard", result("yard", seq)));
+                detections.send(new ProducerRecord<>(topics.detections().name(), "other", result("other", seq)));
+            }
+            counts.send(new ProducerRecord<>(topics.counts().name(), "yard/person//0", count("yard")));
+            counts.send(new ProducerRecord<>(topics.counts().name(), "other/person//0", count("other")));
+            events.send(new ProducerRecord<>(topics.events().name(), "yard", event("yard"))).get();
+            detections.flush();
+            counts.flush();
+
+            List<Sse> first = readEvents("/v1/pipelines/yard/results?from=earliest", null, 5);
+            assertThat(first).extracting(Sse::event).containsExactlyInAnyOrder("detections", "detections", "detections", "count", "event");
+            assertThat(first).allSatisfy(e -> assertThat(JSON.readTree(e.data()).get("streamId").asText()).isEqualTo("yard"));
+            assertThat(first).filteredOn(e -> e.event().equals("detections"))
+                    .extracting(e -> JSON.readTree(e.data()).get("seq").asLong()).containsExactly(0L, 1L, 2L);
+            String lastId = first.get(first.size() - 1).id();
+
+            for (long seq = 3; seq < 5; seq++) { // while the client is away
+                detections.send(new ProducerRecord<>(topics.detections().name(), "yard", result("yard", seq))).get();
+            }
+            List<Sse> resumed = readEvents("/v1/pipelines/yard/results", lastId, 2);
+            assertThat(resumed).as("resumed after %s: %s", lastId, first).extracting(e -> JSON.readTree(e.data()).get("seq").asLong())
+                    .containsExactly(3L, 4L);
+        }
+        assertRefused(send(request("/v1/pipelines/yard/results").header("Last-Event-ID", "garbage").GET()), 400, "Last-Event-ID");
+    }
+
+    private record Sse(String id, String event, String data) {}
+
+    /** Reads {@code count} events with a real streaming HTTP client, then hangs up. */
+    private List<Sse> readEvents(String path, String lastEventId, int count) throws Exception {
+        HttpRequest.Builder request = request(path).GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        List<Sse> events = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String id = null;
+            String event = null;
+            String data = null;
+            for (String line; events.size() < count && (line = reader.readLine()) != null; ) {
+                if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                } else if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    data = line.substring(6);
+                } else if (line.isEmpty() && data != null) {
+                    events.add(new Sse(id, event, data));
+                    data = null;
+                }
+            }
+        }
+        return events;
+    }
+
+    private JsonNode awaitState(String id, long version, String state) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(WAIT).until(() -> {
+            last[0] = json(call("GET", "/v1/pipelines/" + id, null, null));
+            return last[0].at("/status/specVersion").asLong() == version && last[0].at("/status/state").asText().equals(state);
+        });
+        return last[0];
+    }
+
+    private static void assertRefused(HttpResponse<String> response, int status, String field) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("error").asText()).isNotBlank();
+        if (field != null) {
+            assertThat(body.path("field").asText()).as(response.body()).isEqualTo(field);
+        }
+    }
+
+    private HttpResponse<String> call(String method, String path, String ifMatch, String body) throws Exception {
+        HttpRequest.Builder request = request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (ifMatch != null) {
+            request.header("If-Match", ifMatch);
+        }
+        return send(request);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(api.url().resolve(path)).header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    private <V> KafkaProducer<String, V> producer(Serializer<V> values) {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), values);
+    }
+
+    private static Detections result(String stream, long seq) {
+        Instant t = Instant.ofEpochMilli(1_700_000_000_000L + seq * 40);
+        return new Detections(stream, 1L, seq, stream, SourceKind.FILE, t, t.plusMillis(20), new ModelRef("m", null),
+                DetectionStatus.OK, null, 640, 480, new ArrayList<>(), new StageTimings(0f, 0f, 0f, 0f));
+    }
+
+    private static WindowCount count(String stream) {
+        return WindowCount.newBuilder().setStreamId(stream).setPipelineId(stream).setLabel("person")
+                .setWindowStart(Instant.ofEpochMilli(0)).setWindowEnd(Instant.ofEpochMilli(60_000)).setUniqueTracks(2).setFinal$(true).build();
+    }
+
+    private static Event event(String stream) {
+        return Event.newBuilder().setEventId("e-1").setRuleId("crowd").setStreamId(stream).setPipelineId(stream)
+                .setTime(Instant.ofEpochMilli(1_700_000_000_000L)).setKind(EventKind.COUNT_THRESHOLD).build();
+    }
+}
