@@ -44,6 +44,7 @@ public final class CompactedView<V> implements AutoCloseable {
     private final BiConsumer<String, V> onChange;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean reading;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile RuntimeException failure;
 
@@ -87,6 +88,10 @@ public final class CompactedView<V> implements AutoCloseable {
         }
         CompletableFuture<Void> request = new CompletableFuture<>();
         catchUpRequests.add(request);
+        KafkaConsumer<byte[], byte[]> reader = consumer;
+        if (reader != null && reading) {
+            reader.wakeup(); // end a long poll now rather than after it
+        }
         try {
             request.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -110,14 +115,20 @@ public final class CompactedView<V> implements AutoCloseable {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            reading = true;
             while (running) {
-                for (CompletableFuture<Void> request; (request = catchUpRequests.poll()) != null; ) {
-                    pending.add(new Pending(request, consumer.endOffsets(partitions)));
+                try {
+                    for (CompletableFuture<Void> request; (request = catchUpRequests.peek()) != null; ) {
+                        pending.add(new Pending(request, consumer.endOffsets(partitions)));
+                        catchUpRequests.remove(request);
+                    }
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20))) {
+                        apply(record);
+                    }
+                    completeCaughtUp(consumer, pending);
+                } catch (WakeupException e) {
+                    // a catch-up request, or closing: the loop condition decides
                 }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20))) {
-                    apply(record);
-                }
-                completeCaughtUp(consumer, pending);
             }
         } catch (WakeupException e) {
             // closing
