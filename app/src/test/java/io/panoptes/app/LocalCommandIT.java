@@ -56,8 +56,29 @@ class LocalCommandIT {
             port = free.getLocalPort();
         }
         Process local = local(dir, List.of("--source", TestVideos.megamind().toString(), "--realtime", "--no-output",
-                "--mjpeg-port", String.valueOf(port)));
+                "--mjpeg-port", String.valueOf(port), "--api-port", "0"));
         await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(dir.resolve("out.log")).contains("| results "));
+
+        // the API of local: a second pipeline added with the CLI while the demo runs, and counts through the API
+        String api = java.util.regex.Pattern.compile("api=(\\S+)").matcher(Files.readString(dir.resolve("out.log")))
+                .results().findFirst().orElseThrow().group(1);
+        assertThat(command.run("pipelines", "create", "street", "--api", api, "--source", TestVideos.vtest().toString(),
+                "--max-fps", "5")).as(command.err()).isZero();
+        assertThat(command.out()).contains("created pipeline street (version 1)");
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            command.clear();
+            return command.run("pipelines", "status", "street", "--api", api) == 0 && command.out().contains("\"state\" : \"RUNNING\"");
+        });
+        command.clear();
+        assertThat(command.run("pipelines", "list", "--api", api)).isZero();
+        assertThat(command.out()).containsPattern("street\\s+1\\s+RUNNING\\s+RUNNING");
+        assertThat(command.run("pipelines", "pause", "street", "--api", api, "--if-version", "7")).isEqualTo(1);
+        assertThat(command.err()).contains("the API answered 409: pipeline street is at version 1, not 7");
+        assertThat(command.run("pipelines", "status", "nowhere", "--api", api)).isEqualTo(1);
+        java.net.http.HttpResponse<String> counts = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(api + "/v1/counts?stream=Megamind")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(counts.statusCode()).as(counts.body()).isEqualTo(200);
+        assertThat(counts.body()).contains("\"stream\":\"Megamind\"", "answeredBy");
 
         java.net.HttpURLConnection mjpeg = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/").toURL()
                 .openConnection();

@@ -5,6 +5,8 @@ import io.panoptes.avro.PipelineState;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.encode.EncodingSettings;
+import io.panoptes.ingest.pipeline.ControlSettings;
+import io.panoptes.ingest.pipeline.PipelineController;
 import io.panoptes.ingest.rate.Backoff;
 import io.panoptes.ingest.source.DecoderSettings;
 import io.panoptes.ingest.source.SourceSpec;
@@ -15,6 +17,7 @@ import io.panoptes.schemas.topics.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,7 @@ import picocli.CommandLine.Spec;
             "                  --source rtsp://cam2/h264 --stream-id yard --max-fps 5",
             "  panoptes ingest --source http://127.0.0.1:8080/cam --source /data/frames/ --jpeg-quality 90",
             "  panoptes ingest --source vtest.avi --realtime      # a file paced like a camera",
+            "  panoptes ingest --pipelines --source-dir /data/videos --allow-private-sources   # run pipelines from the API",
         })
 public final class IngestCommand implements Callable<Integer> {
 
@@ -83,8 +87,22 @@ public final class IngestCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @ArgGroup(exclusive = false, multiplicity = "1..*")
-    private List<SourceOption> sources;
+    @ArgGroup(exclusive = false, multiplicity = "0..*")
+    private List<SourceOption> sources = new ArrayList<>();
+
+    @Option(names = "--pipelines", description = "Also run the pipelines of the pipelines topic that this instance is given: "
+            + "ingest instances with the same --pipelines-group share them, and take over those of an instance that stops.")
+    private boolean pipelines;
+
+    @Option(names = "--pipelines-group", defaultValue = ControlSettings.DEFAULT_GROUP, paramLabel = "GROUP",
+            description = "Consumer group of the ingest instances sharing pipelines (default: ${DEFAULT-VALUE}).")
+    private String pipelinesGroup;
+
+    @Option(names = "--instance-id", paramLabel = "ID", description = "This instance in pipeline statuses (default: pid@host).")
+    private String instanceId;
+
+    @Mixin
+    private SourcePolicyOptions sourcePolicy;
 
     @Mixin
     private RoleOptions role;
@@ -142,6 +160,9 @@ public final class IngestCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the shutdown hook closes the service early; the second close is a no-op
     public Integer call() throws InterruptedException {
+        if (sources.isEmpty() && !pipelines) {
+            throw new IllegalArgumentException("nothing to ingest: give --source URI (repeatable) or --pipelines");
+        }
         List<SourceSpec> specs = sources.stream().map(SourceOption::spec).toList();
         IngestSettings settings = settings();
         Topics topics = role.topics();
@@ -149,15 +170,19 @@ public final class IngestCommand implements Callable<Integer> {
         requireTopic(clientConfig, topics.frames().name());
         CountDownLatch stopped = new CountDownLatch(1);
         try (ObservabilityServer observability = role.startObservability("ingest");
-                IngestService service = new IngestService(settings, clientConfig, topics, observability.registry())) {
+                IngestService service = new IngestService(settings, clientConfig, topics, observability.registry());
+                PipelineController controller = pipelines ? controller(service, clientConfig, topics, observability) : null) {
             Thread hook = new Thread(() -> {
+                if (controller != null) {
+                    controller.close(); // leave the group first: the pipelines move now
+                }
                 service.close();
                 stopped.countDown();
             }, "ingest-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             observability.addCheck("ingest", () -> health(service));
             specs.forEach(service::start);
-            if (specs.stream().allMatch(IngestCommand::isFinite)) {
+            if (!pipelines && specs.stream().allMatch(IngestCommand::isFinite)) {
                 while (!service.awaitEnded(Duration.ofSeconds(1)) && stopped.getCount() > 0) {
                     // finite sources: wait for them to end, or for SIGTERM
                 }
@@ -167,6 +192,20 @@ public final class IngestCommand implements Callable<Integer> {
             }
             return report(service.failures());
         }
+    }
+
+    private PipelineController controller(IngestService service, Map<String, Object> clientConfig, Topics topics,
+            ObservabilityServer observability) {
+        requireTopic(clientConfig, topics.pipelines().name());
+        ControlSettings settings = ControlSettings.defaults(sourcePolicy.policy()).withGroup(pipelinesGroup);
+        if (instanceId != null) {
+            settings = settings.withInstanceId(instanceId);
+        }
+        PipelineController controller = new PipelineController(service, settings, clientConfig, topics, observability.registry());
+        observability.addCheck("pipelines", () -> controller.isAlive()
+                ? HealthCheck.Health.up(controller.owned().size() + " pipeline(s) owned")
+                : HealthCheck.Health.down("stopped reading the pipelines topic"));
+        return controller;
     }
 
     private static void removeHook(Thread hook) {

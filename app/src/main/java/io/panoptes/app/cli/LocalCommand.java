@@ -14,7 +14,12 @@ import io.panoptes.app.local.MjpegServer;
 import io.panoptes.app.local.OutputVideo;
 import io.panoptes.app.local.SampleVideo;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.api.ApiServer;
+import io.panoptes.api.ApiSettings;
 import io.panoptes.ingest.IngestService;
+import io.panoptes.ingest.pipeline.ControlSettings;
+import io.panoptes.ingest.pipeline.PipelineController;
+import io.panoptes.ingest.source.SourcePolicy;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.StreamMetrics;
 import io.panoptes.ingest.source.SourceSpec;
@@ -128,6 +133,17 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Aggregator state (default: a temporary directory).")
     private Path stateDir;
 
+    @Option(names = "--api-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port of the control API ('panoptes pipelines' talks to it); 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int apiPort;
+
+    @Option(names = "--api-token", paramLabel = "TOKEN",
+            description = "Bearer token for the API; without one the API (on loopback only) needs none.")
+    private String apiToken;
+
+    @Option(names = "--keep-running", description = "Keep running after the demo stream ends (for pipelines created through the API), until Ctrl-C.")
+    private boolean keepRunning;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -187,6 +203,7 @@ public final class LocalCommand implements Callable<Integer> {
             }
             IngestService ingest = started(running, new IngestService(IngestSettings.builder().fileLagBound(0).build(), kafka,
                     topics, observability.registry()));
+            startPipelines(out, running, ingest, kafka, topics, observability, queries);
             observability.addCheck("worker", () -> worker.isRunning() ? HealthCheck.Health.up("running")
                     : HealthCheck.Health.down(String.valueOf(worker.failure())));
             observability.addCheck("aggregator", aggregator.health());
@@ -204,6 +221,33 @@ public final class LocalCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(shutdown);
             }
         }
+    }
+
+    /** The control API on loopback and this ingest's share of the pipelines topic: any local file or address may be a source. */
+    private void startPipelines(PrintWriter out, Deque<AutoCloseable> running, IngestService ingest, Map<String, Object> kafka,
+            Topics topics, ObservabilityServer observability, CountsQueryServer queries) {
+        SourcePolicy anything = SourcePolicy.unrestricted();
+        started(running, new PipelineController(ingest, ControlSettings.defaults(anything), kafka, topics, observability.registry()));
+        ApiServer api;
+        try {
+            api = api(apiPort, anything, kafka, topics, observability, queries);
+        } catch (java.io.UncheckedIOException e) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--api-port")) {
+                throw new UserException(e.getMessage() + " (choose another with --api-port, or 0 for any free port)", 1, e);
+            }
+            out.println("panoptes local: port " + apiPort + " is taken; the API takes a free port instead");
+            api = api(0, anything, kafka, topics, observability, queries);
+        }
+        started(running, api);
+        out.println("api=" + api.url());
+    }
+
+    private ApiServer api(int port, SourcePolicy sources, Map<String, Object> kafka, Topics topics, ObservabilityServer observability,
+            CountsQueryServer queries) {
+        return new ApiServer(new ApiSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                java.util.Optional.ofNullable(apiToken), sources,
+                java.util.Optional.of(java.net.URI.create("http://127.0.0.1:" + queries.self().port())), Duration.ofSeconds(15), 8),
+                kafka, topics, observability.registry());
     }
 
     /** The progress line until the stream's end-of-stream result is written, then the summary. */
@@ -237,6 +281,11 @@ public final class LocalCommand implements Callable<Integer> {
         }
         summary(out, stream, ingest, worker, video, (video.endedAtNanos() - start) / 1e9,
                 CountsQueryServer.localCounts(aggregator.streams(), settings, stream));
+        if (keepRunning) {
+            out.println("panoptes local: the demo ended; still serving pipelines until Ctrl-C");
+            out.flush();
+            stopped.await();
+        }
         return 0;
     }
 

@@ -21,12 +21,14 @@ import picocli.CommandLine.Spec;
             "  panoptes topics create --bootstrap-servers kafka:9092 --frames-partitions 12",
             "  panoptes ingest --source rtsp://cam1/h264 --stream-id door --max-fps 10",
             "  panoptes worker --model face --model-path face.onnx --model-family blazeface",
+            "  panoptes api --source-dir /data/videos       # the control API; ingest --pipelines runs what it creates",
+            "  panoptes pipelines create door --source rtsp://cam1/h264 --max-fps 10",
             "  panoptes topics create --prefix site-a. --kafka-config client.properties",
             "",
             "Kafka client settings come from KAFKA_* environment variables (KAFKA_BOOTSTRAP_SERVERS, "
                     + "KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_JAAS_CONFIG, ...), then --kafka-config, then -X flags."
         },
-        subcommands = {BrokerCommand.class, TopicsCommand.class, IngestCommand.class, WorkerCommand.class, AggregatorCommand.class, ActionsCommand.class, LocalCommand.class, InferCommand.class, ConsumeCommand.class,
+        subcommands = {BrokerCommand.class, TopicsCommand.class, IngestCommand.class, WorkerCommand.class, AggregatorCommand.class, ActionsCommand.class, ApiCommand.class, PipelinesCommand.class, LocalCommand.class, InferCommand.class, ConsumeCommand.class,
             CommandLine.HelpCommand.class})
 public final class PanoptesCommand implements Runnable {
 
