@@ -20,6 +20,7 @@ import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
+import io.panoptes.testkit.PartitionKeys;
 import io.panoptes.testkit.TestVideos;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,7 +139,7 @@ class PipelineControllerIT {
     void shouldMovePipelinesToTheOtherInstanceWhenOneStops() throws Exception {
         Instance first = instance("ingest-1");
         Instance second = instance("ingest-2");
-        List<String> ids = onePerPartition(4);
+        List<String> ids = PartitionKeys.onePerPartition("cam-", 4);
         for (String id : ids) {
             write(spec(id, 1, TestVideos.megamind().toString(), DesiredState.RUNNING).setMaxFps(5.0).build());
         }
@@ -160,17 +161,6 @@ class PipelineControllerIT {
                     && s.getState() == PipelineState.RUNNING).isPresent());
         }
         assertThat(ids).allMatch(staying.service::isRunning);
-    }
-
-    /** Pipeline ids whose records land on distinct partitions of a topic with {@code partitions} partitions. */
-    static List<String> onePerPartition(int partitions) {
-        Map<Integer, String> byPartition = new java.util.TreeMap<>();
-        for (int i = 0; byPartition.size() < partitions; i++) {
-            byte[] key = ("cam-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            byPartition.putIfAbsent(org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
-                    % partitions, "cam-" + i);
-        }
-        return List.copyOf(byPartition.values());
     }
 
     private final class Instance implements AutoCloseable {
