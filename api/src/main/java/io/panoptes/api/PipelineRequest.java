@@ -166,7 +166,7 @@ final class PipelineRequest {
                     .setLabel(optionalText(rule, "label"))
                     .setZone(optionalText(rule, "zone"))
                     .setLine(optionalText(rule, "line"))
-                    .setThreshold(rule.hasNonNull("threshold") ? rule.get("threshold").asDouble() : null)
+                    .setThreshold(number(rule, "threshold", field + ".threshold"))
                     .setDurationMillis(positiveLong(rule, "durationMillis"))
                     .setCooldownMillis(positiveLong(rule, "cooldownMillis"))
                     .setParams(stringMap(rule, "params"))
@@ -201,6 +201,17 @@ final class PipelineRequest {
                 throw ApiException.badRequest(field, e.getMessage());
             }
         }
+    }
+
+    private static Double number(JsonNode body, String name, String field) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isNumber()) {
+            throw ApiException.badRequest(field, "must be a number, got " + node);
+        }
+        return node.asDouble();
     }
 
     private static Point point(JsonNode node, String field) {
