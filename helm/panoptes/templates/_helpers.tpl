@@ -58,6 +58,10 @@ app.kubernetes.io/component: {{ .role }}
 ports:
   - name: metrics
     containerPort: {{ .Values.metricsPort }}
+{{ include "panoptes.healthProbes" . }}
+{{- end -}}
+
+{{- define "panoptes.healthProbes" -}}
 startupProbe:
   httpGet: {path: /health, port: metrics}
   periodSeconds: 5
@@ -90,5 +94,15 @@ prometheus.io/path: /metrics
 - name: kafka-tls
   mountPath: /etc/panoptes/kafka-tls
   readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* Which sources pipelines may name: the API checks on create, ingest again on run. */}}
+{{- define "panoptes.sourcePolicyArgs" -}}
+{{- range .Values.pipelines.sourceDirs }}
+- --source-dir={{ . }}
+{{- end }}
+{{- if .Values.pipelines.allowPrivateSources }}
+- --allow-private-sources
 {{- end }}
 {{- end -}}

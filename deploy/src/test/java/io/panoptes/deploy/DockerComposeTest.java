@@ -33,23 +33,26 @@ class DockerComposeTest {
         List<String> names = new ArrayList<>();
         services.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("kafka", "schema-registry", "topics", "mediamtx", "camera", "ingest", "worker-1",
-                "worker-2", "aggregator", "actions", "prometheus");
+                "worker-2", "aggregator", "actions", "api", "prometheus");
         assertThat(services.at("/kafka/image").asText()).startsWith("apache/kafka:");
         assertThat(services.at("/schema-registry/image").asText()).startsWith("confluentinc/cp-schema-registry:");
         assertThat(services.at("/kafka/healthcheck/test").toString()).contains("kafka-broker-api-versions");
         assertThat(services.at("/schema-registry/healthcheck/test").toString()).contains("/subjects");
         assertThat(services.at("/topics/depends_on/kafka/condition").asText()).isEqualTo("service_healthy");
-        for (String role : List.of("ingest", "worker-1", "worker-2", "aggregator", "actions")) {
+        for (String role : List.of("ingest", "worker-1", "worker-2", "aggregator", "actions", "api")) {
             JsonNode service = services.path(role);
             assertThat(service.at("/depends_on/topics/condition").asText()).as(role).isEqualTo("service_completed_successfully");
             assertThat(service.at("/depends_on/schema-registry/condition").asText()).as(role).isEqualTo("service_healthy");
             assertThat(service.at("/environment/KAFKA_BOOTSTRAP_SERVERS").asText()).as(role).isEqualTo("kafka:9092");
             assertThat(service.at("/command/0").asText()).as(role).isEqualTo(role.replaceFirst("-\\d$", ""));
         }
-        assertThat(services.at("/ingest/command").toString()).contains("rtsp://mediamtx:8554/demo");
+        assertThat(services.at("/ingest/command").toString()).contains("rtsp://mediamtx:8554/demo", "--pipelines");
+        assertThat(services.at("/api/command").toString()).contains("--aggregator-url", "http://aggregator:8083");
+        assertThat(services.at("/api/environment/PANOPTES_API_TOKEN").asText()).hasSizeGreaterThanOrEqualTo(16);
+        assertThat(services.at("/api/ports").toString()).contains("8080");
         assertThat(services.at("/camera/command").toString()).contains("rtsp://mediamtx:8554/demo");
         assertThat(Files.readString(ROOT.resolve("deploy/compose/prometheus.yml")))
-                .contains("ingest:9400", "worker-1:9400", "worker-2:9400", "aggregator:9400", "actions:9400");
+                .contains("ingest:9400", "worker-1:9400", "worker-2:9400", "aggregator:9400", "actions:9400", "api:9400");
     }
 
     @Test

@@ -77,7 +77,7 @@ class HelmChartTest {
             assertThat(container.at("/env").toString()).as(name).contains("ORT_DISABLE_TELEMETRY");
             assertThat(workload.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean()).as(name).isTrue();
         }
-        assertThat(workloads(manifests)).hasSize(4);
+        assertThat(workloads(manifests)).hasSize(5);
         assertThat(kinds(manifests)).contains("PodDisruptionBudget");
     }
 
@@ -104,8 +104,47 @@ class HelmChartTest {
     }
 
     @Test
+    void shouldServeTheApiBehindAServiceAndIngressWithAGeneratedTokenAndIngestRunningPipelines() throws Exception {
+        List<JsonNode> manifests = render(t -> t.set("api.ingress.enabled", true).set("api.ingress.host", "video.example.com")
+                .set("api.tokenSecret", "").set("api.token", "a-token-of-enough-length")
+                .set("api.ingress.tlsSecret", "video-tls").set("pipelines.sourceDirs[0]", "/data/videos"));
+
+        JsonNode api = only(manifests, "Deployment", "api");
+        JsonNode container = api.at("/spec/template/spec/containers/0");
+        assertThat(container.at("/args").toString()).contains("\"api\"", "--port=8080", "--aggregator-url=http://site-panoptes-aggregator:8083",
+                "--source-dir=/data/videos", "--allow-private-sources").doesNotContain("--no-auth");
+        assertThat(container.at("/env").toString()).contains("PANOPTES_API_TOKEN", "site-panoptes-api-token");
+        assertThat(container.at("/ports").toString()).contains("\"http\"", "8080");
+        JsonNode secret = only(manifests, "Secret", "api-token");
+        assertThat(new String(java.util.Base64.getDecoder().decode(secret.at("/data/token").asText()))).isEqualTo("a-token-of-enough-length");
+        JsonNode service = only(manifests, "Service", "api");
+        assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("http");
+        assertThat(service.at("/spec/selector").toString()).contains("\"api\"");
+        JsonNode ingress = only(manifests, "Ingress", "api");
+        assertThat(ingress.at("/spec/rules/0/host").asText()).isEqualTo("video.example.com");
+        assertThat(ingress.at("/spec/tls/0/secretName").asText()).isEqualTo("video-tls");
+        assertThat(ingress.at("/spec/rules/0/http/paths/0/backend/service/name").asText()).isEqualTo("site-panoptes-api");
+        assertThat(ingress.at("/metadata/annotations").toString()).contains("proxy-buffering");
+
+        JsonNode ingest = only(manifests, "Deployment", "ingest");
+        assertThat(ingest.at("/spec/replicas").asInt()).isEqualTo(2);
+        assertThat(ingest.at("/spec/template/spec/containers/0/args").toString())
+                .contains("--pipelines", "--instance-id=$(POD_NAME)", "--source-dir=/data/videos");
+
+        assertThat(only(render(t -> t), "Deployment", "api").at("/spec/template/spec/containers/0/env").toString())
+                .as("by default the token comes from a Secret the operator creates").contains("\"panoptes-api-token\"");
+        List<JsonNode> open = render(t -> t.set("api.noAuth", true));
+        assertThat(only(open, "Deployment", "api").at("/spec/template/spec/containers/0/args").toString()).contains("--no-auth");
+        assertThat(open).noneMatch(m -> m.at("/kind").asText().equals("Secret") && m.at("/metadata/name").asText().endsWith("api-token"));
+    }
+
+    @Test
     void shouldRefuseBadValuesThroughTheSchemaAndTheTemplates() {
         assertThatThrownBy(() -> render(t -> t.set("framesPartitions", 0))).hasMessageContaining("framesPartitions");
+        assertThatThrownBy(() -> render(t -> t.set("pipelines.sourceDirs[0]", "relative/dir"))).hasMessageContaining("sourceDirs");
+        assertThatThrownBy(() -> render(t -> t.set("api.port", 70000))).hasMessageContaining("port");
+        assertThatThrownBy(() -> render(t -> t.set("api.token", "short"))).hasMessageContaining("token");
+        assertThatThrownBy(() -> render(t -> t.set("api.tokenSecret", ""))).hasMessageContaining("set api.tokenSecret");
         assertThatThrownBy(() -> render(t -> t.set("kafka.bootstrapServers", "no port"))).hasMessageContaining("bootstrapServers");
         assertThatThrownBy(() -> render(t -> t.set("models.face.family", "resnet"))).hasMessageContaining("family");
         assertThatThrownBy(() -> render(t -> t.set("actions.enabled", true))).hasMessageContaining("webhooks");
