@@ -236,6 +236,40 @@ class ApiIT {
         assertRefused(send(request("/v1/pipelines/yard/results").header("Last-Event-ID", "garbage").GET()), 400, "Last-Event-ID");
     }
 
+    @Test
+    void shouldServeAPythonClient() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")));
+        try (KafkaProducer<String, Detections> detections = producer(topics.detections().valueSerde().serializer())) {
+            for (long seq = 0; seq < 2; seq++) {
+                detections.send(new ProducerRecord<>(topics.detections().name(), "py", result("py", seq))).get();
+            }
+        }
+        String script = String.join("\n",
+                "import json, requests, sys",
+                "api, token, video = sys.argv[1:4]",
+                "auth = {'Authorization': 'Bearer ' + token}",
+                "r = requests.post(api + '/v1/pipelines', json={'pipelineId': 'py', 'source': video, 'desiredState': 'PAUSED'},"
+                        + " headers=auth, timeout=30)",
+                "print(r.status_code, r.headers['ETag'])",
+                "bad = requests.post(api + '/v1/pipelines', json={'pipelineId': 'py2', 'source': video, 'maxFps': 'fast'},"
+                        + " headers=auth, timeout=30)",
+                "print(bad.status_code, bad.json()['field'])",
+                "seqs = []",
+                "with requests.get(api + '/v1/pipelines/py/results?from=earliest', headers=auth, stream=True, timeout=30) as s:",
+                "    for line in s.iter_lines(decode_unicode=True):",
+                "        if line.startswith('data: '):",
+                "            seqs.append(json.loads(line[6:])['seq'])",
+                "        if len(seqs) == 2:",
+                "            break",
+                "print(seqs)");
+        Process python = new ProcessBuilder("/usr/bin/python3", "-c", script, api.url().toString(), TOKEN, TestVideos.vtest().toString())
+                .redirectErrorStream(true).start();
+        String out = new String(python.getInputStream().readAllBytes()).trim();
+
+        assertThat(python.waitFor()).as(out).isZero();
+        assertThat(out).isEqualTo("201 \"1\"\n400 maxFps\n[0, 1]");
+    }
+
     private record Sse(String id, String event, String data) {}
 
     /** Reads {@code count} events with a real streaming HTTP client, then hangs up. */

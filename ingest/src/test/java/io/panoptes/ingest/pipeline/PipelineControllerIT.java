@@ -89,6 +89,8 @@ class PipelineControllerIT {
         write(spec("door", 1, TestVideos.megamind().toString(), DesiredState.RUNNING));
         PipelineStatus door = awaitState("door", 1, PipelineState.RUNNING);
         assertThat(door.getOwner()).isEqualTo("ingest-1");
+        await().atMost(WAIT).until(() -> statuses.get("door").filter(s -> s.getFps() > 0 && s.getLastFrameTime() != null).isPresent());
+        assertThat(statuses.get("door").orElseThrow().getFps()).as("published at about its max fps of 10").isBetween(2.0, 15.0);
 
         write(spec("yard", 1, TestVideos.vtest().toString(), DesiredState.RUNNING)); // added while door runs
         awaitState("yard", 1, PipelineState.RUNNING);
