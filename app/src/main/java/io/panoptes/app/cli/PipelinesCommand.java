@@ -128,16 +128,7 @@ public final class PipelinesCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a pipeline from options or a JSON spec file.")
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ApiOptions api;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "ID", description = "Pipeline id.")
-        String id;
-
+    static final class Create extends OnePipeline {
         @Option(names = "--spec", paramLabel = "FILE", description = "The JSON body of POST /v1/pipelines (options below override it).")
         Path specFile;
 
@@ -176,8 +167,7 @@ public final class PipelinesCommand implements Runnable {
                 body.set("sourceOptions", JSON.valueToTree(sourceOptions));
             }
             JsonNode created = api.call("POST", "/v1/pipelines", body, null);
-            spec.commandLine().getOut().println("created pipeline " + id + " (version " + created.at("/spec/version").asLong() + ")");
-            spec.commandLine().getOut().flush();
+            print("created pipeline " + id + " (version " + created.at("/spec/version").asLong() + ")");
             return 0;
         }
 
@@ -201,8 +191,8 @@ public final class PipelinesCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Print a pipeline's spec and status as JSON.")
-    static final class Status implements Callable<Integer> {
+    /** A subcommand about one pipeline, named by its id. */
+    abstract static class OnePipeline implements Callable<Integer> {
         @Mixin
         ApiOptions api;
 
@@ -212,26 +202,27 @@ public final class PipelinesCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "ID", description = "Pipeline id.")
         String id;
 
+        String path() {
+            return "/v1/pipelines/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+        }
+
+        void print(String line) {
+            spec.commandLine().getOut().println(line);
+            spec.commandLine().getOut().flush();
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Print a pipeline's spec and status as JSON.")
+    static final class Status extends OnePipeline {
         @Override
         public Integer call() throws IOException {
-            JsonNode pipeline = api.call("GET", "/v1/pipelines/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null, null);
-            spec.commandLine().getOut().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(pipeline));
-            spec.commandLine().getOut().flush();
+            print(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(api.call("GET", path(), null, null)));
             return 0;
         }
     }
 
     /** pause, resume and terminate: POST /v1/pipelines/{id}/{action}. */
-    abstract static class Action implements Callable<Integer> {
-        @Mixin
-        ApiOptions api;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "ID", description = "Pipeline id.")
-        String id;
-
+    abstract static class Action extends OnePipeline {
         @Option(names = "--if-version", paramLabel = "VERSION", description = "Refuse (409) unless the pipeline is at this version.")
         Long ifVersion;
 
@@ -239,11 +230,8 @@ public final class PipelinesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            JsonNode changed = api.call("POST", "/v1/pipelines/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/" + action(), null,
-                    ifVersion == null ? null : ifVersion.toString());
-            spec.commandLine().getOut().println("pipeline " + id + ": " + changed.at("/spec/desiredState").asText()
-                    + " (version " + changed.at("/spec/version").asLong() + ")");
-            spec.commandLine().getOut().flush();
+            JsonNode changed = api.call("POST", path() + "/" + action(), null, ifVersion == null ? null : ifVersion.toString());
+            print("pipeline " + id + ": " + changed.at("/spec/desiredState").asText() + " (version " + changed.at("/spec/version").asLong() + ")");
             return 0;
         }
     }
