@@ -165,6 +165,22 @@ class PipelineControllerIT {
         assertThat(ids).allMatch(staying.service::isRunning);
     }
 
+    @Test
+    void shouldNotRunAFileThatEndedAgainWhenItMoves() throws Exception {
+        Instance first = instance("ingest-1");
+        write(spec("short", 1, TestVideos.megamind().toString(), DesiredState.RUNNING).setMaxFps(null).build());
+        awaitState("short", 1, PipelineState.ENDED);
+        Instance second = instance("ingest-2");
+
+        first.close(); // its partitions, with the ended pipeline, go to the second instance
+
+        await().atMost(WAIT).until(() -> second.controller.owned().contains("short"));
+        await().atMost(WAIT).until(() -> statuses.get("short").filter(s -> s.getOwner().equals("ingest-2")).isPresent());
+        assertThat(statuses.get("short").orElseThrow().getState()).isEqualTo(PipelineState.ENDED);
+        assertThat(second.service.streams()).as("nothing started").isEmpty();
+        assertThat(epochs("short")).hasSize(1);
+    }
+
     private final class Instance implements AutoCloseable {
         final String id;
         final IngestService service;
