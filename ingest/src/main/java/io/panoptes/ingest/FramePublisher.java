@@ -17,11 +17,14 @@ import org.slf4j.LoggerFactory;
 final class FramePublisher {
 
     private static final Logger log = LoggerFactory.getLogger(FramePublisher.class);
+    private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Producer<String, Frame> producer;
     private final String topic;
     private final PayloadStore store;
     private final int threshold;
+    private final java.util.concurrent.atomic.AtomicLong lastErrorLogNanos = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - ERROR_LOG_INTERVAL_NANOS - 1);
 
     FramePublisher(Producer<String, Frame> producer, String topic, PayloadStore store, int threshold) {
         this.producer = producer;
@@ -49,9 +52,14 @@ final class FramePublisher {
             if (error == null) {
                 metrics.acknowledged(metadata.partition(), captureMillis);
             } else {
-                metrics.failed();
-                log.error("frame {} seq {} of stream {} was not acknowledged by Kafka: {}", frame.getEpoch(),
-                        frame.getSeq(), frame.getStreamId(), error.toString());
+                metrics.failed(error.toString());
+                long now = System.nanoTime();
+                long last = lastErrorLogNanos.get();
+                if (now - last > ERROR_LOG_INTERVAL_NANOS && lastErrorLogNanos.compareAndSet(last, now)) {
+                    // at most one line per interval: a broker that refuses every frame must not flood the log
+                    log.error("frame {} seq {} of stream {} was not acknowledged by Kafka ({} so far in this stream): {}",
+                            frame.getEpoch(), frame.getSeq(), frame.getStreamId(), metrics.unacknowledged(), error.toString());
+                }
             }
         });
     }

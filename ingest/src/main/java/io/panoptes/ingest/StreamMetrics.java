@@ -34,6 +34,8 @@ public final class StreamMetrics implements AutoCloseable {
     private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.UNKNOWN);
     private final AtomicReference<String> reason = new AtomicReference<>();
     private volatile double rateFactor = 1.0;
+    private final java.util.concurrent.atomic.AtomicLong unacknowledged = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String lastSendError;
     private volatile long threadCpuNanos;
 
     public StreamMetrics(MeterRegistry registry, String streamId) {
@@ -73,8 +75,10 @@ public final class StreamMetrics implements AutoCloseable {
         lastCaptureMillis.accumulateAndGet(captureMillis, Math::max);
     }
 
-    void failed() {
+    void failed(String error) {
         failed.increment();
+        unacknowledged.incrementAndGet();
+        lastSendError = error;
     }
 
     void drop() {
@@ -141,6 +145,15 @@ public final class StreamMetrics implements AutoCloseable {
 
     public PipelineState state() {
         return state.get();
+    }
+
+    /** Frames Kafka did not acknowledge (after the producer's retries), and the last error; 0 and null when none. */
+    public long unacknowledged() {
+        return unacknowledged.get();
+    }
+
+    public String lastSendError() {
+        return lastSendError;
     }
 
     /** Why the stream is reconnecting or failed; null otherwise. */

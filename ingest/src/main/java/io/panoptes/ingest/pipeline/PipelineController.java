@@ -296,7 +296,7 @@ public final class PipelineController implements AutoCloseable {
             long now = System.nanoTime();
             long acked = metrics.acknowledged();
             double seconds = Math.max(1e-3, (now - pipeline.statusNanos) / 1e9);
-            status.setState(metrics.state()).setReason(metrics.reason())
+            status.setState(metrics.state()).setReason(reason(metrics))
                     .setFps(Math.round((acked - pipeline.ackedBefore) / seconds * 10) / 10.0)
                     .setLag(metrics.partition() < 0 ? 0 : ingest.lagMonitor().lag(metrics.partition()).orElse(0))
                     .setLastFrameTime(metrics.lastCaptureMillis() > 0 ? Instant.ofEpochMilli(metrics.lastCaptureMillis()) : null);
@@ -308,6 +308,14 @@ public final class PipelineController implements AutoCloseable {
                 log.warn("pipeline {}: status not published: {}", id, e.getMessage());
             }
         });
+    }
+
+    /** The stream's own reason, else frames lost on the way to Kafka (a gap a user should hear of). */
+    private static String reason(StreamMetrics metrics) {
+        if (metrics.reason() != null || metrics.unacknowledged() == 0) {
+            return metrics.reason();
+        }
+        return metrics.unacknowledged() + " frame(s) not acknowledged by Kafka, the last: " + metrics.lastSendError();
     }
 
     @Override

@@ -181,6 +181,21 @@ class PipelineControllerIT {
         assertThat(epochs("short")).hasSize(1);
     }
 
+    @Test
+    void shouldReportFramesKafkaRefusedInTheStatus() throws Exception {
+        try (Admin admin = kafka.admin()) { // frames larger than the topic takes: the broker refuses every one
+            admin.incrementalAlterConfigs(Map.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topics.frames().name()),
+                    List.of(new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                            "max.message.bytes", "2000"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+        instance("ingest-1");
+        write(spec("big", 1, TestVideos.vtest().toString(), DesiredState.RUNNING));
+
+        await().atMost(WAIT).until(() -> statuses.get("big").map(PipelineStatus::getReason)
+                .filter(r -> r.contains("not acknowledged by Kafka") && r.contains("RecordTooLarge")).isPresent());
+    }
+
     private final class Instance implements AutoCloseable {
         final String id;
         final IngestService service;
