@@ -73,7 +73,8 @@ public final class ApiServer implements AutoCloseable {
         this.resultStreams = new Semaphore(settings.maxResultStreams());
         this.store = new PipelineStore(kafkaConfig, topics, settings.kafkaTimeout());
         this.results = new ResultStream(kafkaConfig, topics);
-        this.health = () -> new HealthCheck.Health(true, store.list().size() + " pipeline(s)");
+        this.health = () -> store.waiting() == null ? HealthCheck.Health.up(store.list().size() + " pipeline(s)")
+                : HealthCheck.Health.down(store.waiting());
         try {
             this.server = HttpServer.create(settings.address(), 64);
         } catch (IOException e) {
@@ -234,15 +235,23 @@ public final class ApiServer implements AutoCloseable {
         if (!resultStreams.tryAcquire()) {
             throw new ApiException(503, null, "already " + settings.maxResultStreams() + " result streams open: retry later");
         }
+        boolean[] started = {false};
         try {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.sendResponseHeaders(200, 0);
-            results.stream(id, resume, start, exchange.getResponseBody());
+            results.stream(id, resume, start, () -> {
+                exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+                exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+                exchange.sendResponseHeaders(200, 0);
+                started[0] = true;
+            }, exchange.getResponseBody());
         } catch (IOException e) {
             log.debug("API: results client of {} went away: {}", id, e.getMessage());
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             Thread.currentThread().interrupt(); // the API is stopping
+        } catch (org.apache.kafka.common.KafkaException e) {
+            if (!started[0]) {
+                throw new ApiException(503, null, "cannot read the results of " + id + " from Kafka: " + e.getMessage());
+            }
+            log.warn("API: results stream of {} stopped: {}", id, e.toString());
         } finally {
             resultStreams.release();
         }

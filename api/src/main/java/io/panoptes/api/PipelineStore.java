@@ -60,6 +60,11 @@ final class PipelineStore implements AutoCloseable {
         return specs.get(id);
     }
 
+    /** Why the pipelines cannot be read yet (Kafka unreachable, topics missing), or null when they can. */
+    String waiting() {
+        return specs.waiting() != null ? specs.waiting() : statuses.waiting();
+    }
+
     Optional<PipelineStatus> status(String id) {
         return statuses.get(id);
     }
@@ -126,7 +131,7 @@ final class PipelineStore implements AutoCloseable {
         try {
             specs.catchUp(timeout);
         } catch (TimeoutException | IllegalStateException e) {
-            throw new ApiException(503, null, e.getMessage() + ": is Kafka reachable?");
+            throw new ApiException(503, null, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, null, "interrupted while reading " + topics.pipelines().name());

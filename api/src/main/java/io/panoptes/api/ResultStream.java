@@ -81,12 +81,18 @@ final class ResultStream {
         return position;
     }
 
+    /** Called once the stream is positioned, before its first byte: the place to send the response headers. */
+    interface Ready {
+        void start() throws IOException;
+    }
+
     /**
-     * Streams until the client goes away (a write fails) or the thread is interrupted.
+     * Streams until the client goes away (a write fails) or the thread is interrupted. Failures to
+     * reach Kafka come before {@code ready} is called, so the caller can still answer with an error.
      *
      * @param resume the Last-Event-ID position, or null
      */
-    void stream(String pipelineId, Map<String, Long> resume, Start start, OutputStream out) throws IOException {
+    void stream(String pipelineId, Map<String, Long> resume, Start start, Ready ready, OutputStream out) throws IOException {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -102,7 +108,8 @@ final class ResultStream {
             consumer.assign(partitions.keySet());
             seek(consumer, partitions, resume, start);
             Map<TopicPartition, Long> position = new LinkedHashMap<>();
-            partitions.keySet().forEach(p -> position.put(p, consumer.position(p)));
+            partitions.keySet().forEach(p -> position.put(p, consumer.position(p, Duration.ofSeconds(15))));
+            ready.start();
             write(out, ": results of pipeline " + pipelineId + "\n\n");
             long lastWrite = System.nanoTime();
             while (!Thread.currentThread().isInterrupted()) {

@@ -45,6 +45,7 @@ public final class CompactedView<V> implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean reading;
+    private volatile String waiting = "starting";
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile RuntimeException failure;
 
@@ -86,6 +87,13 @@ public final class CompactedView<V> implements AutoCloseable {
         if (failure != null) {
             throw new IllegalStateException("the view of " + topic.name() + " stopped: " + failure.getMessage(), failure);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!reading) { // just started, or Kafka or the topic is missing
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("the view of " + topic.name() + " is not reading yet: " + waiting);
+            }
+            Thread.sleep(20);
+        }
         CompletableFuture<Void> request = new CompletableFuture<>();
         catchUpRequests.add(request);
         KafkaConsumer<byte[], byte[]> reader = consumer;
@@ -93,7 +101,7 @@ public final class CompactedView<V> implements AutoCloseable {
             reader.wakeup(); // end a long poll now rather than after it
         }
         try {
-            request.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            request.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the view of " + topic.name() + " cannot catch up: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
@@ -111,8 +119,10 @@ public final class CompactedView<V> implements AutoCloseable {
             if (!running) {
                 return;
             }
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions = awaitPartitions(consumer);
+            if (partitions.isEmpty()) {
+                return; // closed while waiting
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             reading = true;
@@ -136,6 +146,49 @@ public final class CompactedView<V> implements AutoCloseable {
             failure = e;
             log.error("stopped reading {}: {}", topic.name(), e.toString());
             pending.forEach(p -> p.request().completeExceptionally(e));
+        }
+    }
+
+    /** The topic's partitions, waiting (and saying why) while Kafka is unreachable or the topic missing; empty when closed. */
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> consumer) {
+        String waitingFor = null;
+        while (running) {
+            String why;
+            try {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(10)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                if (!partitions.isEmpty()) {
+                    if (waitingFor != null) {
+                        log.info("reading {} now", topic.name());
+                    }
+                    return partitions;
+                }
+                why = "topic " + topic.name() + " does not exist (create the topics first)";
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                why = "cannot reach Kafka to read " + topic.name() + ": " + e.getMessage();
+            } catch (WakeupException e) {
+                continue; // closing: the loop condition decides
+            }
+            if (!why.equals(waitingFor)) {
+                log.warn("{}; retrying", why);
+                waitingFor = why;
+            }
+            this.waiting = why;
+            sleepQuietly(Duration.ofSeconds(2));
+        }
+        return List.of();
+    }
+
+    /** Why the view has not started reading yet, or null once it reads. */
+    public String waiting() {
+        return reading ? null : waiting;
+    }
+
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
