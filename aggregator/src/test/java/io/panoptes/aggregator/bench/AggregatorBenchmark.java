@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Aggregator throughput (Kafka Streams, exactly-once, RocksDB state written per result) against a
+ * Aggregator throughput (Kafka Streams, exactly-once, RocksDB state, its default threads and batches) against a
  * plain loop that deserializes the same detections and runs the same per-stream code (ordering,
  * tracking, zones, lines, windows) without Kafka, in one run, each over at least 30 s. Target ≥ 0.5×.
  *
@@ -138,9 +138,10 @@ public final class AggregatorBenchmark {
     private static double streamsRuns(AggregatorSettings.Builder settings, Topics topics, List<String> keys, List<byte[]> values,
             double seconds) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-            Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers(),
-                    "commit.interval.ms", Integer.getInteger("commit.interval.ms", 100),
-                    "num.stream.threads", Integer.getInteger("stream.threads", 1));
+            Map<String, Object> kafka = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers()));
+            System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("kafka."))
+                    .forEach(name -> kafka.put(name.substring("kafka.".length()), System.getProperty(name))); // e.g. -Dkafka.num.stream.threads=1
+            System.out.println("aggregator config: " + kafka);
             try (Admin admin = Admin.create(kafka)) {
                 new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix("bench.")
                         .framesPartitions(4).partitions(4).controlPartitions(1).build().specs());
