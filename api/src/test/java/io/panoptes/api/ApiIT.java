@@ -19,9 +19,7 @@ import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.pipeline.ControlSettings;
 import io.panoptes.ingest.pipeline.PipelineController;
 import io.panoptes.ingest.source.SourcePolicy;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.topics.TopicAdmin;
-import io.panoptes.schemas.topics.TopicSettings;
+import io.panoptes.schemas.TestTopics;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
@@ -41,7 +39,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
@@ -74,13 +71,7 @@ class ApiIT {
 
     @BeforeEach
     void start() throws Exception {
-        String prefix = kafka.uniqueName("api") + ".";
-        topics = Topics.create(prefix, new InMemorySchemaRegistry());
-        try (Admin admin = kafka.admin()) {
-            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
-                    .framesPartitions(2).partitions(3).controlPartitions(2).build().specs());
-        }
-        Thread.sleep(1000); // new leaders settle before the first idempotent produce
+        topics = TestTopics.create(kafka, "api", b -> b.framesPartitions(2).partitions(3).controlPartitions(2));
         SourcePolicy sources = new SourcePolicy(List.of(TestVideos.megamind().getParent()), false);
         Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers());
         ingest = new IngestService(IngestSettings.builder().workerGroup(kafka.uniqueName("workers")).fileLagBound(0).build(),

@@ -13,10 +13,8 @@ import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.source.SourcePolicy;
 import io.panoptes.schemas.KafkaRecords;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
+import io.panoptes.schemas.TestTopics;
 import io.panoptes.schemas.topics.CompactedView;
-import io.panoptes.schemas.topics.TopicAdmin;
-import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
@@ -61,14 +59,8 @@ class PipelineControllerIT {
 
     @BeforeEach
     void topics() throws Exception {
-        String prefix = kafka.uniqueName("pipelines") + ".";
-        topics = Topics.create(prefix, new InMemorySchemaRegistry());
+        topics = TestTopics.create(kafka, "pipelines", b -> b.framesPartitions(4).partitions(1).controlPartitions(4));
         group = kafka.uniqueName("ingest");
-        try (Admin admin = kafka.admin()) {
-            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
-                    .framesPartitions(4).partitions(1).controlPartitions(4).build().specs());
-        }
-        Thread.sleep(1000); // new leaders settle before the first idempotent produce
         specs = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
                 topics.pipelines().valueSerde().serializer());
         statuses = new CompactedView<>(config(), topics.pipelineStatus(), "test-statuses");
