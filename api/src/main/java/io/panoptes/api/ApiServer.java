@@ -97,9 +97,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The base URL; {@code localhost} when it listens on every interface. */
     public URI url() {
-        var address = server.getAddress();
-        String host = address.getAddress().isAnyLocalAddress() ? "localhost" : address.getAddress().getHostAddress();
-        return URI.create("http://" + host + ":" + address.getPort());
+        return io.panoptes.observability.ObservabilityServer.baseUrl(server);
     }
 
     /** The API's health: up while it can list pipelines. */

@@ -135,6 +135,12 @@ public final class IngestService implements AutoCloseable {
         return running != null && running.thread().isAlive();
     }
 
+    /** The metrics of one stream started, or null. */
+    public synchronized StreamMetrics metrics(String streamId) {
+        Running running = streams.get(streamId);
+        return running == null ? null : running.metrics();
+    }
+
     /** The current metrics of every stream started, by stream id. */
     public synchronized Map<String, StreamMetrics> streams() {
         Map<String, StreamMetrics> view = new LinkedHashMap<>();

@@ -88,6 +88,11 @@ public final class ObservabilityServer implements AutoCloseable {
 
     /** The base URL; {@code localhost} when it listens on every interface. */
     public URI url() {
+        return baseUrl(server);
+    }
+
+    /** The base URL of {@code server}; {@code localhost} when it listens on every interface. */
+    public static URI baseUrl(HttpServer server) {
         InetSocketAddress address = server.getAddress();
         String host = address.getAddress().isAnyLocalAddress() ? "localhost" : address.getAddress().getHostAddress();
         return URI.create("http://" + host + ":" + address.getPort());

@@ -256,7 +256,7 @@ public final class LocalCommand implements Callable<Integer> {
         long start = System.nanoTime();
         boolean terminal = System.console() != null;
         while (!video.ended() && !stopped.await(1, TimeUnit.SECONDS)) {
-            StreamMetrics metrics = ingest.streams().get(stream);
+            StreamMetrics metrics = ingest.metrics(stream);
             String failure = ingest.failures().get(stream);
             if (failure != null) {
                 throw new UserException("cannot ingest " + stream + ": " + failure);
@@ -291,7 +291,7 @@ public final class LocalCommand implements Callable<Integer> {
 
     private void summary(PrintWriter out, String stream, IngestService ingest, WorkerService worker, OutputVideo video, double seconds,
             List<WindowCount> counts) {
-        StreamMetrics metrics = ingest.streams().get(stream);
+        StreamMetrics metrics = ingest.metrics(stream);
         long framesIn = metrics == null ? 0 : metrics.acknowledged() - 1; // less the end-of-stream record
         long resultsOut = video.results() - 1;
         out.println();

@@ -289,7 +289,7 @@ public final class PipelineController implements AutoCloseable {
         }
         PipelineStatus.Builder status = PipelineStatus.newBuilder().setPipelineId(id).setSpecVersion(pipeline.spec.getVersion())
                 .setOwner(settings.instanceId()).setUpdated(Instant.now());
-        StreamMetrics metrics = pipeline.fixedState == null ? ingest.streams().get(id) : null;
+        StreamMetrics metrics = pipeline.fixedState == null ? ingest.metrics(id) : null;
         if (metrics == null) {
             status.setState(pipeline.fixedState == null ? PipelineState.UNKNOWN : pipeline.fixedState).setReason(pipeline.fixedReason);
         } else {
