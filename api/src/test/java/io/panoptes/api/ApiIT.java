@@ -161,6 +161,8 @@ class ApiIT {
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"desiredState\": \"TERMINATED\"}"), 400, "desiredState");
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"x\": \""
                 + "y".repeat(2 << 20) + "\"}"), 413, "body");
+        assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"lines\": ["
+                + "{\"name\": \"l\"},".repeat(1000) + "{\"name\": \"l\"}]}"), 400, "lines");
         assertRefused(send(request("/v1/pipelines").header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}"))), 415, "Content-Type");
 
         assertRefused(call("GET", "/v1/pipelines/ghost", null, null), 404, null);
