@@ -3,16 +3,13 @@ package io.panoptes.ingest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.avro.Frame;
 import io.panoptes.schemas.KafkaRecords;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.topics.TopicAdmin;
-import io.panoptes.schemas.topics.TopicSettings;
+import io.panoptes.schemas.TestTopics;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** A fresh set of topics on the test cluster, an ingest service on them, and a way to read frames back. */
@@ -24,12 +21,9 @@ final class IngestHarness implements AutoCloseable {
 
     IngestHarness(KafkaCluster kafka, UnaryOperator<IngestSettings.Builder> settings) throws Exception {
         this.kafka = kafka;
-        String prefix = kafka.uniqueName("ingest") + ".";
-        this.topics = Topics.create(prefix, new InMemorySchemaRegistry());
-        try (Admin admin = kafka.admin()) {
-            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
-                    .framesPartitions(2).partitions(1).controlPartitions(1).build().specs());
-        }
+        // new leaders settle before the first produce: an idempotent producer's first batches to a fresh
+        // partition were seen looping on OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout
+        this.topics = TestTopics.create(kafka, "ingest", b -> b.framesPartitions(2).partitions(1).controlPartitions(1));
         this.service = new IngestService(settings.apply(IngestSettings.builder()
                         .workerGroup(kafka.uniqueName("workers"))
                         .lagInterval(Duration.ofMillis(200))).build(),
