@@ -5,7 +5,8 @@
 #   usage: scripts/benchmark.sh serde  [seconds-per-round] [rounds]
 #          scripts/benchmark.sh ingest [seconds-of-work] [rounds]   (needs the ffmpeg CLI)
 #          scripts/benchmark.sh worker [seconds]
-#          scripts/benchmark.sh http [seconds-per-level]
+#          scripts/benchmark.sh http [seconds-per-round] [rounds]
+#          scripts/benchmark.sh sse [records] [rounds]
 #          scripts/benchmark.sh batching [loops-per-stream] [rounds]
 #          scripts/benchmark.sh aggregator [streams] [frames-per-stream]
 #          scripts/benchmark.sh local
@@ -17,13 +18,14 @@ export ORT_DISABLE_TELEMETRY=1
 case "${1:-}" in
   serde) module=schemas; main=io.panoptes.schemas.bench.SerdeBenchmark ;;
   ingest) module=ingest; main=io.panoptes.ingest.bench.IngestBenchmark ;;
-  worker) module=inference-worker; main=io.panoptes.worker.bench.WorkerBenchmark ;;
+  worker) module=app; main=io.panoptes.worker.bench.WorkerBenchmark ;;
   http) module=inference-worker; main=io.panoptes.worker.bench.HttpInferenceBenchmark ;;
-  batching) module=inference-worker; main=io.panoptes.worker.bench.BatchingBenchmark ;;
+  sse) module=api; main=io.panoptes.api.bench.SseBenchmark ;;
+  batching) module=app; main=io.panoptes.worker.bench.BatchingBenchmark ;;
   aggregator) module=aggregator; main=io.panoptes.aggregator.bench.AggregatorBenchmark ;;
   local) module=app; main=io.panoptes.app.bench.LocalBenchmark ;;
-  drain) module=inference-worker; main=io.panoptes.worker.bench.DrainBenchmark ;;
-  *) echo "usage: $0 serde|ingest|worker|http|batching|aggregator|local|drain [args...]" >&2; exit 2 ;;
+  drain) module=app; main=io.panoptes.worker.bench.DrainBenchmark ;;
+  *) echo "usage: $0 serde|ingest|worker|http|sse|batching|aggregator|local|drain [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2

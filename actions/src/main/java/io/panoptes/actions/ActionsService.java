@@ -3,6 +3,11 @@ package io.panoptes.actions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.panoptes.avro.Event;
+import io.panoptes.runtime.kafka.ClientConfigs;
+import io.panoptes.runtime.lifecycle.Lifecycle;
+import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.runtime.observability.HealthCheck;
+import io.panoptes.runtime.retry.Backoff;
 import io.panoptes.schemas.serde.AvroDeserializer;
 import io.panoptes.schemas.topics.DeadLetters;
 import io.panoptes.schemas.topics.Topics;
@@ -13,10 +18,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,17 +46,20 @@ import org.slf4j.LoggerFactory;
  * 4xx) or that still fails after the last try goes to the DLQ, named by destination. A destination
  * failing try after try opens its circuit breaker, and consumption pauses until it half-opens
  * (nothing piles into the DLQ while a receiver is down). 410 Gone stops delivery to that
- * destination. An event record that cannot be read goes to the DLQ. Owns its sinks: closes them.
+ * destination. An event record that cannot be read goes to the DLQ. Nothing runs before
+ * {@link #start()}. Owns its sinks: closes them.
  */
-public final class ActionsService implements AutoCloseable {
+public final class ActionsService implements RoleService {
 
     private static final Logger log = LoggerFactory.getLogger(ActionsService.class);
+    private static final Duration STOP = Duration.ofSeconds(30);
 
     private final ActionSettings settings;
     private final List<Sink> sinks;
     private final Topics topics;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Map<String, Object> kafkaConfig;
+    private final Lifecycle lifecycle = new Lifecycle("the action sinks");
+    private final Backoff retries;
     private final AvroDeserializer<Event> events;
     private final Map<Sink, CircuitBreaker> breakers = new HashMap<>();
     private final Set<Sink> gone = new HashSet<>();
@@ -60,7 +67,9 @@ public final class ActionsService implements AutoCloseable {
     private final Counter failedTries;
     private final Counter deadLetters;
     private final AtomicLong committed = new AtomicLong();
-    private final Thread thread;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
     private volatile String failure;
@@ -73,6 +82,8 @@ public final class ActionsService implements AutoCloseable {
         this.settings = settings;
         this.sinks = List.copyOf(sinks);
         this.topics = topics;
+        this.kafkaConfig = Map.copyOf(kafkaConfig);
+        this.retries = settings.backoff();
         this.events = AvroDeserializer.of(Event.class, topics.registry());
         for (Sink sink : sinks) {
             breakers.put(sink, new CircuitBreaker(settings.breakerThreshold(), settings.breakerOpenFor(), clock));
@@ -82,28 +93,38 @@ public final class ActionsService implements AutoCloseable {
         failedTries = Counter.builder("panoptes.actions.failed.tries").description("Delivery tries that failed").register(meters);
         deadLetters = Counter.builder("panoptes.actions.dead.letters").description("Events sent to the DLQ").register(meters);
         meters.gauge("panoptes.actions.paused", this, s -> s.paused ? 1 : 0);
-        this.consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig), new ByteArraySerializer(), new ByteArraySerializer());
-        this.thread = new Thread(this::run, "actions");
+    }
+
+    @Override
+    public String name() {
+        return "actions";
+    }
+
+    /** Joins the sinks' group and starts delivering. */
+    @Override
+    public synchronized void start() {
+        lifecycle.start();
+        consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+        thread = new Thread(this::run, "actions");
         thread.start();
     }
 
-    private Map<String, Object> consumerConfig(Map<String, Object> kafkaConfig) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "panoptes-actions-" + UUID.randomUUID().toString().substring(0, 8));
-        return config;
+    private Map<String, Object> consumerConfig() {
+        return ClientConfigs.of(kafkaConfig, "actions-events")
+                .tune(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)
+                .require(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId())
+                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
+                .require(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .build();
     }
 
-    private static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return config;
+    private Map<String, Object> producerConfig() {
+        return ClientConfigs.of(kafkaConfig, "actions-dlq")
+                .require(ProducerConfig.ACKS_CONFIG, "all")
+                .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                .build();
     }
 
     private void run() {
@@ -157,7 +178,6 @@ public final class ActionsService implements AutoCloseable {
     /** Tries until the destination takes the event, rejects it, is gone, or the tries run out; false when stopped first. */
     private boolean deliver(Sink sink, Event event, byte[] json, ConsumerRecord<byte[], byte[]> record) {
         CircuitBreaker breaker = breakers.get(sink);
-        long backoff = settings.initialBackoff().toMillis();
         int tries = 0;
         while (running) {
             if (breaker.isOpen()) {
@@ -187,13 +207,12 @@ public final class ActionsService implements AutoCloseable {
                     if (breaker.failure()) {
                         log.warn("{} failed {} tries in a row ({}): circuit open until {}, consumption paused", sink.name(),
                                 settings.breakerThreshold(), delivery.detail(), breaker.openUntil());
-                    } else if (tries >= settings.maxAttempts()) {
+                    } else if (!retries.allows(tries + 1)) {
                         deadLetter(record, new SinkException(sink.name() + " failed event " + event.getEventId() + " after "
                                 + tries + " tries: " + delivery.detail()));
                         return true;
                     } else {
-                        sleep(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
-                        backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
+                        sleep(retries.delay(tries).toMillis());
                     }
                 }
             }
@@ -262,7 +281,13 @@ public final class ActionsService implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return thread.isAlive() && failure == null;
+        return lifecycle.isStarted() && thread.isAlive() && failure == null;
+    }
+
+    @Override
+    public HealthCheck.Health health() {
+        return isRunning() ? HealthCheck.Health.up(committed() + " events handled" + (isPaused() ? ", paused: a destination is down" : ""))
+                : HealthCheck.Health.down(failure != null ? "stopped: " + failure : lifecycle.isClosed() ? "stopped" : "not started");
     }
 
     /** Whether consumption is paused behind an open circuit breaker. */
@@ -270,8 +295,9 @@ public final class ActionsService implements AutoCloseable {
         return paused;
     }
 
-    public String failure() {
-        return failure;
+    @Override
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** Events handled and committed (delivered, dead-lettered or skipped for gone destinations). */
@@ -285,13 +311,19 @@ public final class ActionsService implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        boolean started = lifecycle.isStarted();
+        if (!lifecycle.close()) {
+            return;
+        }
+        if (started) {
+            running = false;
+            consumer.wakeup();
+            try {
+                thread.join(STOP.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         sinks.forEach(Sink::close);
     }

@@ -7,7 +7,7 @@ import java.time.Instant;
 /**
  * One destination's breaker: after {@code threshold} failed attempts in a row it opens for
  * {@code openFor}, during which nothing is sent there; then one attempt (half-open) decides
- * whether it closes or opens again.
+ * whether it closes or opens again. Not thread-safe: the sinks' one delivery thread owns it.
  */
 final class CircuitBreaker {
 
@@ -18,6 +18,12 @@ final class CircuitBreaker {
     private Instant openUntil = Instant.MIN;
 
     CircuitBreaker(int threshold, Duration openFor, Clock clock) {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("breaker threshold < 1: " + threshold);
+        }
+        if (openFor.isNegative() || openFor.isZero()) {
+            throw new IllegalArgumentException("breaker open time must be positive, got " + openFor);
+        }
         this.threshold = threshold;
         this.openFor = openFor;
         this.clock = clock;

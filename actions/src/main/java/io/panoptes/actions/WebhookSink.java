@@ -1,7 +1,7 @@
 package io.panoptes.actions;
 
 import io.panoptes.avro.Event;
-import io.panoptes.observability.net.PrivateAddresses;
+import io.panoptes.runtime.net.PrivateAddresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -32,6 +32,9 @@ public final class WebhookSink implements Sink {
 
     private final URI url;
     private final byte[] key;
+    /** How long one delivery may take unless told otherwise. */
+    public static final String DEFAULT_TIMEOUT = "10s";
+
     private final Duration timeout;
     private final HttpClient http;
     private final Clock clock;

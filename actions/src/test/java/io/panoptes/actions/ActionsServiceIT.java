@@ -1,5 +1,6 @@
 package io.panoptes.actions;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -79,13 +80,12 @@ class ActionsServiceIT {
     }
 
     private ActionsService sinks(ActionSettings settings, Sink... sinks) {
-        return closeLater(new ActionsService(settings.withGroup(kafka.uniqueName("sinks")), List.of(sinks),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry(), Clock.systemUTC()));
+        return sinks(kafka.uniqueName("sinks"), settings, sinks);
     }
 
     private ActionsService sinks(String group, ActionSettings settings, Sink... sinks) {
-        return closeLater(new ActionsService(settings.withGroup(group), List.of(sinks),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry(), Clock.systemUTC()));
+        return closeLater(RoleService.started(new ActionsService(settings.withGroup(group), List.of(sinks),
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry(), Clock.systemUTC())));
     }
 
     private static WebhookSink webhook(URI url) {

@@ -1,9 +1,10 @@
 package io.panoptes.aggregator;
 
+import io.panoptes.runtime.config.Durations;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.aggregator.geometry.Geometry;
-import io.panoptes.aggregator.rules.Rule;
-import io.panoptes.aggregator.state.StreamAggregate;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.pipeline.rules.Rule;
+import io.panoptes.aggregator.internal.state.StreamAggregate;
 import io.panoptes.aggregator.tracking.TrackerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +47,15 @@ public record AggregatorSettings(
         List<Rule> rules) {
 
     public static final String DEFAULT_APPLICATION_ID = "panoptes-aggregator";
+    public static final String DEFAULT_WINDOW = "1m";
+    public static final String DEFAULT_GRACE = "5s";
+    public static final String DEFAULT_IDLE_TIMEOUT = "30s";
+    public static final int DEFAULT_REORDER_BUFFER = 64;
+    public static final String DEFAULT_MAX_FUTURE_SKEW = "10s";
+    public static final int DEFAULT_STANDBY_REPLICAS = 0;
+    /** Where an instance answers counts queries unless told otherwise. */
+    public static final int DEFAULT_QUERY_PORT = 8083;
+    public static final String DEFAULT_QUERY_HOST = "localhost";
 
     public AggregatorSettings {
         if (applicationId == null || applicationId.isBlank()) {
@@ -94,16 +104,16 @@ public record AggregatorSettings(
     public static final class Builder {
         private String applicationId = DEFAULT_APPLICATION_ID;
         private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "panoptes-aggregator");
-        private int reorderBuffer = 64;
+        private int reorderBuffer = DEFAULT_REORDER_BUFFER;
         private TrackerSettings tracker = TrackerSettings.defaults();
         private WindowSpec windows = WindowSpec.defaults();
-        private Duration maxFutureSkew = Duration.ofSeconds(10);
-        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration maxFutureSkew = Durations.parse(DEFAULT_MAX_FUTURE_SKEW);
+        private Duration idleTimeout = Durations.parse(DEFAULT_IDLE_TIMEOUT);
         private Duration earlyUpdates;
         private Duration punctuateInterval = Duration.ofSeconds(1);
         private Duration countsRetention = Duration.ofDays(7);
         private final Map<String, Geometry> geometry = new HashMap<>();
-        private int standbyReplicas;
+        private int standbyReplicas = DEFAULT_STANDBY_REPLICAS;
         private final List<Rule> rules = new ArrayList<>();
 
         private Builder() {}

@@ -7,7 +7,7 @@ import io.panoptes.avro.Detections;
 import io.panoptes.avro.WindowCount;
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.registry.RestSchemaRegistryClient;
-import io.panoptes.schemas.registry.SchemaRegistryServer;
+import io.panoptes.kafka.embedded.SchemaRegistryServer;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.panoptes.aggregator;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.aggregator.query.CountsQueryServer;
 import io.panoptes.avro.Box;
@@ -66,8 +67,8 @@ final class AggregatorHarness implements AutoCloseable {
     AggregatorService start(AggregatorSettings.Builder settings, boolean queries) {
         CountsQueryServer server = queries
                 ? new CountsQueryServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "127.0.0.1") : null;
-        AggregatorService instance = new AggregatorService(settings.applicationId(applicationId).build(),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry(), server);
+        AggregatorService instance = RoleService.started(new AggregatorService(settings.applicationId(applicationId).build(),
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry(), server));
         instances.add(instance);
         return instance;
     }

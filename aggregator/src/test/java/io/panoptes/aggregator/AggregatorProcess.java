@@ -1,5 +1,6 @@
 package io.panoptes.aggregator;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.schemas.registry.RestSchemaRegistryClient;
 import io.panoptes.schemas.topics.Topics;
@@ -19,9 +20,9 @@ public final class AggregatorProcess {
     public static void main(String[] args) throws Exception {
         Topics topics = Topics.create(args[2], RestSchemaRegistryClient.of(args[1]));
         AggregatorSettings settings = AggregatorHarness.settings(Path.of(args[4])).applicationId(args[3]).build();
-        AggregatorService service = new AggregatorService(settings, Map.of("bootstrap.servers", args[0],
+        AggregatorService service = RoleService.started(new AggregatorService(settings, Map.of("bootstrap.servers", args[0],
                 "session.timeout.ms", 10_000), topics,
-                new SimpleMeterRegistry(), null);
+                new SimpleMeterRegistry(), null));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close));
         while (service.state() != KafkaStreams.State.ERROR && service.state() != KafkaStreams.State.NOT_RUNNING) {
             Thread.sleep(200);

@@ -1,22 +1,27 @@
 package io.panoptes.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.panoptes.avro.DesiredState;
 import io.panoptes.avro.PipelineSpec;
-import io.panoptes.observability.HealthCheck;
+import io.panoptes.pipeline.source.SourceUris;
+import io.panoptes.runtime.http.Exchanges;
+import io.panoptes.runtime.http.HttpProblem;
+import io.panoptes.runtime.http.HttpServer;
+import io.panoptes.runtime.lifecycle.Lifecycle;
+import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.runtime.observability.HealthCheck;
 import io.panoptes.schemas.json.AvroJson;
 import io.panoptes.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,10 +31,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,208 +53,184 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/counts?stream=...              proxied to the aggregator
  * GET    /health, /openapi.json             without authentication
  * </pre>
- * Owns a socket, threads and Kafka clients: close it.
+ * Every refusal is {@code {"error", "field"}}. Owns a socket, threads and Kafka clients from
+ * {@link #start()}: close it.
  */
-public final class ApiServer implements AutoCloseable {
+public final class ApiServer implements RoleService {
 
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     private static final int MAX_BODY = 1 << 20;
     private static final String PIPELINES = "/v1/pipelines";
+    private static final String PIPELINE = PIPELINES + "/{id}";
+    private static final Duration COUNTS_TIMEOUT = Duration.ofSeconds(15);
 
     private final ApiSettings settings;
-    private final PipelineStore store;
-    private final ResultStream results;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final Semaphore resultStreams;
-    private final HealthCheck health;
+    private final Map<String, Object> kafkaConfig;
+    private final Topics topics;
     private final MeterRegistry meters;
+    private final Lifecycle lifecycle = new Lifecycle("the API");
+    private final Semaphore resultStreams;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private final byte[] openApi;
+    private final byte[] openApi = openApi();
+    private volatile boolean closing;
+    private PipelineStore store;
+    private ResultStream results;
+    private HttpServer server;
 
     public ApiServer(ApiSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
         this.settings = settings;
+        this.kafkaConfig = Map.copyOf(kafkaConfig);
+        this.topics = topics;
         this.meters = meters;
-        this.openApi = openApi();
         this.resultStreams = new Semaphore(settings.maxResultStreams());
-        this.store = new PipelineStore(kafkaConfig, topics, settings.kafkaTimeout());
-        this.results = new ResultStream(kafkaConfig, topics);
-        this.health = () -> store.waiting() == null ? HealthCheck.Health.up(store.list().size() + " pipeline(s)")
-                : HealthCheck.Health.down(store.waiting());
+    }
+
+    @Override
+    public String name() {
+        return "api";
+    }
+
+    /**
+     * Starts reading the pipelines and serving.
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
+    @Override
+    public synchronized void start() {
+        lifecycle.start();
+        store = new PipelineStore(kafkaConfig, topics, settings.kafkaTimeout());
+        results = new ResultStream(kafkaConfig, topics);
         try {
-            this.server = HttpServer.create(settings.address(), 64);
-        } catch (IOException e) {
+            server = HttpServer.builder("the API").address(settings.address()).threads(settings.maxResultStreams() + 16)
+                    .notFoundHint(" (see /openapi.json)").requestMetrics(meters, "panoptes.api.requests").routes(this::routes).start();
+        } catch (UncheckedIOException e) {
             store.close();
-            throw new UncheckedIOException("cannot serve the API on " + settings.address() + ": " + e.getMessage(), e);
+            throw e;
         }
-        this.executor = Executors.newFixedThreadPool(settings.maxResultStreams() + 16, r -> {
-            Thread t = new Thread(r, "api-http");
-            t.setDaemon(true);
-            return t;
-        });
         Gauge.builder("panoptes.api.result.streams", resultStreams, s -> settings.maxResultStreams() - s.availablePermits())
                 .description("Clients receiving results as Server-Sent Events").register(meters);
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        log.info("API at {} ({}), OpenAPI at {}/openapi.json", url(), settings.token().isPresent()
-                ? "bearer token required" : "NO AUTHENTICATION", url());
+        log.info("API at {} ({}), OpenAPI at {}/openapi.json", url(),
+                settings.token().isPresent() ? "bearer token required" : "NO AUTHENTICATION", url());
     }
 
     /** The base URL; {@code localhost} when it listens on every interface. */
     public URI url() {
-        return io.panoptes.observability.ObservabilityServer.baseUrl(server);
+        lifecycle.requireStarted();
+        return server.url();
     }
 
     /** The API's health: up while it can list pipelines. */
-    public HealthCheck health() {
-        return health;
+    @Override
+    public HealthCheck.Health health() {
+        if (!lifecycle.isStarted()) {
+            return HealthCheck.Health.down(lifecycle.isClosed() ? "stopped" : "not started");
+        }
+        String waiting = store.waiting();
+        return waiting == null ? HealthCheck.Health.up(store.list().size() + " pipeline(s)") : HealthCheck.Health.down(waiting);
     }
 
-    private void handle(HttpExchange exchange) {
-        String route = "unmatched";
-        int status;
-        try {
-            route = route(exchange);
-            status = exchange.getResponseCode();
-        } catch (ApiException e) {
-            status = e.status();
-            error(exchange, e);
-        } catch (RuntimeException e) {
-            status = 500;
-            log.warn("API: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            error(exchange, new ApiException(500, null, "unexpected error: " + e));
-        } finally {
-            exchange.close();
-        }
-        meters.counter("panoptes.api.requests", "method", exchange.getRequestMethod(), "route", route,
-                "status", Integer.toString(status)).increment();
+    @Override
+    public Optional<String> failure() {
+        return Optional.empty(); // an API that cannot reach Kafka is unhealthy and answers 503, but runs on
     }
 
-    /** Dispatches the request; returns the route's name for metrics. */
-    private String route(HttpExchange exchange) {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
-        if (path.equals("/openapi.json") && method.equals("GET")) {
-            send(exchange, 200, "application/json", openApi, Map.of());
-            return "openapi";
-        }
-        if (path.equals("/health") && method.equals("GET")) {
-            HealthCheck.Health h = health.check();
-            respond(exchange, h.up() ? 200 : 503, Map.of("status", h.up() ? "UP" : "DOWN", "detail", h.detail()));
-            return "health";
-        }
-        if (!path.startsWith("/v1/")) {
-            throw new ApiException(404, null, "no such endpoint: " + method + " " + path + " (see /openapi.json)");
-        }
-        authenticate(exchange);
-        if (path.equals("/v1/counts")) {
-            requireMethod(method, "GET");
-            proxyCounts(exchange);
-            return "counts";
-        }
-        List<String> parts = segments(path);
-        if (parts.size() < 2 || !parts.get(1).equals("pipelines") || parts.size() > 4) {
-            throw new ApiException(404, null, "no such endpoint: " + method + " " + path + " (see /openapi.json)");
-        }
-        if (parts.size() == 2) {
-            return pipelines(exchange, method);
-        }
-        String id = parts.get(2);
-        if (parts.size() == 3) {
-            return pipeline(exchange, method, id);
-        }
-        return action(exchange, method, id, parts.get(3));
+    static HttpProblem notFound(String pipelineId) {
+        return new HttpProblem(404, null, "no pipeline " + pipelineId);
     }
 
-    private String pipelines(HttpExchange exchange, String method) {
-        if (method.equals("GET")) {
-            List<Map<String, Object>> all = new ArrayList<>();
-            store.list().forEach(spec -> all.add(view(spec)));
-            respond(exchange, 200, Map.of("pipelines", all));
-            return "list";
-        }
-        requireMethod(method, "GET", "POST");
-        PipelineSpec created = store.create(PipelineRequest.parse(body(exchange), null, settings.sources()));
+    private void routes(RoutesConfig routes) {
+        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        routes.get("/health", this::answerHealth);
+        routes.before("/v1/*", this::authenticate);
+        routes.get("/v1/counts", this::proxyCounts);
+        routes.get(PIPELINES, this::list);
+        routes.post(PIPELINES, this::create);
+        routes.get(PIPELINE, ctx -> respondWithVersion(ctx, 200, existing(ctx)));
+        routes.put(PIPELINE, this::replace);
+        routes.delete(PIPELINE, this::delete);
+        routes.get(PIPELINE + "/results", this::streamResults);
+        routes.post(PIPELINE + "/{action}", this::action);
+    }
+
+    private void answerHealth(Context ctx) {
+        HealthCheck.Health h = health();
+        Exchanges.json(ctx, h.up() ? 200 : 503, Map.of("status", h.up() ? "UP" : "DOWN", "detail", h.detail()));
+    }
+
+    private void list(Context ctx) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        store.list().forEach(spec -> all.add(view(spec)));
+        Exchanges.json(ctx, 200, Map.of("pipelines", all));
+    }
+
+    private void create(Context ctx) {
+        PipelineSpec created = store.create(PipelineRequest.parse(body(ctx), null, settings.sources()));
         log.info("API: created pipeline {} (v{}) from {}", created.getPipelineId(), created.getVersion(),
-                io.panoptes.ingest.source.SourceSpec.redact(created.getSource()));
-        exchange.getResponseHeaders().set("Location", PIPELINES + "/" + created.getPipelineId());
-        respondWithVersion(exchange, 201, created);
-        return "create";
+                SourceUris.redact(created.getSource()));
+        ctx.header("Location", PIPELINES + "/" + created.getPipelineId());
+        respondWithVersion(ctx, 201, created);
     }
 
-    private String pipeline(HttpExchange exchange, String method, String id) {
-        switch (method) {
-            case "GET" -> {
-                respondWithVersion(exchange, 200, store.get(id).orElseThrow(() -> ApiException.notFound(id)));
-                return "get";
-            }
-            case "PUT" -> {
-                Long ifMatch = ifMatch(exchange, true);
-                PipelineSpec requested = PipelineRequest.parse(body(exchange), id, settings.sources());
-                PipelineSpec updated = store.update(id, ifMatch, current -> PipelineSpec.newBuilder(requested));
-                log.info("API: replaced pipeline {} (v{})", id, updated.getVersion());
-                respondWithVersion(exchange, 200, updated);
-                return "replace";
-            }
-            case "DELETE" -> {
-                store.delete(id, ifMatch(exchange, false));
-                log.info("API: deleted pipeline {}", id);
-                send(exchange, 204, null, null, Map.of());
-                return "delete";
-            }
-            default -> throw new ApiException(405, null, method + " is not allowed on " + PIPELINES + "/{id}; use GET, PUT or DELETE");
-        }
+    private void replace(Context ctx) {
+        String id = ctx.pathParam("id");
+        Long ifMatch = ifMatch(ctx, true);
+        PipelineSpec requested = PipelineRequest.parse(body(ctx), id, settings.sources());
+        PipelineSpec updated = store.update(id, ifMatch, current -> PipelineSpec.newBuilder(requested));
+        log.info("API: replaced pipeline {} (v{})", id, updated.getVersion());
+        respondWithVersion(ctx, 200, updated);
     }
 
-    private String action(HttpExchange exchange, String method, String id, String action) {
-        if (action.equals("results")) {
-            requireMethod(method, "GET");
-            streamResults(exchange, id);
-            return "results";
-        }
+    private void delete(Context ctx) {
+        String id = ctx.pathParam("id");
+        store.delete(id, ifMatch(ctx, false));
+        log.info("API: deleted pipeline {}", id);
+        ctx.status(204);
+    }
+
+    private void action(Context ctx) {
+        String id = ctx.pathParam("id");
+        String action = ctx.pathParam("action");
         DesiredState desired = switch (action) {
             case "pause" -> DesiredState.PAUSED;
             case "resume" -> DesiredState.RUNNING;
             case "terminate" -> DesiredState.TERMINATED;
-            default -> throw new ApiException(404, null, "no action '" + action + "': use pause, resume, terminate or results");
+            case "results" -> throw new HttpProblem(405, null, "POST is not allowed on " + ctx.path() + "; use GET");
+            default -> throw new HttpProblem(404, null, "no action '" + action + "': use pause, resume, terminate or results");
         };
-        requireMethod(method, "POST");
-        PipelineSpec updated = store.update(id, ifMatch(exchange, false), spec -> spec.setDesiredState(desired));
+        PipelineSpec updated = store.update(id, ifMatch(ctx, false), spec -> spec.setDesiredState(desired));
         log.info("API: pipeline {} (v{}) set to {}", id, updated.getVersion(), desired);
-        respondWithVersion(exchange, 200, updated);
-        return action;
+        respondWithVersion(ctx, 200, updated);
     }
 
-    private void streamResults(HttpExchange exchange, String id) {
-        store.get(id).orElseThrow(() -> ApiException.notFound(id));
-        Map<String, String> query = io.panoptes.observability.QueryString.parse(exchange.getRequestURI());
-        String lastEventId = exchange.getRequestHeaders().getFirst("Last-Event-ID");
+    private PipelineSpec existing(Context ctx) {
+        String id = ctx.pathParam("id");
+        return store.get(id).orElseThrow(() -> notFound(id));
+    }
+
+    private void streamResults(Context ctx) {
+        String id = existing(ctx).getPipelineId();
+        String lastEventId = ctx.header("Last-Event-ID");
         Map<String, Long> resume = lastEventId == null || lastEventId.isBlank() ? null : results.parsePosition(lastEventId.trim());
-        ResultStream.Start start = switch (query.getOrDefault("from", "latest")) {
+        String from = Optional.ofNullable(ctx.queryParam("from")).orElse("latest");
+        ResultStream.Start start = switch (from) {
             case "latest" -> ResultStream.Start.LATEST;
             case "earliest" -> ResultStream.Start.EARLIEST;
-            default -> throw ApiException.badRequest("from", "must be 'latest' or 'earliest', got '" + query.get("from") + "'");
+            default -> throw HttpProblem.badRequest("from", "must be 'latest' or 'earliest', got '" + from + "'");
         };
         if (!resultStreams.tryAcquire()) {
-            throw new ApiException(503, null, "already " + settings.maxResultStreams() + " result streams open: retry later");
+            throw new HttpProblem(503, null, "already " + settings.maxResultStreams() + " result streams open: retry later")
+                    .withHeader("Retry-After", "5");
         }
-        boolean[] started = {false};
         try {
-            results.stream(id, resume, start, () -> {
-                exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-                exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-                exchange.sendResponseHeaders(200, 0);
-                started[0] = true;
-            }, exchange.getResponseBody());
+            results.stream(id, resume, start, () -> startEventStream(ctx), ctx.res().getOutputStream(), () -> closing);
         } catch (IOException e) {
             log.debug("API: results client of {} went away: {}", id, e.getMessage());
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
+        } catch (InterruptException e) {
             Thread.currentThread().interrupt(); // the API is stopping
-        } catch (org.apache.kafka.common.KafkaException e) {
-            if (!started[0]) {
-                throw new ApiException(503, null, "cannot read the results of " + id + " from Kafka: " + e.getMessage());
+        } catch (KafkaException e) {
+            if (!ctx.res().isCommitted()) {
+                throw new HttpProblem(503, null, "cannot read the results of " + id + " from Kafka: " + e.getMessage());
             }
             log.warn("API: results stream of {} stopped: {}", id, e.toString());
         } finally {
@@ -255,41 +238,47 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void proxyCounts(HttpExchange exchange) {
-        URI aggregator = settings.aggregator().orElseThrow(() -> new ApiException(503, null,
+    private static void startEventStream(Context ctx) {
+        ctx.res().setStatus(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+    }
+
+    private void proxyCounts(Context ctx) {
+        URI aggregator = settings.aggregator().orElseThrow(() -> new HttpProblem(503, null,
                 "no aggregator is configured for counts (start the API with --aggregator-url)"));
-        String query = exchange.getRequestURI().getRawQuery();
+        String query = ctx.queryString();
         URI target = aggregator.resolve("/v1/counts" + (query == null ? "" : "?" + query));
         try {
-            HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(15)).GET().build(),
+            HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(target).timeout(COUNTS_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
-            send(exchange, answer.statusCode(), "application/json", answer.body(), Map.of());
+            ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
         } catch (IOException e) {
-            throw new ApiException(502, null, "the aggregator at " + aggregator + " did not answer: " + e);
+            throw new HttpProblem(502, null, "the aggregator at " + aggregator + " did not answer: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, null, "interrupted while asking the aggregator");
+            throw new HttpProblem(503, null, "interrupted while asking the aggregator");
         }
     }
 
-    private void authenticate(HttpExchange exchange) {
+    private void authenticate(Context ctx) {
         if (settings.token().isEmpty()) {
             return;
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String header = ctx.header("Authorization");
         byte[] expected = ("Bearer " + settings.token().get()).getBytes(StandardCharsets.UTF_8);
         if (header == null || !MessageDigest.isEqual(expected, header.trim().getBytes(StandardCharsets.UTF_8))) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"panoptes\"");
-            throw new ApiException(401, "Authorization", header == null
-                    ? "missing 'Authorization: Bearer <token>' header" : "the bearer token is not valid");
+            throw new HttpProblem(401, "Authorization", header == null
+                    ? "missing 'Authorization: Bearer <token>' header" : "the bearer token is not valid")
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"panoptes\"");
         }
     }
 
-    private static Long ifMatch(HttpExchange exchange, boolean required) {
-        String header = exchange.getRequestHeaders().getFirst("If-Match");
+    private static Long ifMatch(Context ctx, boolean required) {
+        String header = ctx.header("If-Match");
         if (header == null || header.isBlank()) {
             if (required) {
-                throw new ApiException(428, "If-Match", "If-Match with the version you read (the ETag of GET) is required");
+                throw new HttpProblem(428, "If-Match", "If-Match with the version you read (the ETag of GET) is required");
             }
             return null;
         }
@@ -300,42 +289,22 @@ public final class ApiServer implements AutoCloseable {
         try {
             return Long.parseLong(value.replace("\"", ""));
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("If-Match", "'" + header + "' is not a version (an ETag such as \"3\")");
+            throw HttpProblem.badRequest("If-Match", "'" + header + "' is not a version (an ETag such as \"3\")");
         }
     }
 
-    private static void requireMethod(String method, String... allowed) {
-        if (!List.of(allowed).contains(method)) {
-            throw new ApiException(405, null, method + " is not allowed here; use " + String.join(" or ", allowed));
+    private JsonNode body(Context ctx) {
+        String type = ctx.header("Content-Type");
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new HttpProblem(415, "Content-Type", "send the pipeline as application/json, not " + type);
         }
-    }
-
-    private static List<String> segments(String path) {
-        List<String> parts = new ArrayList<>();
-        for (String part : path.substring(1).split("/")) {
-            if (!part.isEmpty()) {
-                parts.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
-            }
-        }
-        return parts;
-    }
-
-    private JsonNode body(HttpExchange exchange) {
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            throw new ApiException(415, "Content-Type", "send the pipeline as application/json, not " + type);
-        }
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                in.transferTo(OutputStream.nullOutputStream()); // read the rest, so the client hears the answer
-                throw new ApiException(413, "body", "the body is larger than " + MAX_BODY + " bytes");
-            }
+        byte[] bytes = Exchanges.body(ctx, MAX_BODY, "body");
+        try {
             return json.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ApiException.badRequest("body", "is not valid JSON: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw HttpProblem.badRequest("body", "is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new ApiException(400, "body", "cannot read the body: " + e.getMessage());
+            throw new HttpProblem(400, "body", "cannot read the body: " + e.getMessage());
         }
     }
 
@@ -346,45 +315,9 @@ public final class ApiServer implements AutoCloseable {
         return view;
     }
 
-    private void respondWithVersion(HttpExchange exchange, int status, PipelineSpec spec) {
-        exchange.getResponseHeaders().set("ETag", "\"" + spec.getVersion() + "\"");
-        respond(exchange, status, view(spec));
-    }
-
-    private void respond(HttpExchange exchange, int status, Object body) {
-        try {
-            send(exchange, status, "application/json", json.writeValueAsBytes(body), Map.of());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void error(HttpExchange exchange, ApiException e) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.getMessage());
-        if (e.field() != null) {
-            body.put("field", e.field());
-        }
-        try {
-            respond(exchange, e.status(), body);
-        } catch (UncheckedIOException | IllegalStateException ignored) {
-            // the response was already under way (a result stream): nothing more to say
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, byte[] body, Map<String, String> headers) {
-        try {
-            if (type != null) {
-                exchange.getResponseHeaders().set("Content-Type", type);
-            }
-            headers.forEach(exchange.getResponseHeaders()::set);
-            exchange.sendResponseHeaders(status, body == null || body.length == 0 ? -1 : body.length);
-            if (body != null && body.length > 0) {
-                exchange.getResponseBody().write(body);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private void respondWithVersion(Context ctx, int status, PipelineSpec spec) {
+        ctx.header("ETag", "\"" + spec.getVersion() + "\"");
+        Exchanges.json(ctx, status, view(spec));
     }
 
     private static byte[] openApi() {
@@ -398,10 +331,15 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** Ends the result streams, stops serving, closes the Kafka clients; a second call does nothing. */
     @Override
-    public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+    public synchronized void close() {
+        boolean started = lifecycle.isStarted();
+        if (!lifecycle.close() || !started) {
+            return;
+        }
+        closing = true;
+        server.close();
         store.close();
         log.info("API stopped");
     }

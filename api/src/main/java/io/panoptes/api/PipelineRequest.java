@@ -1,8 +1,6 @@
 package io.panoptes.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.panoptes.aggregator.geometry.Geometry;
-import io.panoptes.aggregator.rules.Rule;
 import io.panoptes.avro.DesiredState;
 import io.panoptes.avro.EventKind;
 import io.panoptes.avro.FramePolicy;
@@ -11,25 +9,28 @@ import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.Point;
 import io.panoptes.avro.RuleSpec;
 import io.panoptes.avro.Zone;
-import io.panoptes.ingest.source.SourcePolicy;
+import io.panoptes.pipeline.PipelineSpecs;
+import io.panoptes.pipeline.Violation;
+import io.panoptes.pipeline.source.SourcePolicy;
+import io.panoptes.runtime.http.HttpProblem;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
 
 /**
  * A pipeline as clients send it: the JSON shape of {@code PipelineSpec} (field names as in the
  * contract; points as {@code {"x":..,"y":..}}), checked field by field so that every refusal names
- * the field. Shapes and rules are checked by the aggregator's own code, so what the API accepts
- * the aggregator runs; sources by the ingest's {@link SourcePolicy}.
+ * the field. What the spec means (its source, zones, lines and rules) is checked by
+ * {@link PipelineSpecs#validate}, which ingest runs again before it starts a pipeline, so that
+ * what the API accepts is what runs.
  */
 final class PipelineRequest {
 
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Set<String> FIELDS = Set.of("pipelineId", "source", "sourceOptions", "maxFps", "model", "policy",
             "maxStalenessMillis", "zones", "lines", "rules", "desiredState");
 
@@ -39,25 +40,20 @@ final class PipelineRequest {
      * The spec {@code body} describes, at version 0 (the store sets versions).
      *
      * @param pathId the id in the URL for updates (the body's, if any, must match), or null on create
-     * @throws ApiException 400 naming the field at fault
+     * @throws HttpProblem 400 naming the field at fault
      */
     static PipelineSpec parse(JsonNode body, String pathId, SourcePolicy sources) {
         if (body == null || !body.isObject()) {
-            throw ApiException.badRequest("body", "must be a JSON object describing the pipeline");
+            throw HttpProblem.badRequest("body", "must be a JSON object describing the pipeline");
         }
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest(name, "unknown field; known fields are " + new java.util.TreeSet<>(FIELDS));
+                throw HttpProblem.badRequest(name, "unknown field; known fields are " + new TreeSet<>(FIELDS));
             }
         }
         String id = pipelineId(body, pathId);
         String source = requiredText(body, "source");
-        try {
-            sources.check(source);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("source", e.getMessage());
-        }
         PipelineSpec spec = PipelineSpec.newBuilder()
                 .setPipelineId(id)
                 .setSource(source)
@@ -71,7 +67,10 @@ final class PipelineRequest {
                 .setRules(rules(body.get("rules")))
                 .setDesiredState(desiredState(body))
                 .build();
-        checkShapesAndRules(spec);
+        List<Violation> violations = PipelineSpecs.validate(spec, sources);
+        if (!violations.isEmpty()) {
+            throw HttpProblem.badRequest(violations.get(0).field(), violations.get(0).message());
+        }
         return spec;
     }
 
@@ -79,15 +78,12 @@ final class PipelineRequest {
         String id = optionalText(body, "pipelineId");
         if (pathId != null) {
             if (id != null && !id.equals(pathId)) {
-                throw ApiException.badRequest("pipelineId", "'" + id + "' differs from the URL's '" + pathId + "'");
+                throw HttpProblem.badRequest("pipelineId", "'" + id + "' differs from the URL's '" + pathId + "'");
             }
             return pathId;
         }
         if (id == null) {
-            throw ApiException.badRequest("pipelineId", "is required");
-        }
-        if (!ID.matcher(id).matches()) {
-            throw ApiException.badRequest("pipelineId", "'" + id + "' must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            throw HttpProblem.badRequest("pipelineId", "is required");
         }
         return id;
     }
@@ -95,7 +91,7 @@ final class PipelineRequest {
     private static DesiredState desiredState(JsonNode body) {
         DesiredState state = enumValue(body, "desiredState", DesiredState.class, DesiredState.RUNNING);
         if (state == DesiredState.UNKNOWN || state == DesiredState.TERMINATED) {
-            throw ApiException.badRequest("desiredState", "must be RUNNING or PAUSED (terminate with POST .../terminate)");
+            throw HttpProblem.badRequest("desiredState", "must be RUNNING or PAUSED (terminate with POST .../terminate)");
         }
         return state;
     }
@@ -105,8 +101,8 @@ final class PipelineRequest {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isNumber() || !(node.asDouble() > 0 && node.asDouble() <= 1000)) {
-            throw ApiException.badRequest("maxFps", "must be a number in (0, 1000], got " + node);
+        if (!node.isNumber()) {
+            throw HttpProblem.badRequest("maxFps", "must be a number in (0, " + (int) PipelineSpecs.MAX_FPS + "], got " + node);
         }
         return node.asDouble();
     }
@@ -117,18 +113,17 @@ final class PipelineRequest {
             return null;
         }
         if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() <= 0) {
-            throw ApiException.badRequest(field, "must be a positive whole number, got " + node);
+            throw HttpProblem.badRequest(field, "must be a positive whole number, got " + node);
         }
         return node.asLong();
     }
 
     private static List<Zone> zones(JsonNode node) {
         List<Zone> zones = new ArrayList<>();
-        Set<String> names = new HashSet<>();
         int i = 0;
         for (JsonNode zone : array(node, "zones")) {
             String field = "zones[" + i++ + "]";
-            String name = uniqueName(zone, field, names);
+            String name = name(zone, field);
             List<Point> polygon = new ArrayList<>();
             int j = 0;
             for (JsonNode point : array(zone.get("polygon"), field + ".polygon")) {
@@ -141,11 +136,10 @@ final class PipelineRequest {
 
     private static List<Line> lines(JsonNode node) {
         List<Line> lines = new ArrayList<>();
-        Set<String> names = new HashSet<>();
         int i = 0;
         for (JsonNode line : array(node, "lines")) {
             String field = "lines[" + i++ + "]";
-            lines.add(new Line(uniqueName(line, field, names), point(line.get("start"), field + ".start"),
+            lines.add(new Line(name(line, field), point(line.get("start"), field + ".start"),
                     point(line.get("end"), field + ".end")));
         }
         return lines;
@@ -153,14 +147,13 @@ final class PipelineRequest {
 
     private static List<RuleSpec> rules(JsonNode node) {
         List<RuleSpec> rules = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
         int i = 0;
         for (JsonNode rule : array(node, "rules")) {
             String field = "rules[" + i++ + "]";
-            String id = requiredText(rule, "id", field + ".id");
-            if (!ids.add(id)) {
-                throw ApiException.badRequest(field + ".id", "'" + id + "' is used by an earlier rule");
+            if (rule == null || !rule.isObject()) {
+                throw HttpProblem.badRequest(field, "must be an object");
             }
+            String id = requiredText(rule, "id", field + ".id");
             rules.add(RuleSpec.newBuilder().setId(id)
                     .setKind(enumValue(rule, "kind", EventKind.class, EventKind.UNKNOWN, field + ".kind"))
                     .setLabel(optionalText(rule, "label"))
@@ -175,61 +168,29 @@ final class PipelineRequest {
         return rules;
     }
 
-    /** Zones, lines and rules as the aggregator would build them; references to unknown zones or lines refused. */
-    private static void checkShapesAndRules(PipelineSpec spec) {
-        List<String> invalid = new ArrayList<>();
-        Geometry.of(spec, invalid::add);
-        if (!invalid.isEmpty()) {
-            throw ApiException.badRequest(invalid.get(0).contains("zone") ? "zones" : "lines", invalid.get(0));
-        }
-        Set<String> zones = new HashSet<>();
-        spec.getZones().forEach(z -> zones.add(z.getName()));
-        Set<String> lines = new HashSet<>();
-        spec.getLines().forEach(l -> lines.add(l.getName()));
-        for (int i = 0; i < spec.getRules().size(); i++) {
-            RuleSpec rule = spec.getRules().get(i);
-            String field = "rules[" + i + "]";
-            if (rule.getZone() != null && !zones.contains(rule.getZone())) {
-                throw ApiException.badRequest(field + ".zone", "no zone named '" + rule.getZone() + "' in this pipeline");
-            }
-            if (rule.getLine() != null && !lines.contains(rule.getLine())) {
-                throw ApiException.badRequest(field + ".line", "no line named '" + rule.getLine() + "' in this pipeline");
-            }
-            try {
-                Rule.of(rule);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(field, e.getMessage());
-            }
-        }
-    }
-
     private static Double number(JsonNode body, String name, String field) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isNumber()) {
-            throw ApiException.badRequest(field, "must be a number, got " + node);
+            throw HttpProblem.badRequest(field, "must be a number, got " + node);
         }
         return node.asDouble();
     }
 
     private static Point point(JsonNode node, String field) {
         if (node == null || !node.isObject() || !node.path("x").isNumber() || !node.path("y").isNumber()) {
-            throw ApiException.badRequest(field, "must be a point {\"x\": number, \"y\": number}, got " + node);
+            throw HttpProblem.badRequest(field, "must be a point {\"x\": number, \"y\": number}, got " + node);
         }
         return new Point(node.get("x").asDouble(), node.get("y").asDouble());
     }
 
-    private static String uniqueName(JsonNode item, String field, Set<String> names) {
+    private static String name(JsonNode item, String field) {
         if (item == null || !item.isObject()) {
-            throw ApiException.badRequest(field, "must be an object");
+            throw HttpProblem.badRequest(field, "must be an object");
         }
-        String name = requiredText(item, "name", field + ".name");
-        if (!names.add(name)) {
-            throw ApiException.badRequest(field + ".name", "'" + name + "' is used twice");
-        }
-        return name;
+        return requiredText(item, "name", field + ".name");
     }
 
     private static Iterable<JsonNode> array(JsonNode node, String field) {
@@ -237,10 +198,10 @@ final class PipelineRequest {
             return List.of();
         }
         if (!node.isArray()) {
-            throw ApiException.badRequest(field, "must be an array, got " + node.getNodeType());
+            throw HttpProblem.badRequest(field, "must be an array, got " + node.getNodeType());
         }
-        if (node.size() > 1000) {
-            throw ApiException.badRequest(field, "has " + node.size() + " items; at most 1000");
+        if (node.size() > PipelineSpecs.MAX_ITEMS) {
+            throw HttpProblem.badRequest(field, "has " + node.size() + " items; at most " + PipelineSpecs.MAX_ITEMS);
         }
         return node;
     }
@@ -252,11 +213,11 @@ final class PipelineRequest {
             return map;
         }
         if (!node.isObject()) {
-            throw ApiException.badRequest(field, "must be an object of strings");
+            throw HttpProblem.badRequest(field, "must be an object of strings");
         }
         node.fields().forEachRemaining(e -> {
             if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw ApiException.badRequest(field + "." + e.getKey(), "must be a string");
+                throw HttpProblem.badRequest(field + "." + e.getKey(), "must be a string");
             }
             map.put(e.getKey(), e.getValue().asText());
         });
@@ -270,7 +231,7 @@ final class PipelineRequest {
     private static String requiredText(JsonNode body, String name, String field) {
         JsonNode node = body.get(name);
         if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            throw ApiException.badRequest(field, node == null || node.isNull() ? "is required" : "must be a non-empty string");
+            throw HttpProblem.badRequest(field, node == null || node.isNull() ? "is required" : "must be a non-empty string");
         }
         return node.asText();
     }
@@ -281,7 +242,7 @@ final class PipelineRequest {
             return null;
         }
         if (!node.isTextual()) {
-            throw ApiException.badRequest(field, "must be a string, got " + node.getNodeType());
+            throw HttpProblem.badRequest(field, "must be a string, got " + node.getNodeType());
         }
         return node.asText();
     }
@@ -296,7 +257,7 @@ final class PipelineRequest {
             return absent;
         }
         try {
-            E value = Enum.valueOf(type, node.asText().toUpperCase(java.util.Locale.ROOT));
+            E value = Enum.valueOf(type, node.asText().toUpperCase(Locale.ROOT));
             if (value.name().equals("UNKNOWN")) {
                 throw new IllegalArgumentException();
             }
@@ -308,7 +269,7 @@ final class PipelineRequest {
                     known.add(constant.name());
                 }
             }
-            throw ApiException.badRequest(field, "'" + node.asText() + "' is not one of " + known);
+            throw HttpProblem.badRequest(field, "'" + node.asText() + "' is not one of " + known);
         }
     }
 }

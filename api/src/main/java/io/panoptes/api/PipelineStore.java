@@ -1,6 +1,8 @@
 package io.panoptes.api;
 
 import io.panoptes.avro.DesiredState;
+import io.panoptes.runtime.http.HttpProblem;
+import io.panoptes.runtime.kafka.ClientConfigs;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.PipelineStatus;
 import io.panoptes.schemas.topics.CompactedView;
@@ -8,7 +10,6 @@ import io.panoptes.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,16 +40,16 @@ final class PipelineStore implements AutoCloseable {
     PipelineStore(Map<String, Object> kafkaConfig, Topics topics, Duration timeout) {
         this.topics = topics;
         this.timeout = timeout;
-        this.specs = new CompactedView<>(kafkaConfig, topics.pipelines(), "panoptes-api-pipelines");
-        this.statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "panoptes-api-statuses");
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "panoptes-api");
+        this.specs = new CompactedView<>(kafkaConfig, topics.pipelines(), "api-pipelines");
+        this.statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "api-statuses");
         int requestTimeout = (int) Math.min(timeout.toMillis(), 10_000);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), requestTimeout));
+        Map<String, Object> config = ClientConfigs.of(kafkaConfig, "api-writer")
+                .tune(ProducerConfig.LINGER_MS_CONFIG, 0)
+                .tune(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout)
+                .tune(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), requestTimeout))
+                .require(ProducerConfig.ACKS_CONFIG, "all")
+                .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                .build();
         this.producer = new KafkaProducer<>(config, new StringSerializer(), topics.pipelines().valueSerde().serializer());
     }
 
@@ -74,7 +75,7 @@ final class PipelineStore implements AutoCloseable {
         catchUp();
         Optional<PipelineSpec> existing = specs.get(spec.getPipelineId());
         if (existing.isPresent() && existing.get().getDesiredState() != DesiredState.TERMINATED) {
-            throw new ApiException(409, "pipelineId", "pipeline " + spec.getPipelineId() + " exists (version "
+            throw new HttpProblem(409, "pipelineId", "pipeline " + spec.getPipelineId() + " exists (version "
                     + existing.get().getVersion() + "); change it with PUT and If-Match, or terminate it first");
         }
         long version = existing.map(s -> s.getVersion() + 1).orElse(1L);
@@ -85,11 +86,11 @@ final class PipelineStore implements AutoCloseable {
      * Writes the next version of pipeline {@code id}, made by {@code change} from the current one.
      *
      * @param ifMatch the version the client read; null to skip the check
-     * @throws ApiException 404 for an unknown pipeline, 409 when the current version is not {@code ifMatch}
+     * @throws HttpProblem 404 for an unknown pipeline, 409 when the current version is not {@code ifMatch}
      */
     synchronized PipelineSpec update(String id, Long ifMatch, UnaryOperator<PipelineSpec.Builder> change) {
         catchUp();
-        PipelineSpec current = specs.get(id).orElseThrow(() -> ApiException.notFound(id));
+        PipelineSpec current = specs.get(id).orElseThrow(() -> ApiServer.notFound(id));
         requireVersion(current, ifMatch);
         PipelineSpec.Builder next = change.apply(PipelineSpec.newBuilder(current));
         return write(next.setPipelineId(id).setVersion(current.getVersion() + 1).setUpdated(Instant.now()).build());
@@ -98,14 +99,14 @@ final class PipelineStore implements AutoCloseable {
     /** Removes pipeline {@code id} (a tombstone): its owner stops it and its status goes too. */
     synchronized void delete(String id, Long ifMatch) {
         catchUp();
-        requireVersion(specs.get(id).orElseThrow(() -> ApiException.notFound(id)), ifMatch);
+        requireVersion(specs.get(id).orElseThrow(() -> ApiServer.notFound(id)), ifMatch);
         send(new ProducerRecord<>(topics.pipelines().name(), id, null));
         catchUp();
     }
 
     private static void requireVersion(PipelineSpec current, Long ifMatch) {
         if (ifMatch != null && ifMatch != current.getVersion()) {
-            throw new ApiException(409, "If-Match", "pipeline " + current.getPipelineId() + " is at version "
+            throw new HttpProblem(409, "If-Match", "pipeline " + current.getPipelineId() + " is at version "
                     + current.getVersion() + ", not " + ifMatch + ": read it again and retry");
         }
     }
@@ -120,10 +121,10 @@ final class PipelineStore implements AutoCloseable {
         try {
             producer.send(record).get();
         } catch (ExecutionException e) {
-            throw new ApiException(503, null, "cannot write to " + record.topic() + ": " + e.getCause().getMessage());
+            throw new HttpProblem(503, null, "cannot write to " + record.topic() + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, null, "interrupted while writing to " + record.topic());
+            throw new HttpProblem(503, null, "interrupted while writing to " + record.topic());
         }
     }
 
@@ -131,10 +132,10 @@ final class PipelineStore implements AutoCloseable {
         try {
             specs.catchUp(timeout);
         } catch (TimeoutException | IllegalStateException e) {
-            throw new ApiException(503, null, e.getMessage());
+            throw new HttpProblem(503, null, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, null, "interrupted while reading " + topics.pipelines().name());
+            throw new HttpProblem(503, null, "interrupted while reading " + topics.pipelines().name());
         }
     }
 

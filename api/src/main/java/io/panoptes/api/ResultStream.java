@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.runtime.http.HttpProblem;
+import io.panoptes.runtime.kafka.ClientConfigs;
 import io.panoptes.schemas.json.AvroJson;
 import io.panoptes.schemas.topics.Topic;
 import io.panoptes.schemas.topics.Topics;
@@ -17,8 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,6 +29,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +70,7 @@ final class ResultStream {
     /**
      * Parses a {@code Last-Event-ID} this class wrote.
      *
-     * @throws ApiException 400 when it is not one
+     * @throws HttpProblem 400 when it is not one
      */
     Map<String, Long> parsePosition(String lastEventId) {
         Map<String, Long> position = new HashMap<>();
@@ -75,7 +79,7 @@ final class ResultStream {
             try {
                 position.put(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)));
             } catch (RuntimeException e) {
-                throw ApiException.badRequest("Last-Event-ID", "'" + lastEventId + "' is not an event id of this stream");
+                throw HttpProblem.badRequest("Last-Event-ID", "'" + lastEventId + "' is not an event id of this stream");
             }
         }
         return position;
@@ -87,19 +91,21 @@ final class ResultStream {
     }
 
     /**
-     * Streams until the client goes away (a write fails) or the thread is interrupted. Failures to
-     * reach Kafka come before {@code ready} is called, so the caller can still answer with an error.
+     * Streams until the client goes away (a write fails), the thread is interrupted or
+     * {@code stopping} says so (checked twice a second). Failures to reach Kafka come before
+     * {@code ready} is called, so the caller can still answer with an error.
      *
      * @param resume the Last-Event-ID position, or null
      */
-    void stream(String pipelineId, Map<String, Long> resume, Start start, Ready ready, OutputStream out) throws IOException {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "panoptes-api-results-" + UUID.randomUUID().toString().substring(0, 8));
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config,
-                new org.apache.kafka.common.serialization.StringDeserializer(), new ByteArrayDeserializer())) {
+    void stream(String pipelineId, Map<String, Long> resume, Start start, Ready ready, OutputStream out, BooleanSupplier stopping)
+            throws IOException {
+        Map<String, Object> config = ClientConfigs.of(kafkaConfig, "api-results")
+                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
+                .without(ConsumerConfig.GROUP_ID_CONFIG)
+                .build();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             Map<TopicPartition, Kind> partitions = new LinkedHashMap<>();
             for (Kind kind : kinds) {
                 consumer.partitionsFor(kind.topic().name(), Duration.ofSeconds(15))
@@ -112,7 +118,7 @@ final class ResultStream {
             ready.start();
             write(out, ": results of pipeline " + pipelineId + "\n\n");
             long lastWrite = System.nanoTime();
-            while (!Thread.currentThread().isInterrupted()) {
+            while (!Thread.currentThread().isInterrupted() && !stopping.getAsBoolean()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     position.put(tp, record.offset() + 1);
@@ -167,7 +173,7 @@ final class ResultStream {
             return null;
         }
         try {
-            return JSON.writeValueAsString(AvroJson.toMap((org.apache.avro.generic.GenericRecord) value));
+            return JSON.writeValueAsString(AvroJson.toMap((GenericRecord) value));
         } catch (IOException e) {
             throw new IllegalStateException("result at " + record.topic() + "-" + record.partition() + "@" + record.offset()
                     + " cannot be written as JSON", e);

@@ -1,7 +1,8 @@
 package io.panoptes.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static io.panoptes.api.ApiTestClient.assertRefused;
+import static io.panoptes.api.ApiTestClient.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,12 +15,9 @@ import io.panoptes.avro.ModelRef;
 import io.panoptes.avro.SourceKind;
 import io.panoptes.avro.StageTimings;
 import io.panoptes.avro.WindowCount;
-import io.panoptes.ingest.IngestService;
-import io.panoptes.ingest.IngestSettings;
-import io.panoptes.ingest.pipeline.ControlSettings;
-import io.panoptes.ingest.pipeline.PipelineController;
-import io.panoptes.ingest.source.SourcePolicy;
-import io.panoptes.schemas.TestTopics;
+import io.panoptes.pipeline.source.SourcePolicy;
+import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.testkit.TestTopics;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
@@ -49,7 +47,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Every API operation over real HTTP, on a real broker, with an ingest instance running the pipelines it creates. */
+/**
+ * The API over real HTTP on a real broker: refusals, authentication, results as Server-Sent Events,
+ * a Python client. The whole life of a pipeline with an ingest instance running it is the app's
+ * {@code ApiWithIngestIT}.
+ */
 @ExtendWith(KafkaClusterExtension.class)
 @Timeout(240)
 class ApiIT {
@@ -61,9 +63,8 @@ class ApiIT {
     private final KafkaCluster kafka;
     private final HttpClient http = HttpClient.newHttpClient();
     private Topics topics;
-    private IngestService ingest;
-    private PipelineController controller;
     private ApiServer api;
+    private ApiTestClient client;
 
     ApiIT(KafkaCluster kafka) {
         this.kafka = kafka;
@@ -74,66 +75,15 @@ class ApiIT {
         topics = TestTopics.create(kafka, "api", b -> b.framesPartitions(2).partitions(3).controlPartitions(2));
         SourcePolicy sources = new SourcePolicy(List.of(TestVideos.megamind().getParent()), false);
         Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers());
-        ingest = new IngestService(IngestSettings.builder().workerGroup(kafka.uniqueName("workers")).fileLagBound(0).build(),
-                config, topics, new SimpleMeterRegistry());
-        controller = new PipelineController(ingest, ControlSettings.defaults(sources).withGroup(kafka.uniqueName("ingest"))
-                .withInstanceId("ingest-a").withStatusInterval(Duration.ofMillis(300)), config, topics, new SimpleMeterRegistry());
-        api = new ApiServer(new ApiSettings(new InetSocketAddress("127.0.0.1", 0), Optional.of(TOKEN), sources,
-                Optional.of(URI.create("http://127.0.0.1:9")), Duration.ofSeconds(20), 4), config, topics, new SimpleMeterRegistry());
+        api = RoleService.started(new ApiServer(ApiSettings.defaults(sources).withAddress(new InetSocketAddress("127.0.0.1", 0))
+                .withToken(Optional.of(TOKEN)).withAggregator(Optional.of(URI.create("http://127.0.0.1:9")))
+                .withKafkaTimeout(Duration.ofSeconds(20)).withMaxResultStreams(4), config, topics, new SimpleMeterRegistry()));
+        client = new ApiTestClient(api.url(), TOKEN);
     }
 
     @AfterEach
     void stop() {
         api.close();
-        controller.close();
-        ingest.close();
-    }
-
-    @Test
-    void shouldCreateListGetPauseResumeReplaceTerminateAndDeletePipelines() throws Exception {
-        HttpResponse<String> created = call("POST", "/v1/pipelines", null, """
-                {"pipelineId": "door", "source": "%s", "maxFps": 5, "policy": "LATEST",
-                 "zones": [{"name": "hall", "polygon": [{"x": 0, "y": 0}, {"x": 100, "y": 0}, {"x": 100, "y": 100}]}],
-                 "lines": [{"name": "gate", "start": {"x": 0, "y": 50}, "end": {"x": 100, "y": 50}}],
-                 "rules": [{"id": "crowd", "kind": "COUNT_THRESHOLD", "zone": "hall", "threshold": 3, "params": {"metric": "maxConcurrent"}}]}
-                """.formatted(TestVideos.megamind()));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        assertThat(created.headers().firstValue("ETag")).contains("\"1\"");
-        assertThat(created.headers().firstValue("Location")).contains("/v1/pipelines/door");
-        assertThat(json(created).at("/spec/zones/0/polygon/2/x").asDouble()).isEqualTo(100);
-
-        JsonNode running = awaitState("door", 1, "RUNNING");
-        assertThat(running.at("/status/owner").asText()).isEqualTo("ingest-a");
-        assertThat(json(call("GET", "/v1/pipelines", null, null)).at("/pipelines/0/spec/pipelineId").asText()).isEqualTo("door");
-        assertThat(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"door\", \"source\": \"" + TestVideos.vtest() + "\"}")
-                .statusCode()).as("an id in use").isEqualTo(409);
-
-        HttpResponse<String> paused = call("POST", "/v1/pipelines/door/pause", "\"1\"", null);
-        assertThat(paused.headers().firstValue("ETag")).contains("\"2\"");
-        awaitState("door", 2, "PAUSED");
-        HttpResponse<String> stale = call("POST", "/v1/pipelines/door/resume", "\"1\"", null);
-        assertThat(stale.statusCode()).isEqualTo(409);
-        assertThat(json(stale).get("error").asText()).contains("version 2, not 1");
-        assertThat(call("POST", "/v1/pipelines/door/resume", "\"2\"", null).statusCode()).isEqualTo(200);
-        awaitState("door", 3, "RUNNING");
-
-        String replacement = "{\"source\": \"" + TestVideos.vtest() + "\", \"maxFps\": 2}";
-        assertThat(call("PUT", "/v1/pipelines/door", null, replacement).statusCode()).as("PUT needs If-Match").isEqualTo(428);
-        HttpResponse<String> replaced = call("PUT", "/v1/pipelines/door", "\"3\"", replacement);
-        assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
-        assertThat(json(replaced).at("/spec/source").asText()).endsWith("vtest.avi");
-        assertThat(json(replaced).at("/spec/zones").size()).as("PUT replaces the whole spec").isZero();
-        awaitState("door", 4, "RUNNING");
-
-        assertThat(call("POST", "/v1/pipelines/door/terminate", null, null).statusCode()).isEqualTo(200);
-        assertThat(awaitState("door", 5, "ENDED").at("/status/reason").asText()).isEqualTo("terminated");
-        await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
-
-        assertThat(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"door\", \"source\": \"" + TestVideos.vtest() + "\"}")
-                .headers().firstValue("ETag")).as("a terminated id may be created again").contains("\"6\"");
-        assertThat(call("DELETE", "/v1/pipelines/door", null, null).statusCode()).isEqualTo(204);
-        assertThat(call("GET", "/v1/pipelines/door", null, null).statusCode()).isEqualTo(404);
-        await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
     }
 
     @Test
@@ -151,9 +101,9 @@ class ApiIT {
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"maxFps\": 1e9}"), 400, "maxFps");
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"policy\": \"SOMETIMES\"}"), 400, "policy");
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"zones\": [{\"name\": \"bow\","
-                + " \"polygon\": [{\"x\": 0, \"y\": 0}, {\"x\": 10, \"y\": 10}, {\"x\": 10, \"y\": 0}, {\"x\": 0, \"y\": 10}]}]}"), 400, "zones");
+                + " \"polygon\": [{\"x\": 0, \"y\": 0}, {\"x\": 10, \"y\": 10}, {\"x\": 10, \"y\": 0}, {\"x\": 0, \"y\": 10}]}]}"), 400, "zones[0].polygon");
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"lines\": [{\"name\": \"dot\","
-                + " \"start\": {\"x\": 5, \"y\": 5}, \"end\": {\"x\": 5, \"y\": 5}}]}"), 400, "lines");
+                + " \"start\": {\"x\": 5, \"y\": 5}, \"end\": {\"x\": 5, \"y\": 5}}]}"), 400, "lines[0]");
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"lines\": [{\"name\": \"l\","
                 + " \"start\": [0, 0], \"end\": {\"x\": 5, \"y\": 5}}]}"), 400, "lines[0].start");
         assertRefused(call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"a\", \"source\": \"" + video + "\", \"rules\": [{\"id\": \"r\","
@@ -295,46 +245,16 @@ class ApiIT {
         return events;
     }
 
-    private JsonNode awaitState(String id, long version, String state) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(WAIT).until(() -> {
-            last[0] = json(call("GET", "/v1/pipelines/" + id, null, null));
-            return last[0].at("/status/specVersion").asLong() == version && last[0].at("/status/state").asText().equals(state);
-        });
-        return last[0];
-    }
-
-    private static void assertRefused(HttpResponse<String> response, int status, String field) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        JsonNode body = JSON.readTree(response.body());
-        assertThat(body.get("error").asText()).isNotBlank();
-        if (field != null) {
-            assertThat(body.path("field").asText()).as(response.body()).isEqualTo(field);
-        }
-    }
-
     private HttpResponse<String> call(String method, String path, String ifMatch, String body) throws Exception {
-        HttpRequest.Builder request = request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (ifMatch != null) {
-            request.header("If-Match", ifMatch);
-        }
-        return send(request);
+        return client.call(method, path, ifMatch, body);
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(api.url().resolve(path)).header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30));
+        return client.request(path);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode json(HttpResponse<String> response) throws Exception {
-        return JSON.readTree(response.body());
+        return client.send(request);
     }
 
     private <V> KafkaProducer<String, V> producer(Serializer<V> values) {

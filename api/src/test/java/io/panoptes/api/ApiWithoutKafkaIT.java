@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.panoptes.ingest.source.SourcePolicy;
+import io.panoptes.pipeline.source.SourcePolicy;
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
@@ -16,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,8 +55,9 @@ class ApiWithoutKafkaIT {
     }
 
     private static ApiServer api(String bootstrap, Topics topics) {
-        return new ApiServer(new ApiSettings(new InetSocketAddress("127.0.0.1", 0), Optional.empty(), new SourcePolicy(List.of(), false),
-                Optional.empty(), Duration.ofSeconds(5), 2), Map.of("bootstrap.servers", bootstrap), topics, new SimpleMeterRegistry());
+        return RoleService.started(new ApiServer(ApiSettings.defaults(new SourcePolicy(List.of(), false))
+                .withAddress(new InetSocketAddress("127.0.0.1", 0)).withKafkaTimeout(Duration.ofSeconds(5)).withMaxResultStreams(2),
+                Map.of("bootstrap.servers", bootstrap), topics, new SimpleMeterRegistry()));
     }
 
     private HttpResponse<String> get(ApiServer api, String path) throws Exception {

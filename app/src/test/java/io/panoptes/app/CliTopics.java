@@ -1,7 +1,7 @@
 package io.panoptes.app;
 
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.registry.SchemaRegistryServer;
+import io.panoptes.kafka.embedded.SchemaRegistryServer;
 import io.panoptes.schemas.topics.TopicAdmin;
 import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;

@@ -100,6 +100,28 @@ class LocalCommandIT {
     }
 
     @Test
+    void shouldKeepCameraCredentialsOutOfStreamIdsLogsAndMetrics(@TempDir Path dir) throws Exception {
+        int camera = io.panoptes.testkit.LoopbackPorts.closed(); // refused: the stream reconnects, as a camera that is down
+        int metrics = io.panoptes.testkit.LoopbackPorts.closed();
+        Process local = local(dir, List.of("--source", "rtsp://camuser9:s3cret@127.0.0.1:" + camera + "/cam?token=t0ken", "--no-output",
+                "--api-port", "0", "--metrics-port", String.valueOf(metrics)));
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(dir.resolve("out.log")).contains("RECONNECTING"));
+            String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + metrics + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).contains("stream=\"127.0.0.1:" + camera + "/cam\"").doesNotContain("s3cret").doesNotContain("camuser9")
+                    .doesNotContain("t0ken");
+        } finally {
+            local.destroy();
+            assertThat(local.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        String out = Files.readString(dir.resolve("out.log"));
+        assertThat(out).contains("panoptes local: 127.0.0.1:" + camera + "/cam from rtsp://***@127.0.0.1:" + camera + "/cam?token=***")
+                .doesNotContain("s3cret").doesNotContain("camuser9").doesNotContain("t0ken");
+    }
+
+    @Test
     void shouldExitNamingAnInputThatCannotBeOpened(@TempDir Path dir) throws Exception {
         Path empty = Files.createFile(dir.resolve("empty.mp4"));
         Path garbage = Files.write(dir.resolve("garbage.mp4"), "this is not a video at all".repeat(100).getBytes());

@@ -3,40 +3,34 @@ package io.panoptes.worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
-import io.panoptes.avro.FramePolicy;
 import io.panoptes.avro.Frame;
-import io.panoptes.avro.ModelRef;
 import io.panoptes.avro.PipelineSpec;
-import io.panoptes.avro.SourceKind;
+import io.panoptes.runtime.kafka.ClientConfigs;
+import io.panoptes.runtime.lifecycle.Lifecycle;
+import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.runtime.observability.HealthCheck;
 import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
 import io.panoptes.schemas.serde.AvroDeserializer;
-import io.panoptes.schemas.topics.DeadLetters;
 import io.panoptes.schemas.topics.CompactedView;
+import io.panoptes.schemas.topics.DeadLetters;
 import io.panoptes.schemas.topics.Topics;
-import io.panoptes.worker.image.FrameImageDecoder;
-import io.panoptes.worker.model.ModelCatalog;
+import io.panoptes.worker.http.InferenceHttpServer;
+import io.panoptes.worker.internal.model.ModelCatalog;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,7 +52,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,141 +59,165 @@ import org.slf4j.LoggerFactory;
  * An inference worker: consumes the frames topic in a consumer group and produces exactly one
  * result per frame on the detections topic.
  *
- * <p>The poll thread owns the consumer and a transactional producer. Frames go to a decode stage
- * (JPEG/PNG into pooled images) and then to the inference threads, so the next frames are decoded
- * while a model runs; at most {@code queueCapacity} are in flight, above which the worker pauses
- * its partitions. Each transaction carries the results of the contiguous completed prefix of every
- * partition together with those offsets, so a crash neither loses nor duplicates a result. On
- * revocation the complete prefix is committed and the rest dropped, for the new owner to redo.
- * Unreadable records go to the DLQ in the same transaction; stale LIVE frames become
- * SKIPPED_STALE results; frames deleted by retention before they were read are counted as lost.
+ * <p>The poll thread owns the consumer and a transactional producer. Each frame is triaged
+ * ({@link FrameTriage}); those to infer go through the {@link InferenceStages}; at most
+ * {@code queueCapacity} are in flight, above which the worker pauses its partitions. Each
+ * transaction carries the results of the contiguous completed prefix of every partition
+ * ({@link PartitionLedger}) together with those offsets, so a crash neither loses nor duplicates a
+ * result. On revocation the complete prefix is committed and the rest dropped, for the new owner
+ * to redo. Unreadable records go to the DLQ in the same transaction; frames deleted by retention
+ * before they were read are counted as lost.
+ *
+ * <p>Nothing runs before {@link #start()}; {@link #close()} drains and commits, {@link #kill()}
+ * stops like a crash. Both are idempotent.
  */
-public final class WorkerService implements AutoCloseable {
+public final class WorkerService implements RoleService {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
+    /** How long a poll waits while frames are in flight (their results wait to be committed), and while none are. */
+    private static final Duration BUSY_POLL = Duration.ofMillis(2);
+    private static final Duration IDLE_POLL = Duration.ofMillis(50);
+    /** How long a clean stop lets the frames in flight finish before committing what is done. */
+    private static final Duration DRAIN = Duration.ofSeconds(30);
+    /** How long closing waits for the poll thread, and a clean stop for the Kafka clients. */
+    private static final Duration STOP = Duration.ofSeconds(60);
+    private static final Duration CLIENT_CLOSE = Duration.ofSeconds(30);
 
     private final WorkerSettings settings;
+    private final Map<String, Object> kafkaConfig;
     private final Topics topics;
     private final WorkerMetrics metrics;
-    private final ModelCatalog catalog;
-    private final CompactedView<PipelineSpec> pipelines;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
-    private final AvroDeserializer<Frame> frames;
-    private final Serializer<Detections> results;
-    private final ExecutorService decoding;
-    private final ExecutorService inference;
-    private final List<AutoCloseable> perThread = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<FrameImageDecoder> decoder;
-    private final ThreadLocal<FrameProcessor> processor;
-    private final BlockingQueue<Mat> images;
-    private final BatchQueue<Decoded> toInfer;
-    private final Map<TopicPartition, Deque<Slot>> inFlightByPartition = new HashMap<>();
+    private final FrameTriage triage;
+    private final Lifecycle lifecycle = new Lifecycle("the worker");
+    private final PartitionLedger<Output> ledger = new PartitionLedger<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final int maxPollRecords;
-    private final Thread pollThread;
+    private ModelCatalog catalog;
+    private CompactedView<PipelineSpec> pipelines;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private AvroDeserializer<Frame> frames;
+    private Serializer<Detections> results;
+    private InferenceStages stages;
+    private InferenceHttpServer http;
+    private Thread pollThread;
     private volatile boolean running = true;
     private volatile boolean abrupt;
     private long lastCommitNanos = System.nanoTime();
     private volatile int assigned;
     private volatile String fatal;
 
-    /** One consumed record's place in its partition's commit order, filled when its output is ready. */
-    private static final class Slot {
-        final long offset;
-        volatile Output output;
-
-        Slot(long offset) {
-            this.offset = offset;
-        }
-    }
-
     /**
      * What a record produces: a result or a dead letter, and what to count once it is committed.
      * Results are serialized by the poll thread when committed, off the inference threads' path.
      */
-    private record Output(java.util.function.Supplier<ProducerRecord<byte[], byte[]>> record, Runnable onCommit) {}
+    private record Output(Supplier<ProducerRecord<byte[], byte[]>> record, Runnable onCommit) {}
 
-    /** A decoded frame waiting for an inference thread, and where its result goes. */
-    private record Decoded(Slot slot, FrameProcessor.Decoded frame) {}
+    /** A worker with these settings; nothing is loaded or connected before {@link #start()}. */
+    public WorkerService(WorkerSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
+        this.settings = settings;
+        this.kafkaConfig = Map.copyOf(kafkaConfig);
+        this.topics = topics;
+        this.metrics = new WorkerMetrics(meters);
+        this.triage = new FrameTriage(settings);
+        this.maxPollRecords = Math.max(1, settings.queueCapacity() / 4);
+    }
+
+    @Override
+    public String name() {
+        return "worker";
+    }
 
     /**
-     * Starts a worker. The default model is loaded now, so a worker with a broken model stops at once.
+     * Loads the default model (so a worker with a broken model stops at once), connects and starts
+     * consuming.
      *
      * @throws io.panoptes.worker.model.ModelLoadException naming the default model and why it cannot run
      */
-    public WorkerService(WorkerSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
-        this.settings = settings;
-        this.topics = topics;
-        this.metrics = new WorkerMetrics(meters);
-        this.catalog = new ModelCatalog(settings.models(), settings.intraOpThreads(), settings.interOpThreads(),
-                settings.device(), settings.modelCache().fetcher());
-        if (settings.defaultModel() != null) {
-            catalog.get(settings.defaultModel());
+    @Override
+    public synchronized void start() {
+        lifecycle.start();
+        catalog = new ModelCatalog(settings.models(), settings.intraOpThreads(), settings.interOpThreads(), settings.device(),
+                settings.modelCache().fetcher());
+        try {
+            if (settings.defaultModel() != null) {
+                catalog.get(settings.defaultModel());
+            }
+            connect();
+        } catch (RuntimeException e) {
+            lifecycle.close();
+            closeQuietly(pipelines, consumer, producer, catalog);
+            throw e;
         }
-        this.maxPollRecords = Math.max(1, settings.queueCapacity() / 4);
-        this.frames = AvroDeserializer.of(Frame.class, topics.registry());
-        this.results = topics.detections().valueSerde().serializer();
-        this.pipelines = new CompactedView<>(kafkaConfig, topics.pipelines(), "panoptes-worker-pipelines");
-        this.consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig), new ByteArraySerializer(), new ByteArraySerializer());
+        stages = new InferenceStages(settings, catalog, claimChecks(), metrics);
+        stages.start();
+        pollThread = new Thread(this::pollLoop, "worker-poll");
+        pollThread.start();
+        WorkerSettings.HttpInference endpoint = settings.http();
+        if (endpoint != null) {
+            try {
+                http = new InferenceHttpServer(imageInference(), endpoint.address(), endpoint.concurrency(), endpoint.queue(),
+                        endpoint.maxBodyBytes());
+            } catch (RuntimeException e) {
+                close(); // the port is taken: nothing of this worker stays behind
+                throw e;
+            }
+        }
+    }
+
+    /** The base URL of HTTP inference, when the settings ask for it. */
+    public Optional<URI> httpUrl() {
+        return Optional.ofNullable(http).map(InferenceHttpServer::url);
+    }
+
+    private void connect() {
+        frames = AvroDeserializer.of(Frame.class, topics.registry());
+        results = topics.detections().valueSerde().serializer();
+        pipelines = new CompactedView<>(kafkaConfig, topics.pipelines(), "worker-pipelines");
+        consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         if (settings.exactlyOnce()) {
             producer.initTransactions();
         }
-        FilesystemPayloadStore store = settings.claimCheckDir() == null ? null
-                : new FilesystemPayloadStore(settings.claimCheckDir(), 256L * 1024 * 1024);
-        this.decoder = ThreadLocal.withInitial(() -> owned(new FrameImageDecoder(settings.maxPixels(), store)));
-        this.processor = ThreadLocal.withInitial(() -> owned(new FrameProcessor(catalog, settings.maxBatch())));
-        // one decoded image per frame in flight, reused: decoding never allocates a new one
-        this.images = new ArrayBlockingQueue<>(settings.queueCapacity());
-        for (int i = 0; i < settings.queueCapacity(); i++) {
-            images.add(new Mat());
+    }
+
+    private FilesystemPayloadStore claimChecks() {
+        return settings.claimCheckDir() == null ? null
+                : new FilesystemPayloadStore(settings.claimCheckDir(), WorkerSettings.MAX_CLAIM_CHECK_BYTES);
+    }
+
+    private static void closeQuietly(AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                log.warn("closing {} after a failed start: {}", resource, e.toString());
+            }
         }
-        this.toInfer = new BatchQueue<>(settings.maxBatch(), settings.maxBatchWait());
-        this.decoding = pool("decode", settings.decodeThreads());
-        this.inference = pool("inference", settings.inferenceThreads());
-        for (int i = 0; i < settings.inferenceThreads(); i++) {
-            inference.execute(this::inferLoop);
-        }
-        this.pollThread = new Thread(this::pollLoop, "worker-poll");
-        pollThread.start();
     }
 
-    private <T extends AutoCloseable> T owned(T resource) {
-        perThread.add(resource);
-        return resource;
+    private Map<String, Object> consumerConfig() {
+        return ClientConfigs.of(kafkaConfig, "worker-frames")
+                .require(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId())
+                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
+                .require(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none") // retention losses are counted, not skipped
+                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .require(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords)
+                .build();
     }
 
-    private static ExecutorService pool(String name, int threads) {
-        AtomicInteger count = new AtomicInteger();
-        return Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, name + "-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    private Map<String, Object> consumerConfig(Map<String, Object> kafkaConfig) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // retention losses are counted, not skipped
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "panoptes-worker-" + UUID.randomUUID().toString().substring(0, 8));
-        return config;
-    }
-
-    private Map<String, Object> producerConfig(Map<String, Object> kafkaConfig) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    private Map<String, Object> producerConfig() {
+        ClientConfigs.Builder config = ClientConfigs.of(kafkaConfig, "worker-results")
+                .tune(ProducerConfig.LINGER_MS_CONFIG, 5)
+                .require(ProducerConfig.ACKS_CONFIG, "all")
+                .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         if (settings.exactlyOnce()) {
-            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + UUID.randomUUID());
-            config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
+            config.require(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + UUID.randomUUID())
+                    .require(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
         }
-        return config;
+        return config.build();
     }
 
     private void pollLoop() {
@@ -233,8 +250,7 @@ public final class WorkerService implements AutoCloseable {
 
     private Iterable<ConsumerRecord<byte[], byte[]>> poll() {
         try {
-            // while frames are in flight, come back soon: their results free capacity and wait to be committed
-            return consumer.poll(Duration.ofMillis(metrics.inFlight().get() > 0 ? 2 : 50));
+            return consumer.poll(stages.inFlight() > 0 ? BUSY_POLL : IDLE_POLL);
         } catch (OffsetOutOfRangeException e) {
             e.offsetOutOfRangePartitions().forEach(this::skipDeletedFrames);
         } catch (NoOffsetForPartitionException e) {
@@ -255,12 +271,10 @@ public final class WorkerService implements AutoCloseable {
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        Deque<Slot> slots = inFlightByPartition.get(partition);
-        if (slots == null) {
+        PartitionLedger.Slot<Output> slot = ledger.add(partition, record.offset());
+        if (slot == null) {
             return; // revoked while the record was in the fetch buffer
         }
-        Slot slot = new Slot(record.offset());
-        slots.addLast(slot);
         Frame frame;
         try {
             frame = frames.deserialize(record);
@@ -270,98 +284,16 @@ public final class WorkerService implements AutoCloseable {
             }
         } catch (SerializationException e) {
             ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.of(topics.dlq().name(), record, e, DeadLetters.Stage.WORKER);
-            slot.output = new Output(() -> deadLetter, metrics::deadLetter);
+            slot.complete(new Output(() -> deadLetter, metrics::deadLetter));
             log.warn("sent {} offset {} to the DLQ: {}", partition, record.offset(), e.getMessage());
             return;
         }
-        Optional<PipelineSpec> pipeline = pipelines.get(frame.getPipelineId());
-        String modelId = modelFor(frame, pipeline);
-        if (frame.getEndOfStream()) {
-            slot.output = output(Results.endOfStream(frame, new ModelRef(String.valueOf(modelId), null)));
-        } else if (isStale(frame, pipeline)) {
-            slot.output = output(Results.skippedStale(frame, new ModelRef(String.valueOf(modelId), null),
-                    "frame was " + age(frame).toMillis() + " ms old, more than the " + staleness(pipeline).toMillis()
-                            + " ms allowed for LIVE frames under the LATEST policy"));
-        } else if (modelId == null) {
-            slot.output = output(Results.failed(frame, new ModelRef("none", null),
-                    "no model: the frame, its pipeline and this worker name none", null));
+        FrameTriage.Decision decision = triage.decide(frame, pipelines.get(frame.getPipelineId()), Instant.now());
+        if (decision instanceof FrameTriage.Infer infer) {
+            stages.submit(frame, infer.modelId(), System.nanoTime(), result -> slot.complete(output(result)));
         } else {
-            metrics.inFlight().incrementAndGet();
-            long queuedAt = System.nanoTime();
-            decoding.execute(() -> decodeThenInfer(slot, frame, modelId, queuedAt));
+            slot.complete(output(((FrameTriage.Answer) decision).result()));
         }
-    }
-
-    /** Decode stage: the frame's image into a pooled Mat, then on to the inference stage (or a FAILED result). */
-    private void decodeThenInfer(Slot slot, Frame frame, String modelId, long queuedAt) {
-        Mat pooled = images.poll(); // one image per frame in flight: empty only if that bound were broken
-        Mat image = pooled != null ? pooled : new Mat();
-        long start = System.nanoTime();
-        try {
-            decoder.get().decode(frame, image);
-        } catch (RuntimeException e) {
-            images.add(image);
-            slot.output = output(Results.failed(frame, new ModelRef(modelId, null), e.getMessage(),
-                    new io.panoptes.avro.StageTimings(0f, (System.nanoTime() - start) / 1e6f, 0f, 0f)));
-            metrics.inFlight().decrementAndGet();
-            return;
-        }
-        float decodeMs = (System.nanoTime() - start) / 1e6f;
-        toInfer.add(new Decoded(slot, new FrameProcessor.Decoded(frame, modelId, image, queuedAt, decodeMs)));
-    }
-
-    /** Inference stage: batches of decoded frames, grouped by model, each group in as few runs as its model allows. */
-    private void inferLoop() {
-        while (!Thread.currentThread().isInterrupted()) {
-            List<Decoded> batch;
-            try {
-                batch = toInfer.take();
-            } catch (InterruptedException e) {
-                return; // stopping
-            }
-            metrics.batch(batch.size());
-            Map<String, List<Decoded>> byModel = new LinkedHashMap<>();
-            batch.forEach(d -> byModel.computeIfAbsent(d.frame().modelId(), m -> new ArrayList<>()).add(d));
-            byModel.forEach(this::infer);
-        }
-    }
-
-    private void infer(String modelId, List<Decoded> frames) {
-        try {
-            List<Detections> results = processor.get().process(modelId, frames.stream().map(Decoded::frame).toList());
-            for (int i = 0; i < frames.size(); i++) {
-                frames.get(i).slot().output = output(results.get(i));
-            }
-        } finally {
-            for (Decoded d : frames) {
-                images.add(d.frame().image());
-                metrics.inFlight().decrementAndGet();
-            }
-        }
-    }
-
-    private String modelFor(Frame frame, Optional<PipelineSpec> pipeline) {
-        if (frame.getModelId() != null) {
-            return frame.getModelId();
-        }
-        return pipeline.map(PipelineSpec::getModel).orElse(settings.defaultModel());
-    }
-
-    private boolean isStale(Frame frame, Optional<PipelineSpec> pipeline) {
-        if (frame.getSourceKind() != SourceKind.LIVE) {
-            return false; // FILE frames are processed completely
-        }
-        FramePolicy policy = pipeline.map(PipelineSpec::getPolicy).orElse(FramePolicy.UNKNOWN);
-        boolean latest = policy == FramePolicy.UNKNOWN ? settings.liveDefaultLatest() : policy == FramePolicy.LATEST;
-        return latest && age(frame).compareTo(staleness(pipeline)) > 0;
-    }
-
-    private Duration staleness(Optional<PipelineSpec> pipeline) {
-        return pipeline.map(PipelineSpec::getMaxStalenessMillis).map(Duration::ofMillis).orElse(settings.maxStaleness());
-    }
-
-    private static Duration age(Frame frame) {
-        return Duration.between(frame.getCaptureTime(), Instant.now());
     }
 
     private Output output(Detections result) {
@@ -373,13 +305,13 @@ public final class WorkerService implements AutoCloseable {
 
     /** Keeps at most queueCapacity frames in flight: a poll may add up to max.poll.records. */
     private void applyBackpressure() {
-        boolean full = metrics.inFlight().get() + maxPollRecords > settings.queueCapacity();
-        Set<TopicPartition> assigned = consumer.assignment();
-        if (full && paused.isEmpty() && !assigned.isEmpty()) {
-            consumer.pause(assigned);
-            paused.addAll(assigned);
+        boolean full = stages.inFlight() + maxPollRecords > settings.queueCapacity();
+        Set<TopicPartition> owned = consumer.assignment();
+        if (full && paused.isEmpty() && !owned.isEmpty()) {
+            consumer.pause(owned);
+            paused.addAll(owned);
         } else if (!full && !paused.isEmpty()) {
-            paused.retainAll(assigned);
+            paused.retainAll(owned);
             consumer.resume(paused);
             paused.clear();
         }
@@ -388,32 +320,22 @@ public final class WorkerService implements AutoCloseable {
     /** Sends the results of each partition's completed prefix, with its offsets, in one transaction. */
     private void commitCompleted() {
         lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        List<Output> outputs = new ArrayList<>();
-        inFlightByPartition.forEach((partition, slots) -> {
-            long next = -1;
-            while (!slots.isEmpty() && slots.peekFirst().output != null) {
-                Slot slot = slots.pollFirst();
-                outputs.add(slot.output);
-                next = slot.offset + 1;
-            }
-            if (next >= 0) {
-                offsets.put(partition, new OffsetAndMetadata(next));
-            }
-        });
-        if (offsets.isEmpty()) {
+        PartitionLedger.Completed<Output> completed = ledger.takeCompleted();
+        if (completed.isEmpty()) {
             return;
         }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        completed.nextOffsets().forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
         if (settings.exactlyOnce()) {
-            if (!commitTransaction(outputs, offsets)) {
+            if (!commitTransaction(completed.outputs(), offsets)) {
                 return; // aborted: the consumer was rewound and these frames will be redone
             }
         } else {
-            outputs.forEach(o -> producer.send(o.record().get()));
+            completed.outputs().forEach(o -> producer.send(o.record().get()));
             producer.flush();
             consumer.commitSync(offsets);
         }
-        outputs.forEach(o -> o.onCommit().run());
+        completed.outputs().forEach(o -> o.onCommit().run());
     }
 
     /** True when committed; false when aborted, after rewinding the consumer to the committed offsets. */
@@ -436,17 +358,17 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private void rewind() {
-        Set<TopicPartition> assigned = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-        for (TopicPartition partition : assigned) {
+        Set<TopicPartition> owned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(owned);
+        for (TopicPartition partition : owned) {
             OffsetAndMetadata offset = committed.get(partition);
             if (offset == null) {
                 consumer.seekToBeginning(List.of(partition));
             } else {
                 consumer.seek(partition, offset.offset());
             }
-            inFlightByPartition.put(partition, new ArrayDeque<>());
         }
+        ledger.reset();
     }
 
     private void recordLag() {
@@ -458,8 +380,8 @@ public final class WorkerService implements AutoCloseable {
     /** On a clean stop: no new frames, let those in flight finish (bounded), commit them. */
     private void drain() {
         consumer.pause(consumer.assignment());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (metrics.inFlight().get() > 0 && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        while (stages.inFlight() > 0 && System.nanoTime() < deadline) {
             commitCompleted();
             sleep(20);
         }
@@ -484,15 +406,15 @@ public final class WorkerService implements AutoCloseable {
 
         /** Drops the partitions' uncommitted work: results still being computed for them are ignored. */
         private void forget(Collection<TopicPartition> partitions) {
-            partitions.forEach(inFlightByPartition::remove);
+            ledger.forget(partitions);
             paused.removeAll(partitions);
-            assigned = inFlightByPartition.size();
+            assigned = ledger.owned().size();
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            partitions.forEach(p -> inFlightByPartition.put(p, new ArrayDeque<>()));
-            assigned = inFlightByPartition.size();
+            ledger.assign(partitions);
+            assigned = ledger.owned().size();
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
             List<TopicPartition> fresh = partitions.stream().filter(p -> committed.get(p) == null).toList();
             if (!fresh.isEmpty()) {
@@ -503,12 +425,18 @@ public final class WorkerService implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return pollThread.isAlive() && fatal == null;
+        return lifecycle.isStarted() && pollThread.isAlive() && fatal == null;
     }
 
-    /** Why the worker stopped on its own, or null. */
-    public String failure() {
-        return fatal;
+    @Override
+    public HealthCheck.Health health() {
+        return isRunning() ? HealthCheck.Health.up(committed() + " results committed, " + inFlight() + " in flight")
+                : HealthCheck.Health.down(fatal != null ? "stopped: " + fatal : lifecycle.isClosed() ? "stopped" : "not started");
+    }
+
+    @Override
+    public Optional<String> failure() {
+        return Optional.ofNullable(fatal);
     }
 
     public long committed() {
@@ -537,9 +465,13 @@ public final class WorkerService implements AutoCloseable {
         return metrics.inFlight().get();
     }
 
-    /** The worker's models, shared with its HTTP inference endpoint. */
-    public ModelCatalog models() {
-        return catalog;
+    /**
+     * Inference on single images with this worker's models, for its HTTP endpoint; the caller
+     * closes it (that frees its threads' runners, not the models).
+     */
+    public ImageInference imageInference() {
+        lifecycle.requireStarted();
+        return new ImageInference(catalog, settings.maxPixels(), false);
     }
 
     public Duration p95FrameAge() {
@@ -561,53 +493,42 @@ public final class WorkerService implements AutoCloseable {
         stop(true);
     }
 
-    private void stop(boolean crash) {
+    private synchronized void stop(boolean crash) {
+        boolean started = lifecycle.isStarted();
+        if (!lifecycle.close() || !started) {
+            return;
+        }
+        if (http != null) {
+            http.close();
+        }
         abrupt = crash;
         running = false;
         if (crash) {
             consumer.wakeup();
         }
         try {
-            pollThread.join(60_000);
+            pollThread.join(STOP.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (ExecutorService stage : List.of(decoding, inference)) {
-            stage.shutdownNow();
-            try {
-                stage.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        perThread.forEach(WorkerService::closeQuietly);
-        perThread.clear();
-        images.forEach(Mat::close);
+        stages.close();
         catalog.close();
         pipelines.close();
     }
 
     private void closeClients() {
-        Duration timeout = abrupt ? Duration.ZERO : Duration.ofSeconds(30);
+        Duration timeout = abrupt ? Duration.ZERO : CLIENT_CLOSE;
         try {
             producer.close(timeout);
         } finally {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(timeout));
+            consumer.close(CloseOptions.timeout(timeout));
         }
         log.info("worker {}", abrupt ? "killed" : "stopped");
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
-        try {
-            resource.close();
-        } catch (Exception e) {
-            log.warn("closing {} failed: {}", resource, e.toString());
-        }
-    }
-
     private static void sleep(long millis) {
         try {
-            Thread.sleep(millis);
+            TimeUnit.MILLISECONDS.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -3,6 +3,9 @@ package io.panoptes.worker;
 import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelCache;
 import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.runtime.config.Durations;
+import io.panoptes.schemas.FrameLimits;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,6 +34,7 @@ import java.util.Objects;
  * @param transactionTimeout how long a dead worker's open transaction can hold back read_committed readers
  * @param maxPixels largest image accepted
  * @param claimCheckDir where claim-checked payloads are read from; null when none
+ * @param http synchronous HTTP inference next to the consumer group; null when none
  */
 public record WorkerSettings(
         String groupId,
@@ -51,40 +55,82 @@ public record WorkerSettings(
         Duration commitInterval,
         Duration transactionTimeout,
         long maxPixels,
-        Path claimCheckDir) {
+        Path claimCheckDir,
+        HttpInference http) {
 
     public static final String DEFAULT_GROUP = "panoptes-worker";
+    public static final int DEFAULT_DECODE_THREADS = 1;
+    public static final int DEFAULT_INFERENCE_THREADS = 1;
+    public static final String DEFAULT_MAX_BATCH_WAIT = "0ms";
+    public static final int DEFAULT_ONNX_THREADS = 1;
+    public static final String DEFAULT_DEVICE = "cpu";
+    public static final int DEFAULT_QUEUE_CAPACITY = 8;
+    public static final String DEFAULT_MAX_STALENESS = "500ms";
+    public static final String DEFAULT_LIVE_POLICY = "latest";
+    public static final String DEFAULT_COMMIT_INTERVAL = "50ms";
+    public static final String DEFAULT_TRANSACTION_TIMEOUT = "10s";
+    public static final long DEFAULT_MAX_PIXELS = FrameLimits.MAX_PIXELS_8K;
+    /** Largest claim-checked payload a worker reads (a 16K RGB frame is under 200 MiB). */
+    public static final long MAX_CLAIM_CHECK_BYTES = 256L * 1024 * 1024;
 
     public WorkerSettings {
         if (groupId == null || groupId.isBlank()) {
-            throw new IllegalArgumentException("worker group must not be blank");
+            throw new IllegalArgumentException("group must not be blank");
         }
         models = Map.copyOf(models);
         if (defaultModel != null && !models.containsKey(defaultModel)) {
             throw new IllegalArgumentException("default model '" + defaultModel + "' is not among the models " + models.keySet());
         }
-        range("decode threads", decodeThreads, 1, 64);
-        range("inference threads", inferenceThreads, 1, 64);
-        range("max batch", maxBatch, 1, 256);
+        range("decode-threads", decodeThreads, 1, 64);
+        range("inference-threads", inferenceThreads, 1, 64);
+        range("max-batch", maxBatch, 1, 256);
         if (maxBatchWait.isNegative() || maxBatchWait.toMillis() > 1000) {
-            throw new IllegalArgumentException("max batch wait must be in [0, 1 s], got " + maxBatchWait);
+            throw new IllegalArgumentException("max-batch-wait must be in [0, 1 s], got " + maxBatchWait);
         }
-        range("intra-op threads", intraOpThreads, 1, 256);
-        range("inter-op threads", interOpThreads, 1, 256);
-        java.util.Objects.requireNonNull(device, "device");
-        java.util.Objects.requireNonNull(modelCache, "modelCache");
-        range("queue capacity", queueCapacity, 1, 100_000);
+        range("intra-op-threads", intraOpThreads, 1, 256);
+        range("inter-op-threads", interOpThreads, 1, 256);
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(modelCache, "modelCache");
+        range("queue-capacity", queueCapacity, 1, 100_000);
         if (maxStaleness.isNegative() || maxStaleness.isZero()) {
-            throw new IllegalArgumentException("max staleness must be positive, got " + maxStaleness);
+            throw new IllegalArgumentException("max-staleness must be positive, got " + maxStaleness);
         }
         if (commitInterval.isNegative() || commitInterval.toMillis() > 60_000) {
             throw new IllegalArgumentException("commit interval must be in [0, 60 s], got " + commitInterval);
         }
         if (transactionTimeout.toMillis() < 1000) {
-            throw new IllegalArgumentException("transaction timeout must be at least 1 s, got " + transactionTimeout);
+            throw new IllegalArgumentException("transaction-timeout must be at least 1 s, got " + transactionTimeout);
         }
         if (maxPixels < 1) {
-            throw new IllegalArgumentException("max pixels must be >= 1, got " + maxPixels);
+            throw new IllegalArgumentException("max-pixels must be >= 1, got " + maxPixels);
+        }
+    }
+
+    /**
+     * Synchronous HTTP inference ({@code POST /v1/infer/{modelId}}) with the worker's models.
+     *
+     * @param address where to listen
+     * @param concurrency requests inferring at once, on threads of their own
+     * @param queue requests waiting beyond those; more get 429
+     * @param maxBodyBytes largest body accepted; larger ones get 413
+     */
+    public record HttpInference(InetSocketAddress address, int concurrency, int queue, int maxBodyBytes) {
+
+        public static final int DEFAULT_CONCURRENCY = 2;
+        public static final int DEFAULT_MAX_BODY_BYTES = 32 << 20;
+
+        public HttpInference {
+            Objects.requireNonNull(address, "address");
+            range("http-concurrency", concurrency, 1, 256);
+            range("http queue", queue, 0, 10_000);
+            if (maxBodyBytes < 1024) {
+                throw new IllegalArgumentException("the HTTP body limit must be at least 1024 bytes, got " + maxBodyBytes);
+            }
+        }
+
+        /** {@code concurrency} at once and as many waiting, bodies up to 32 MiB. */
+        public static HttpInference on(InetSocketAddress address, int concurrency) {
+            return new HttpInference(address, concurrency, concurrency, DEFAULT_MAX_BODY_BYTES);
         }
     }
 
@@ -103,22 +149,23 @@ public record WorkerSettings(
         private String groupId = DEFAULT_GROUP;
         private final Map<String, ModelConfig> models = new LinkedHashMap<>();
         private String defaultModel;
-        private int decodeThreads = 1;
-        private int inferenceThreads = 1;
+        private int decodeThreads = DEFAULT_DECODE_THREADS;
+        private int inferenceThreads = DEFAULT_INFERENCE_THREADS;
         private int maxBatch = 1;
-        private Duration maxBatchWait = Duration.ZERO;
-        private int intraOpThreads = 1;
-        private int interOpThreads = 1;
-        private Device device = Device.CPU;
+        private Duration maxBatchWait = Durations.parse(DEFAULT_MAX_BATCH_WAIT);
+        private int intraOpThreads = DEFAULT_ONNX_THREADS;
+        private int interOpThreads = DEFAULT_ONNX_THREADS;
+        private Device device = Device.parse(DEFAULT_DEVICE);
         private ModelCache modelCache = ModelCache.defaults();
-        private int queueCapacity = 8;
-        private Duration maxStaleness = Duration.ofMillis(500);
-        private boolean liveDefaultLatest = true;
+        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+        private Duration maxStaleness = Durations.parse(DEFAULT_MAX_STALENESS);
+        private boolean liveDefaultLatest = DEFAULT_LIVE_POLICY.equals("latest");
         private boolean exactlyOnce = true;
-        private Duration commitInterval = Duration.ofMillis(50);
-        private Duration transactionTimeout = Duration.ofSeconds(10);
-        private long maxPixels = 7680L * 4320L;
+        private Duration commitInterval = Durations.parse(DEFAULT_COMMIT_INTERVAL);
+        private Duration transactionTimeout = Durations.parse(DEFAULT_TRANSACTION_TIMEOUT);
+        private long maxPixels = DEFAULT_MAX_PIXELS;
         private Path claimCheckDir;
+        private HttpInference http;
 
         private Builder() {}
 
@@ -214,10 +261,16 @@ public record WorkerSettings(
             return this;
         }
 
+        /** Also serves HTTP inference; null for none (the default). */
+        public Builder http(HttpInference http) {
+            this.http = http;
+            return this;
+        }
+
         public WorkerSettings build() {
             return new WorkerSettings(groupId, models, defaultModel, decodeThreads, inferenceThreads, maxBatch, maxBatchWait,
                     intraOpThreads, interOpThreads, device, modelCache, queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
-                    maxPixels, claimCheckDir);
+                    maxPixels, claimCheckDir, http);
         }
     }
 }

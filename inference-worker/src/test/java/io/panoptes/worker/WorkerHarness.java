@@ -3,16 +3,12 @@ package io.panoptes.worker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
-import io.panoptes.ingest.IngestService;
-import io.panoptes.ingest.IngestSettings;
-import io.panoptes.ingest.source.SourceSpec;
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.schemas.KafkaRecords;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.topics.TopicAdmin;
-import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.TestData;
+import io.panoptes.testkit.TestTopics;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import java.time.Duration;
@@ -20,13 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Fresh topics, real ingest to fill them, workers on them, and read_committed readers of the results. */
+/** Fresh topics, workers on them, and read_committed readers of the results; the app's tests fill them with the real ingest. */
 final class WorkerHarness implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(90);
@@ -38,13 +33,10 @@ final class WorkerHarness implements AutoCloseable {
 
     WorkerHarness(KafkaCluster kafka, int framesPartitions) throws Exception {
         this.kafka = kafka;
-        String prefix = kafka.uniqueName("worker") + ".";
-        this.topics = Topics.create(prefix, new InMemorySchemaRegistry());
+        // new leaders settle before the first produce (TestTopics): a fresh partition's idempotent producer was
+        // seen looping on OUT_OF_ORDER_SEQUENCE_NUMBER
+        this.topics = TestTopics.create(kafka, "worker", b -> b.framesPartitions(framesPartitions).partitions(1).controlPartitions(1));
         this.group = kafka.uniqueName("workers");
-        try (Admin admin = kafka.admin()) {
-            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
-                    .framesPartitions(framesPartitions).partitions(1).controlPartitions(1).build().specs());
-        }
     }
 
     static ModelConfig blazeFace() {
@@ -64,28 +56,11 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     WorkerService worker(UnaryOperator<WorkerSettings.Builder> settings) {
-        WorkerService worker = new WorkerService(settings.apply(WorkerSettings.builder().groupId(group)
-                .model(blazeFace()).model(brightSquare()).model(brightSquareBatched())).build(), Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                topics, new SimpleMeterRegistry());
+        WorkerService worker = RoleService.started(new WorkerService(settings.apply(WorkerSettings.builder().groupId(group)
+                .model(blazeFace()).model(brightSquare()).model(brightSquareBatched())).build(),
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry()));
         workers.add(worker);
         return worker;
-    }
-
-    /** Publishes every frame of {@code sources} with the real ingest and waits until they are acknowledged. */
-    void ingest(SourceSpec... sources) throws Exception {
-        try (IngestService ingest = ingestService()) {
-            for (SourceSpec source : sources) {
-                ingest.start(source);
-            }
-            if (!ingest.awaitEnded(WAIT)) {
-                throw new AssertionError("ingest did not finish in " + WAIT);
-            }
-        }
-    }
-
-    IngestService ingestService() {
-        return new IngestService(IngestSettings.builder().workerGroup(group).fileLagBound(0).build(),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry());
     }
 
     void sendRaw(byte[] key, byte[] value) {

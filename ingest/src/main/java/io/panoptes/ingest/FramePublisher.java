@@ -1,7 +1,7 @@
 package io.panoptes.ingest;
 
 import io.panoptes.avro.Frame;
-import io.panoptes.ingest.encode.EncodedImage;
+import io.panoptes.ingest.internal.encode.EncodedImage;
 import io.panoptes.schemas.claimcheck.PayloadStore;
 import java.nio.ByteBuffer;
 import org.apache.kafka.clients.producer.Producer;

@@ -3,18 +3,24 @@ package io.panoptes.ingest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.PipelineState;
-import io.panoptes.ingest.rate.LagMonitor;
+import io.panoptes.ingest.internal.rate.LagMonitor;
 import io.panoptes.ingest.source.FfmpegSource;
 import io.panoptes.ingest.source.FrameSource;
 import io.panoptes.ingest.source.ImageFolderSource;
 import io.panoptes.ingest.source.SourceSpec;
-import io.panoptes.ingest.source.SourceType;
+import io.panoptes.pipeline.source.SourceType;
 import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
+import io.panoptes.runtime.kafka.ClientConfigs;
+import io.panoptes.runtime.lifecycle.Lifecycle;
+import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.runtime.observability.HealthCheck;
 import io.panoptes.schemas.topics.Topics;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,58 +31,74 @@ import org.slf4j.LoggerFactory;
 /**
  * An ingest process: many sources, each on its own thread and isolated from the others'
  * failures, publishing to one shared idempotent producer; a lag monitor on the workers' group.
- * Sources are added and removed at run time. {@link #close()} stops every source, flushes and
- * closes the producer. Thread-safe.
+ * Sources are added and removed at run time, once {@link #start() started}. {@link #close()} stops
+ * every source, flushes and closes the producer. Thread-safe.
  */
-public final class IngestService implements AutoCloseable {
+public final class IngestService implements RoleService {
 
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
 
     private final IngestSettings settings;
+    private final Map<String, Object> kafkaConfig;
+    private final Topics topics;
     private final MeterRegistry meters;
-    private final Producer<String, Frame> producer;
-    private final FramePublisher publisher;
-    private final LagMonitor lagMonitor;
+    private final Lifecycle lifecycle = new Lifecycle("the ingest service");
     private final Map<String, Running> streams = new LinkedHashMap<>();
-    private boolean closed;
+    private Producer<String, Frame> producer;
+    private FramePublisher publisher;
+    private LagMonitor lagMonitor;
 
     private record Running(StreamRunner runner, Thread thread, StreamMetrics metrics) {}
 
     public IngestService(IngestSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
         this.settings = settings;
+        this.kafkaConfig = Map.copyOf(kafkaConfig);
+        this.topics = topics;
         this.meters = meters;
-        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig, settings),
-                topics.frames().keySerde().serializer(), topics.frames().valueSerde().serializer());
-        this.publisher = new FramePublisher(producer, topics.frames().name(),
-                new FilesystemPayloadStore(settings.claimCheckDir(), Long.MAX_VALUE), settings.claimCheckThreshold());
-        this.lagMonitor = new LagMonitor(Admin.create(kafkaConfig), topics.frames().name(), settings.workerGroup(),
-                settings.lagInterval(), meters);
     }
 
-    /** Producer tuned for 30–100 KB records: idempotent, acks=all, no compression (JPEG does not shrink), batched. */
+    @Override
+    public String name() {
+        return "ingest";
+    }
+
+    /** Connects the producer and starts watching the workers' lag; sources may be added from now on. */
+    @Override
+    public synchronized void start() {
+        lifecycle.start();
+        producer = new KafkaProducer<>(producerConfig(kafkaConfig, settings),
+                topics.frames().keySerde().serializer(), topics.frames().valueSerde().serializer());
+        publisher = new FramePublisher(producer, topics.frames().name(),
+                new FilesystemPayloadStore(settings.claimCheckDir(), Long.MAX_VALUE), settings.claimCheckThreshold());
+        lagMonitor = new LagMonitor(Admin.create(ClientConfigs.of(kafkaConfig, "ingest-lag").build()), topics.frames().name(),
+                settings.workerGroup(), settings.lagInterval(), meters);
+        lagMonitor.start();
+    }
+
+    /**
+     * Producer tuned for 30–100 KB records: idempotent, acks=all, no compression (JPEG does not
+     * shrink), batched; the user's settings may retune it.
+     */
     static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig, IngestSettings settings) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
-        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, settings.maxRecordBytes());
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "panoptes-ingest");
-        config.putAll(kafkaConfig);
-        return config;
+        return ClientConfigs.of(kafkaConfig, "ingest-frames")
+                .tune(ProducerConfig.ACKS_CONFIG, "all")
+                .tune(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                .tune(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")
+                .tune(ProducerConfig.LINGER_MS_CONFIG, 5)
+                .tune(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024)
+                .tune(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024)
+                .tune(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, settings.maxRecordBytes())
+                .build();
     }
 
     /**
      * Starts ingesting {@code spec} on a new thread.
      *
      * @throws IllegalArgumentException when a stream with the same id is already running
+     * @throws IllegalStateException when the service is not started, or closed
      */
-    public synchronized void start(SourceSpec spec) {
-        if (closed) {
-            throw new IllegalStateException("ingest service is closed");
-        }
+    public synchronized void add(SourceSpec spec) {
+        lifecycle.requireStarted();
         Running existing = streams.get(spec.streamId());
         if (existing != null && existing.thread().isAlive()) {
             throw new IllegalArgumentException("stream " + spec.streamId() + " is already being ingested from "
@@ -176,11 +198,30 @@ public final class IngestService implements AutoCloseable {
     }
 
     public LagMonitor lagMonitor() {
+        lifecycle.requireStarted();
         return lagMonitor;
     }
 
-    private synchronized java.util.List<Running> snapshot() {
-        return java.util.List.copyOf(streams.values());
+    /** Down only when every stream started has failed. */
+    @Override
+    public HealthCheck.Health health() {
+        if (!lifecycle.isStarted()) {
+            return HealthCheck.Health.down(lifecycle.isClosed() ? "stopped" : "not started");
+        }
+        Map<PipelineState, Long> states = new EnumMap<>(PipelineState.class);
+        streams().values().forEach(m -> states.merge(m.state(), 1L, Long::sum));
+        boolean allFailed = !states.isEmpty() && states.keySet().stream().allMatch(s -> s == PipelineState.FAILED);
+        return new HealthCheck.Health(!allFailed, "streams by state: " + states);
+    }
+
+    /** Empty: a stream that fails is reported in {@link #failures()}, and the others go on. */
+    @Override
+    public Optional<String> failure() {
+        return Optional.empty();
+    }
+
+    private synchronized List<Running> snapshot() {
+        return List.copyOf(streams.values());
     }
 
     private void join(Running running, Duration timeout) {
@@ -197,10 +238,10 @@ public final class IngestService implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            if (closed) {
+            boolean started = lifecycle.isStarted();
+            if (!lifecycle.close() || !started) {
                 return;
             }
-            closed = true;
         }
         // a stalled RTSP read ends after about four network timeouts
         Duration timeout = settings.decoder().networkTimeout().multipliedBy(5).plusSeconds(1);

@@ -1,7 +1,8 @@
 package io.panoptes.ingest;
 
 import io.panoptes.ingest.encode.EncodingSettings;
-import io.panoptes.ingest.rate.Backoff;
+import io.panoptes.runtime.config.Durations;
+import io.panoptes.runtime.retry.Backoff;
 import io.panoptes.ingest.source.DecoderSettings;
 import io.panoptes.schemas.topics.TopicSettings;
 import java.nio.file.Path;
@@ -35,6 +36,12 @@ public record IngestSettings(
         int maxRecordBytes) {
 
     public static final String DEFAULT_WORKER_GROUP = "panoptes-worker";
+    public static final long DEFAULT_LIVE_LAG_HIGH = 50;
+    public static final long DEFAULT_LIVE_LAG_LOW = 10;
+    public static final long DEFAULT_FILE_LAG_BOUND = 500;
+    /** Reconnects wait from 1 s, doubling up to this, forever unless attempts are limited. */
+    public static final String DEFAULT_RECONNECT_MAX_DELAY = "30s";
+    public static final int DEFAULT_RECONNECT_ATTEMPTS = 0;
 
     public IngestSettings {
         Objects.requireNonNull(decoder, "decoder");
@@ -68,13 +75,13 @@ public record IngestSettings(
     public static final class Builder {
         private DecoderSettings decoder = DecoderSettings.defaults();
         private EncodingSettings encoding = EncodingSettings.defaults();
-        private Backoff reconnect = Backoff.defaults();
+        private Backoff reconnect = reconnect(Durations.parse(DEFAULT_RECONNECT_MAX_DELAY), DEFAULT_RECONNECT_ATTEMPTS);
         private String workerGroup = DEFAULT_WORKER_GROUP;
         private Duration lagInterval = Duration.ofSeconds(2);
-        private long liveHighLag = 50;
-        private long liveLowLag = 10;
+        private long liveHighLag = DEFAULT_LIVE_LAG_HIGH;
+        private long liveLowLag = DEFAULT_LIVE_LAG_LOW;
         private double liveMinRateFactor = 0.1;
-        private long fileLagBound = 500;
+        private long fileLagBound = DEFAULT_FILE_LAG_BOUND;
         private Path claimCheckDir = Path.of(System.getProperty("java.io.tmpdir"), "panoptes-claim-check");
         private int maxRecordBytes = TopicSettings.DEFAULT_FRAMES_MAX_MESSAGE_BYTES;
 
@@ -88,6 +95,11 @@ public record IngestSettings(
         public Builder encoding(EncodingSettings encoding) {
             this.encoding = encoding;
             return this;
+        }
+
+        /** Reconnects from 1 s apart, doubling up to {@code maxDelay}; {@code attempts} 0 retries forever. */
+        public static Backoff reconnect(Duration maxDelay, int attempts) {
+            return new Backoff(Duration.ofSeconds(1), maxDelay, attempts);
         }
 
         public Builder reconnect(Backoff reconnect) {

@@ -2,11 +2,11 @@ package io.panoptes.ingest;
 
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.PipelineState;
-import io.panoptes.ingest.encode.EncodedImage;
-import io.panoptes.ingest.encode.FrameEncoder;
-import io.panoptes.ingest.rate.AdaptiveRate;
-import io.panoptes.ingest.rate.FrameRateLimit;
-import io.panoptes.ingest.rate.PresentationClock;
+import io.panoptes.ingest.internal.encode.EncodedImage;
+import io.panoptes.ingest.internal.encode.FrameEncoder;
+import io.panoptes.ingest.internal.rate.AdaptiveRate;
+import io.panoptes.ingest.internal.rate.FrameRateLimit;
+import io.panoptes.ingest.internal.rate.PresentationClock;
 import io.panoptes.ingest.source.CapturedFrame;
 import io.panoptes.ingest.source.FrameSource;
 import io.panoptes.ingest.source.SourceException;

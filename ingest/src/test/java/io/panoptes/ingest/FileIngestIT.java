@@ -38,7 +38,7 @@ class FileIngestIT {
     @Test
     void shouldPublishEveryFrameOfMegamindThenEndOfStream(KafkaCluster kafka) throws Exception {
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
-            ingest.service.start(SourceSpec.builder(TestVideos.megamind().toString()).streamId("megamind")
+            ingest.service.add(SourceSpec.builder(TestVideos.megamind().toString()).streamId("megamind")
                     .pipelineId("demo").build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
@@ -79,7 +79,7 @@ class FileIngestIT {
             out.write(in.readNBytes(600_000));
         }
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
-            ingest.service.start(SourceSpec.builder(truncated.toString()).streamId("cut").build());
+            ingest.service.add(SourceSpec.builder(truncated.toString()).streamId("cut").build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
             StreamMetrics metrics = ingest.service.streams().get("cut");
@@ -99,10 +99,10 @@ class FileIngestIT {
         Path random = Files.write(dir.resolve("noise.mp4"), noise);
         Path text = Files.writeString(dir.resolve("readme.avi"), "not a video");
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
-            ingest.service.start(SourceSpec.builder(dir.resolve("missing.avi").toString()).streamId("missing").build());
-            ingest.service.start(SourceSpec.builder(random.toString()).streamId("random").build());
-            ingest.service.start(SourceSpec.builder(text.toString()).streamId("text").build());
-            ingest.service.start(SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
+            ingest.service.add(SourceSpec.builder(dir.resolve("missing.avi").toString()).streamId("missing").build());
+            ingest.service.add(SourceSpec.builder(random.toString()).streamId("random").build());
+            ingest.service.add(SourceSpec.builder(text.toString()).streamId("text").build());
+            ingest.service.add(SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
                     .streamId("good").build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
@@ -122,7 +122,7 @@ class FileIngestIT {
         Files.write(dir.resolve("2.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2, 3});
         Files.copy(TestData.file(TestData.WHITE_SQUARE_PNG), dir.resolve("3.png"));
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
-            ingest.service.start(SourceSpec.builder(dir.toString()).streamId("folder").build());
+            ingest.service.add(SourceSpec.builder(dir.toString()).streamId("folder").build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
             List<Frame> frames = ingest.framesOf("folder", 3, WAIT);
@@ -136,7 +136,7 @@ class FileIngestIT {
     void shouldClaimCheckFramesAboveTheRecordLimit(KafkaCluster kafka, @TempDir Path store) throws Exception {
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b.claimCheckDir(store).maxRecordBytes(128 * 1024)
                 .encoding(new EncodingSettings(FrameEncoding.PNG, 85, 0)))) {
-            ingest.service.start(SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
+            ingest.service.add(SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
                     .streamId("big").build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
@@ -152,7 +152,7 @@ class FileIngestIT {
     void shouldMakeAFileWaitForItsMaxFpsWithoutDroppingFrames(KafkaCluster kafka) throws Exception {
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
             long start = System.nanoTime();
-            ingest.service.start(SourceSpec.builder(TestVideos.megamind().toString()).streamId("slow").maxFps(100.0).build());
+            ingest.service.add(SourceSpec.builder(TestVideos.megamind().toString()).streamId("slow").maxFps(100.0).build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(2_600));

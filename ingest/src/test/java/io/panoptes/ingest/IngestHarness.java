@@ -1,9 +1,10 @@
 package io.panoptes.ingest;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.avro.Frame;
 import io.panoptes.schemas.KafkaRecords;
-import io.panoptes.schemas.TestTopics;
+import io.panoptes.testkit.TestTopics;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import java.time.Duration;
@@ -24,10 +25,10 @@ final class IngestHarness implements AutoCloseable {
         // new leaders settle before the first produce: an idempotent producer's first batches to a fresh
         // partition were seen looping on OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout
         this.topics = TestTopics.create(kafka, "ingest", b -> b.framesPartitions(2).partitions(1).controlPartitions(1));
-        this.service = new IngestService(settings.apply(IngestSettings.builder()
+        this.service = RoleService.started(new IngestService(settings.apply(IngestSettings.builder()
                         .workerGroup(kafka.uniqueName("workers"))
                         .lagInterval(Duration.ofMillis(200))).build(),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry());
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry()));
     }
 
     List<ConsumerRecord<String, Frame>> frames(int count, Duration timeout) {

@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.PipelineState;
 import io.panoptes.avro.SourceKind;
-import io.panoptes.ingest.rate.Backoff;
+import io.panoptes.runtime.retry.Backoff;
 import io.panoptes.ingest.source.DecoderSettings;
 import io.panoptes.ingest.source.SourceSpec;
 import io.panoptes.testkit.KafkaCluster;
@@ -50,7 +50,7 @@ class LiveIngestIT {
     void shouldIngestHttpMjpegDroppingFramesAboveMaxFps(KafkaCluster kafka) throws Exception {
         try (LiveServer camera = LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start();
                 IngestHarness ingest = new IngestHarness(kafka, FAST)) {
-            ingest.service.start(SourceSpec.builder(camera.url()).streamId("mjpeg").maxFps(5.0).build());
+            ingest.service.add(SourceSpec.builder(camera.url()).streamId("mjpeg").maxFps(5.0).build());
             StreamMetrics metrics = ingest.service.streams().get("mjpeg");
 
             await().atMost(WAIT).until(() -> metrics.acknowledged() >= 15);
@@ -71,7 +71,7 @@ class LiveIngestIT {
     void shouldReconnectAfterTheServerDiesAndContinueTheSequence(KafkaCluster kafka) throws Exception {
         LiveServer camera = LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start();
         try (camera; IngestHarness ingest = new IngestHarness(kafka, FAST)) {
-            ingest.service.start(SourceSpec.builder(camera.url()).streamId("restart").build());
+            ingest.service.add(SourceSpec.builder(camera.url()).streamId("restart").build());
             StreamMetrics metrics = ingest.service.streams().get("restart");
             await().atMost(WAIT).until(() -> metrics.acknowledged() >= 10);
 
@@ -92,7 +92,7 @@ class LiveIngestIT {
     void shouldDetectAStalledServerWithinTheNetworkTimeout(KafkaCluster kafka) throws Exception {
         LiveServer camera = LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start();
         try (camera; IngestHarness ingest = new IngestHarness(kafka, FAST)) {
-            ingest.service.start(SourceSpec.builder(camera.url()).streamId("stall").build());
+            ingest.service.add(SourceSpec.builder(camera.url()).streamId("stall").build());
             StreamMetrics metrics = ingest.service.streams().get("stall");
             await().atMost(WAIT).until(() -> metrics.acknowledged() >= 5);
 
@@ -112,8 +112,8 @@ class LiveIngestIT {
     void shouldKeepRetryingAnUnreachableCameraWithoutBlockingOtherSources(KafkaCluster kafka) throws Exception {
         try (IngestHarness ingest = new IngestHarness(kafka, FAST)) {
             String unreachable = "http://127.0.0.1:" + LoopbackPorts.closed() + "/cam";
-            ingest.service.start(SourceSpec.builder(unreachable).streamId("down").build());
-            ingest.service.start(SourceSpec.builder(TestVideos.megamind().toString()).streamId("file").build());
+            ingest.service.add(SourceSpec.builder(unreachable).streamId("down").build());
+            ingest.service.add(SourceSpec.builder(TestVideos.megamind().toString()).streamId("file").build());
 
             await().atMost(WAIT).until(() -> ingest.service.streams().get("file").state() == PipelineState.ENDED);
             StreamMetrics down = ingest.service.streams().get("down");
@@ -129,7 +129,7 @@ class LiveIngestIT {
         try (LiveServer camera = LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start();
                 IngestHarness ingest = new IngestHarness(kafka, b -> FAST.apply(b).workerGroup(workers).liveLag(2, 10))) {
             commitGroupAt(kafka, ingest, workers, false); // a worker group that reads nothing: lag grows
-            ingest.service.start(SourceSpec.builder(camera.url()).streamId("lagging").build());
+            ingest.service.add(SourceSpec.builder(camera.url()).streamId("lagging").build());
             StreamMetrics metrics = ingest.service.streams().get("lagging");
 
             await().atMost(WAIT).until(() -> metrics.rateFactor() <= 0.25);
@@ -147,7 +147,7 @@ class LiveIngestIT {
     void shouldIngestRtsp(KafkaCluster kafka) throws Exception {
         try (LiveServer camera = LiveServer.rtspTestPattern(LoopbackPorts.closed()).start();
                 IngestHarness ingest = new IngestHarness(kafka, FAST)) {
-            ingest.service.start(SourceSpec.builder(camera.url()).streamId("rtsp").build());
+            ingest.service.add(SourceSpec.builder(camera.url()).streamId("rtsp").build());
             StreamMetrics metrics = ingest.service.streams().get("rtsp");
 
             await().atMost(WAIT).until(() -> metrics.acknowledged() >= 20);
@@ -159,7 +159,7 @@ class LiveIngestIT {
     void shouldIngestMjpegOverHttps(KafkaCluster kafka, @TempDir Path certificates) throws Exception {
         try (LiveServer camera = LiveServer.mjpegHttps(TestVideos.megamind(), LoopbackPorts.closed(), certificates).start();
                 IngestHarness ingest = new IngestHarness(kafka, FAST)) {
-            ingest.service.start(SourceSpec.builder(camera.url()).streamId("https").build());
+            ingest.service.add(SourceSpec.builder(camera.url()).streamId("https").build());
             StreamMetrics metrics = ingest.service.streams().get("https");
 
             await().atMost(WAIT).until(() -> metrics.acknowledged() >= 20);
@@ -171,7 +171,7 @@ class LiveIngestIT {
     void shouldIngestRtmp(KafkaCluster kafka) throws Exception {
         try (LiveServer camera = LiveServer.rtmp(TestVideos.megamind(), LoopbackPorts.closed()).start();
                 IngestHarness ingest = new IngestHarness(kafka, FAST)) {
-            ingest.service.start(SourceSpec.builder(camera.url()).streamId("rtmp").build());
+            ingest.service.add(SourceSpec.builder(camera.url()).streamId("rtmp").build());
             StreamMetrics metrics = ingest.service.streams().get("rtmp");
 
             await().atMost(WAIT).until(() -> metrics.acknowledged() >= 20);
@@ -190,7 +190,7 @@ class LiveIngestIT {
         try (IngestHarness ingest = new IngestHarness(kafka, FAST)) {
             await().atMost(WAIT).until(() -> dir.resolve("live.m3u8").toFile().exists());
             String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/live.m3u8";
-            ingest.service.start(SourceSpec.builder(url).streamId("hls").build());
+            ingest.service.add(SourceSpec.builder(url).streamId("hls").build());
             StreamMetrics metrics = ingest.service.streams().get("hls");
 
             await().atMost(WAIT).until(() -> metrics.acknowledged() >= 20);

@@ -1,7 +1,7 @@
 package io.panoptes.aggregator.counting;
 
-import io.panoptes.aggregator.geometry.DirectedLine;
-import io.panoptes.aggregator.geometry.Polygon;
+import io.panoptes.pipeline.geometry.DirectedLine;
+import io.panoptes.pipeline.geometry.Polygon;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;

@@ -1,5 +1,7 @@
 package io.panoptes.aggregator.counting;
 
+import io.panoptes.aggregator.AggregatorSettings;
+import io.panoptes.runtime.config.Durations;
 import java.time.Duration;
 
 /**
@@ -26,7 +28,7 @@ public record WindowSpec(Duration size, Duration advance, Duration grace) {
 
     /** The default: 1-minute tumbling windows, 5 s of grace. */
     public static WindowSpec defaults() {
-        return tumbling(Duration.ofMinutes(1), Duration.ofSeconds(5));
+        return tumbling(Durations.parse(AggregatorSettings.DEFAULT_WINDOW), Durations.parse(AggregatorSettings.DEFAULT_GRACE));
     }
 
     /** Start times (epoch millis) of every window containing {@code timeMillis}, earliest first. */

@@ -1,19 +1,18 @@
 package io.panoptes.aggregator.query;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.javalin.http.Context;
 import io.panoptes.aggregator.AggregatorSettings;
-import io.panoptes.aggregator.geometry.Geometry;
-import io.panoptes.aggregator.state.AggregateStore;
-import io.panoptes.aggregator.state.StoredStates;
-import io.panoptes.aggregator.state.StreamAggregate;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.aggregator.internal.state.AggregateStore;
+import io.panoptes.aggregator.internal.state.StoredStates;
+import io.panoptes.aggregator.internal.state.StreamAggregate;
 import io.panoptes.aggregator.topology.AggregatorTopology;
 import io.panoptes.avro.WindowCount;
-import io.panoptes.observability.QueryString;
+import io.panoptes.runtime.http.Exchanges;
+import io.panoptes.runtime.http.HttpProblem;
+import io.panoptes.runtime.http.HttpServer;
 import io.panoptes.schemas.topics.CountsKey;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -48,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * final ones from the counts store and running ones from the stream's live state, each marked
  * {@code final} or not. State is partitioned by stream id, so the instance that owns the stream
  * answers: any other forwards the request there (interactive queries). {@code from}/{@code to} are
- * ISO-8601 instants or epoch millis and select windows that overlap [from, to). Owns a socket and
- * threads: close it.
+ * ISO-8601 instants or epoch millis and select windows that overlap [from, to). Refusals are
+ * {@code {"error", "field"}}. Owns a socket and threads: close it.
  */
 public final class CountsQueryServer implements AutoCloseable {
 
@@ -61,31 +58,20 @@ public final class CountsQueryServer implements AutoCloseable {
     private volatile AggregatorSettings settings;
     private final HostInfo self;
     private final HttpServer server;
-    private final ExecutorService executor;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ObjectMapper json = new ObjectMapper();
 
     /**
      * Binds {@code address} now (so that its port is known before Kafka Streams starts: it is the
      * instance's application.server); answers 503 until {@link #serve} is called.
      *
      * @param advertisedHost the host other instances reach this one at
+     * @throws java.io.UncheckedIOException naming the address when it cannot be bound
      */
     public CountsQueryServer(InetSocketAddress address, String advertisedHost) {
-        try {
-            this.server = HttpServer.create(address, 64);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve counts queries on " + address + ": " + e.getMessage(), e);
-        }
-        this.self = new HostInfo(advertisedHost, server.getAddress().getPort());
-        this.executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "counts-query");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        this.server = HttpServer.builder("counts queries").address(address).threads(8)
+                .notFoundHint(": use GET " + PATH + "?stream=<streamId>[&label=][&zone=][&from=][&to=]")
+                .routes(routes -> routes.get(PATH, this::handle)).start();
+        this.self = new HostInfo(advertisedHost, server.port());
     }
 
     /** Starts answering from {@code streams}. */
@@ -102,42 +88,30 @@ public final class CountsQueryServer implements AutoCloseable {
 
     /** The address this server is bound to (with the real port when 0 was asked). */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
     }
 
-    private void handle(HttpExchange exchange) {
+    private void handle(Context ctx) {
+        Query q = Query.of(ctx.queryParamMap());
+        KafkaStreams streams = this.streams;
+        if (streams == null) {
+            throw new HttpProblem(503, null, "the aggregator is starting: retry shortly");
+        }
         try {
-            URI uri = exchange.getRequestURI();
-            if (!exchange.getRequestMethod().equals("GET") || !uri.getPath().equals(PATH)) {
-                respond(exchange, 404, error("use GET " + PATH + "?stream=<streamId>[&label=][&zone=][&from=][&to=]"));
-                return;
-            }
-            Map<String, String> query = QueryString.parse(uri);
-            Query q = Query.of(query);
-            KafkaStreams streams = this.streams;
-            if (streams == null) {
-                respond(exchange, 503, error("the aggregator is starting: retry shortly"));
-                return;
-            }
             KeyQueryMetadata owner = streams.queryMetadataForKey(AggregatorTopology.STATE_STORE, q.stream(), new StringSerializer());
             if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-                respond(exchange, 503, error("the aggregator is rebalancing: retry shortly"));
+                throw new HttpProblem(503, null, "the aggregator is rebalancing: retry shortly");
             } else if (owner.activeHost().equals(self) || owner.activeHost().equals(HostInfo.unavailable())) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 local(streams, settings, q).forEach(count -> rows.add(row(count)));
-                respond(exchange, 200, Map.of("stream", q.stream(), "answeredBy", self.host() + ":" + self.port(), "counts", rows));
-            } else if (query.containsKey(FORWARDED)) {
-                respond(exchange, 503, error("stream " + q.stream() + " moved while the request was forwarded: retry"));
+                Exchanges.json(ctx, 200, Map.of("stream", q.stream(), "answeredBy", self.host() + ":" + self.port(), "counts", rows));
+            } else if (ctx.queryParam(FORWARDED) != null) {
+                throw new HttpProblem(503, null, "stream " + q.stream() + " moved while the request was forwarded: retry");
             } else {
-                forward(exchange, owner.activeHost(), uri);
+                forward(ctx, owner.activeHost());
             }
-        } catch (BadRequest e) {
-            respond(exchange, 400, error(e.getMessage()));
         } catch (InvalidStateStoreException e) {
-            respond(exchange, 503, error("the stream's state is not queryable right now (" + e.getMessage() + "): retry shortly"));
-        } catch (RuntimeException e) {
-            log.warn("counts query failed", e);
-            respond(exchange, 500, error("unexpected error: " + e));
+            throw new HttpProblem(503, null, "the stream's state is not queryable right now (" + e.getMessage() + "): retry shortly");
         }
     }
 
@@ -146,7 +120,7 @@ public final class CountsQueryServer implements AutoCloseable {
      * and running, in key order.
      */
     public static List<WindowCount> localCounts(KafkaStreams streams, AggregatorSettings settings, String stream) {
-        return local(streams, settings, Query.of(Map.of("stream", stream)));
+        return local(streams, settings, Query.of(Map.of("stream", List.of(stream))));
     }
 
     /** The stream's counts held here: final and early-update rows from the counts store, overlaid with its open windows. */
@@ -175,18 +149,18 @@ public final class CountsQueryServer implements AutoCloseable {
         return new ArrayList<>(rows.values());
     }
 
-    private void forward(HttpExchange exchange, HostInfo owner, URI uri) {
-        String target = "http://" + owner.host() + ":" + owner.port() + PATH + "?" + uri.getRawQuery() + "&" + FORWARDED + "=1";
+    private void forward(Context ctx, HostInfo owner) {
+        String target = "http://" + owner.host() + ":" + owner.port() + PATH + "?" + ctx.queryString() + "&" + FORWARDED + "=1";
         try {
             HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(URI.create(target)).timeout(Duration.ofSeconds(10))
                     .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            send(exchange, answer.statusCode(), answer.body());
+            ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
         } catch (IOException e) {
-            respond(exchange, 502, error("instance " + owner.host() + ":" + owner.port() + " owns stream but cannot be reached: "
-                    + e.getMessage()));
+            throw new HttpProblem(502, null, "instance " + owner.host() + ":" + owner.port() + " owns stream but cannot be reached: "
+                    + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            respond(exchange, 503, error("interrupted"));
+            throw new HttpProblem(503, null, "interrupted");
         }
     }
 
@@ -212,17 +186,23 @@ public final class CountsQueryServer implements AutoCloseable {
     /** What a request asks for, validated. */
     private record Query(String stream, String label, String zone, Instant from, Instant to) {
 
-        static Query of(Map<String, String> parameters) {
-            String stream = parameters.get("stream");
+        static Query of(Map<String, List<String>> parameters) {
+            String stream = last(parameters, "stream");
             if (stream == null || stream.isBlank()) {
-                throw new BadRequest("query parameter 'stream' is required");
+                throw HttpProblem.badRequest("stream", "query parameter 'stream' is required");
             }
             Instant from = instant(parameters, "from", Instant.EPOCH);
             Instant to = instant(parameters, "to", Instant.ofEpochMilli(Long.MAX_VALUE / 2));
             if (!from.isBefore(to)) {
-                throw new BadRequest("'from' (" + from + ") must be before 'to' (" + to + ")");
+                throw HttpProblem.badRequest("from", "'from' (" + from + ") must be before 'to' (" + to + ")");
             }
-            return new Query(stream, parameters.get("label"), parameters.get("zone"), from, to);
+            return new Query(stream, last(parameters, "label"), last(parameters, "zone"), from, to);
+        }
+
+        /** A repeated parameter keeps its last value. */
+        private static String last(Map<String, List<String>> parameters, String name) {
+            List<String> values = parameters.get(name);
+            return values == null || values.isEmpty() ? null : values.get(values.size() - 1);
         }
 
         boolean matches(WindowCount c) {
@@ -232,24 +212,17 @@ public final class CountsQueryServer implements AutoCloseable {
                     && c.getWindowEnd().isAfter(from) && c.getWindowStart().isBefore(to);
         }
 
-        private static Instant instant(Map<String, String> parameters, String name, Instant fallback) {
-            String value = parameters.get(name);
+        private static Instant instant(Map<String, List<String>> parameters, String name, Instant fallback) {
+            String value = last(parameters, name);
             if (value == null) {
                 return fallback;
             }
             try {
                 return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
             } catch (DateTimeParseException | NumberFormatException e) {
-                throw new BadRequest("query parameter '" + name + "' must be an ISO-8601 instant or epoch millis, got '" + value + "'");
+                throw HttpProblem.badRequest(name, "query parameter '" + name + "' must be an ISO-8601 instant or epoch millis, got '"
+                        + value + "'");
             }
-        }
-    }
-
-    private static final class BadRequest extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BadRequest(String message) {
-            super(message, null, false, false);
         }
     }
 
@@ -258,31 +231,8 @@ public final class CountsQueryServer implements AutoCloseable {
         return PATH + "?stream=" + URLEncoder.encode(stream, StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Object> error(String message) {
-        return Map.of("error", message);
-    }
-
-    private void respond(HttpExchange exchange, int status, Object body) {
-        try {
-            send(exchange, status, json.writeValueAsBytes(body));
-        } catch (IOException e) {
-            log.debug("cannot encode the answer: {}", e.toString());
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, byte[] body) {
-        try (exchange) {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-        } catch (IOException e) {
-            log.debug("client went away before the answer: {}", e.toString());
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

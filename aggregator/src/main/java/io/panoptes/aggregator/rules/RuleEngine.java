@@ -1,7 +1,8 @@
 package io.panoptes.aggregator.rules;
 
+import io.panoptes.pipeline.rules.Rule;
 import io.panoptes.aggregator.counting.StreamCounter;
-import io.panoptes.aggregator.geometry.Polygon;
+import io.panoptes.pipeline.geometry.Polygon;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;

@@ -1,8 +1,8 @@
 package io.panoptes.aggregator.topology;
 
 import io.panoptes.aggregator.AggregatorSettings;
-import io.panoptes.aggregator.state.AggregateStore;
-import io.panoptes.aggregator.state.StateSerde;
+import io.panoptes.aggregator.internal.state.AggregateStore;
+import io.panoptes.aggregator.internal.state.StateSerde;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.WindowCount;

@@ -22,17 +22,20 @@ public final class DeadLetterHandlers {
 
     /** Streams config key naming the DLQ topic. */
     public static final String DLQ_TOPIC = "panoptes.dlq.topic";
+    /**
+     * Streams config key of the {@link AggregatorMetrics} the handlers count in: Kafka Streams
+     * instantiates them and hands them its configuration, so the metrics travel in it (two
+     * aggregators in one JVM count apart).
+     */
+    public static final String METRICS = "panoptes.aggregator.metrics";
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandlers.class);
 
-    /** Set by the service so that the handlers, which Kafka Streams instantiates, can count. */
-    private static volatile AggregatorMetrics metrics;
-
-    public static void useMetrics(AggregatorMetrics counters) {
-        metrics = counters;
-    }
-
     private DeadLetterHandlers() {}
+
+    private static AggregatorMetrics metrics(Map<String, ?> configs) {
+        return configs.get(METRICS) instanceof AggregatorMetrics metrics ? metrics : null;
+    }
 
     private static String dlqTopic(Map<String, ?> configs) {
         Object topic = configs.get(DLQ_TOPIC);
@@ -42,8 +45,8 @@ public final class DeadLetterHandlers {
         return topic.toString();
     }
 
-    private static ProducerRecord<byte[], byte[]> deadLetter(String dlq, ErrorHandlerContext context, byte[] key, byte[] value,
-            Exception error) {
+    private static ProducerRecord<byte[], byte[]> deadLetter(String dlq, AggregatorMetrics metrics, ErrorHandlerContext context,
+            byte[] key, byte[] value, Exception error) {
         log.warn("sent {}-{} offset {} to the DLQ: {}", context.topic(), context.partition(), context.offset(), error.toString());
         if (metrics != null) {
             metrics.deadLetter();
@@ -58,30 +61,34 @@ public final class DeadLetterHandlers {
     /** A detections record that cannot be deserialized. */
     public static final class Deserialization implements DeserializationExceptionHandler {
         private String dlq;
+        private AggregatorMetrics metrics;
 
         @Override
         public void configure(Map<String, ?> configs) {
             dlq = dlqTopic(configs);
+            metrics = metrics(configs);
         }
 
         @Override
         public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-            return Response.resume(List.of(deadLetter(dlq, context, record.key(), record.value(), exception)));
+            return Response.resume(List.of(deadLetter(dlq, metrics, context, record.key(), record.value(), exception)));
         }
     }
 
     /** A record whose processing threw: the original bytes go to the DLQ. */
     public static final class Processing implements ProcessingExceptionHandler {
         private String dlq;
+        private AggregatorMetrics metrics;
 
         @Override
         public void configure(Map<String, ?> configs) {
             dlq = dlqTopic(configs);
+            metrics = metrics(configs);
         }
 
         @Override
         public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-            return Response.resume(List.of(deadLetter(dlq, context, context.sourceRawKey(), context.sourceRawValue(), exception)));
+            return Response.resume(List.of(deadLetter(dlq, metrics, context, context.sourceRawKey(), context.sourceRawValue(), exception)));
         }
     }
 }

@@ -1,10 +1,10 @@
 package io.panoptes.aggregator.topology;
 
 import io.panoptes.aggregator.AggregatorSettings;
-import io.panoptes.aggregator.geometry.Geometry;
-import io.panoptes.aggregator.state.AggregateStore;
-import io.panoptes.aggregator.state.StreamAggregate;
-import io.panoptes.aggregator.rules.Rule;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.aggregator.internal.state.AggregateStore;
+import io.panoptes.aggregator.internal.state.StreamAggregate;
+import io.panoptes.pipeline.rules.Rule;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.RuleSpec;

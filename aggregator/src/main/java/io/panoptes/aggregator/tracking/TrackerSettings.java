@@ -13,6 +13,8 @@ package io.panoptes.aggregator.tracking;
 public record TrackerSettings(float highScore, float lowScore, float newTrackScore, float firstMatchIou,
         float secondMatchIou, int lostBuffer) {
 
+    public static final int DEFAULT_LOST_BUFFER = 30;
+
     public TrackerSettings {
         if (!(0 <= lowScore && lowScore <= highScore && highScore <= 1)) {
             throw new IllegalArgumentException("tracker scores must satisfy 0 <= low <= high <= 1, got low " + lowScore
@@ -31,6 +33,11 @@ public record TrackerSettings(float highScore, float lowScore, float newTrackSco
 
     /** ByteTrack's defaults: 0.5 / 0.1 / 0.6, IoU 0.2 then 0.5, 30 frames. */
     public static TrackerSettings defaults() {
-        return new TrackerSettings(0.5f, 0.1f, 0.6f, 0.2f, 0.5f, 30);
+        return new TrackerSettings(0.5f, 0.1f, 0.6f, 0.2f, 0.5f, DEFAULT_LOST_BUFFER);
+    }
+
+    /** The same thresholds, with a lost-track buffer of {@code frames}. */
+    public TrackerSettings withLostBuffer(int frames) {
+        return new TrackerSettings(highScore, lowScore, newTrackScore, firstMatchIou, secondMatchIou, frames);
     }
 }

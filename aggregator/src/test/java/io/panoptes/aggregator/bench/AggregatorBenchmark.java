@@ -1,12 +1,13 @@
 package io.panoptes.aggregator.bench;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.aggregator.AggregatorService;
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.aggregator.geometry.Geometry;
-import io.panoptes.aggregator.geometry.ShapeText;
-import io.panoptes.aggregator.state.StreamAggregate;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.pipeline.geometry.ShapeText;
+import io.panoptes.aggregator.internal.state.StreamAggregate;
 import io.panoptes.avro.Box;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
@@ -100,7 +101,7 @@ public final class AggregatorBenchmark {
     /** The same per-stream work without Kafka: passes over the results until {@code seconds} have gone by. */
     private static double plainLoop(AggregatorSettings settings, Topics topics, List<byte[]> values, double seconds,
             boolean serializeState) {
-        io.panoptes.aggregator.state.StateSerde state = new io.panoptes.aggregator.state.StateSerde(
+        io.panoptes.aggregator.internal.state.StateSerde state = new io.panoptes.aggregator.internal.state.StateSerde(
                 topics.detections().valueSerde(), topics.detections().name());
         Deserializer<Detections> deserializer = topics.detections().valueSerde().deserializer();
         long start = System.nanoTime();
@@ -174,10 +175,11 @@ public final class AggregatorBenchmark {
             int count) throws Exception {
         AggregatorSettings runSettings = settings.applicationId("bench-" + run)
                 .stateDir(Files.createTempDirectory("aggregator-bench")).build();
-        try (AggregatorService aggregator = new AggregatorService(runSettings, kafka, topics, new SimpleMeterRegistry(), null)) {
+        try (AggregatorService aggregator = RoleService.started(new AggregatorService(runSettings, kafka, topics,
+                new SimpleMeterRegistry(), null))) {
             while (aggregator.metrics().resultsCount() == 0) {
                 if (aggregator.state() == KafkaStreams.State.ERROR) {
-                    throw new IllegalStateException("aggregator failed: " + aggregator.failure());
+                    throw new IllegalStateException("aggregator failed: " + aggregator.failure().orElse("unknown"));
                 }
                 Thread.sleep(1);
             }

@@ -3,8 +3,8 @@ package io.panoptes.aggregator.counting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.panoptes.aggregator.geometry.DirectedLine;
-import io.panoptes.aggregator.geometry.Polygon;
+import io.panoptes.pipeline.geometry.DirectedLine;
+import io.panoptes.pipeline.geometry.Polygon;
 import io.panoptes.avro.Box;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;

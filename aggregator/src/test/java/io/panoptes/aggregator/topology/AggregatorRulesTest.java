@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.aggregator.geometry.ShapeText;
-import io.panoptes.aggregator.rules.Rule;
+import io.panoptes.pipeline.geometry.ShapeText;
+import io.panoptes.pipeline.rules.Rule;
 import io.panoptes.avro.Box;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.aggregator.geometry.DirectedLine;
-import io.panoptes.aggregator.geometry.Geometry;
+import io.panoptes.pipeline.geometry.DirectedLine;
+import io.panoptes.pipeline.geometry.Geometry;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;

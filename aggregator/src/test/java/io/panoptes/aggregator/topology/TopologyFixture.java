@@ -45,8 +45,9 @@ final class TopologyFixture implements AutoCloseable {
 
     TopologyFixture(AggregatorSettings.Builder settings, Path stateDir) {
         AggregatorSettings built = settings.stateDir(stateDir).build();
-        this.driver = new TopologyTestDriver(AggregatorTopology.build(built, topics, new AggregatorMetrics(new SimpleMeterRegistry())),
-                AggregatorService.streamsConfig(built, Map.of("bootstrap.servers", "unused:9092"), topics, null),
+        AggregatorMetrics metrics = new AggregatorMetrics(new SimpleMeterRegistry());
+        this.driver = new TopologyTestDriver(AggregatorTopology.build(built, topics, metrics),
+                AggregatorService.streamsConfig(built, Map.of("bootstrap.servers", "unused:9092"), topics, null, metrics),
                 Instant.ofEpochMilli(T0));
         this.detections = driver.createInputTopic(topics.detections().name(), new StringSerializer(),
                 topics.detections().valueSerde().serializer());

@@ -5,8 +5,6 @@ import io.panoptes.actions.ActionsService;
 import io.panoptes.actions.FileSink;
 import io.panoptes.actions.Sink;
 import io.panoptes.actions.WebhookSink;
-import io.panoptes.observability.HealthCheck;
-import io.panoptes.observability.ObservabilityServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,39 +58,21 @@ public final class ActionsCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "FILE", description = "Append every event as a JSON line to this file.")
     private Path file;
 
-    @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--timeout", defaultValue = WebhookSink.DEFAULT_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Per request (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
-    @Option(names = "--max-attempts", defaultValue = "5", paramLabel = "N",
+    @Option(names = "--max-attempts", defaultValue = "" + ActionSettings.DEFAULT_MAX_ATTEMPTS, paramLabel = "N",
             description = "Tries per event and webhook before it goes to the DLQ (default: ${DEFAULT-VALUE}).")
     private int maxAttempts;
 
     @Override
     public Integer call() throws InterruptedException {
         List<Sink> sinks = sinks();
-        ActionSettings defaults = ActionSettings.defaults();
-        ActionSettings settings = new ActionSettings(group, maxAttempts, defaults.initialBackoff(), defaults.maxBackoff(),
-                defaults.breakerThreshold(), defaults.breakerOpenFor());
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (ObservabilityServer observability = role.startObservability("actions")) {
-            ActionsService service = new ActionsService(settings, sinks, role.clientConfig(), role.topics(),
-                    observability.registry(), Clock.systemUTC());
-            observability.addCheck("actions", () -> service.isRunning()
-                    ? HealthCheck.Health.up(service.committed() + " events handled" + (service.isPaused() ? ", paused: a destination is down" : ""))
-                    : HealthCheck.Health.down("stopped: " + service.failure()));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                service.close();
-                stopped.countDown();
-            }, "actions-shutdown"));
-            while (service.isRunning() && !stopped.await(1, TimeUnit.SECONDS)) {
-                // deliver until SIGTERM, or until the sinks stop on their own
-            }
-            if (service.failure() != null) {
-                throw new UserException("action sinks stopped: " + service.failure());
-            }
-            return 0;
-        }
+        ActionSettings settings = ActionSettings.defaults().withGroup(group).withMaxAttempts(maxAttempts);
+        RoleRun.run("actions", role.metrics(), observability -> List.of(new ActionsService(settings, sinks, role.clientConfig(),
+                role.topics(), observability.registry(), Clock.systemUTC())));
+        return 0;
     }
 
     private List<Sink> sinks() {

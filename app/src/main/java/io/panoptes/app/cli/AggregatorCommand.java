@@ -3,12 +3,11 @@ package io.panoptes.app.cli;
 import io.panoptes.aggregator.AggregatorService;
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.aggregator.geometry.Geometry;
-import io.panoptes.aggregator.geometry.ShapeText;
-import io.panoptes.aggregator.rules.RuleFile;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.pipeline.geometry.ShapeText;
+import io.panoptes.pipeline.rules.RuleFile;
 import io.panoptes.aggregator.query.CountsQueryServer;
 import io.panoptes.aggregator.tracking.TrackerSettings;
-import io.panoptes.observability.ObservabilityServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,7 +47,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             description = "Where the state stores live (default: ~/.cache/panoptes/aggregator).")
     private Path stateDir;
 
-    @Option(names = "--window", defaultValue = "1m", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--window", defaultValue = AggregatorSettings.DEFAULT_WINDOW, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Window size (default: ${DEFAULT-VALUE}).")
     private Duration window;
 
@@ -59,7 +55,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             description = "A new window every DURATION: hopping windows (default: the window size, tumbling).")
     private Duration advance;
 
-    @Option(names = "--grace", defaultValue = "5s", converter = DurationConverter.ZeroOrMore.class, paramLabel = "DURATION",
+    @Option(names = "--grace", defaultValue = AggregatorSettings.DEFAULT_GRACE, converter = DurationConverter.ZeroOrMore.class, paramLabel = "DURATION",
             description = "How long after its end a window still takes late results (default: ${DEFAULT-VALUE}).")
     private Duration grace;
 
@@ -67,19 +63,19 @@ public final class AggregatorCommand implements Callable<Integer> {
             description = "Also emit running counts (final=false) this often (default: final counts only).")
     private Duration earlyUpdates;
 
-    @Option(names = "--idle-timeout", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--idle-timeout", defaultValue = AggregatorSettings.DEFAULT_IDLE_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Close a stream's windows after it has sent nothing for this long (default: ${DEFAULT-VALUE}).")
     private Duration idleTimeout;
 
-    @Option(names = "--reorder-buffer", defaultValue = "64", paramLabel = "N",
+    @Option(names = "--reorder-buffer", defaultValue = "" + AggregatorSettings.DEFAULT_REORDER_BUFFER, paramLabel = "N",
             description = "Results per stream held back waiting for a missing one (default: ${DEFAULT-VALUE}).")
     private int reorderBuffer;
 
-    @Option(names = "--max-future-skew", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--max-future-skew", defaultValue = AggregatorSettings.DEFAULT_MAX_FUTURE_SKEW, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "LIVE results stamped further ahead of this clock are not counted (default: ${DEFAULT-VALUE}).")
     private Duration maxFutureSkew;
 
-    @Option(names = "--lost-track-buffer", defaultValue = "30", paramLabel = "FRAMES",
+    @Option(names = "--lost-track-buffer", defaultValue = "" + TrackerSettings.DEFAULT_LOST_BUFFER, paramLabel = "FRAMES",
             description = "Frames a track survives unseen (default: ${DEFAULT-VALUE}).")
     private int lostTrackBuffer;
 
@@ -94,43 +90,27 @@ public final class AggregatorCommand implements Callable<Integer> {
             description = "Rules (YAML or JSON) whose events go to the events topic; see docs/rules.md. A pipeline's own rules apply too.")
     private Path rulesFile;
 
-    @Option(names = "--query-port", defaultValue = "8083", paramLabel = "PORT",
+    @Option(names = "--query-port", defaultValue = "" + AggregatorSettings.DEFAULT_QUERY_PORT, paramLabel = "PORT",
             description = "Port for GET /v1/counts (0 picks a free one; default: ${DEFAULT-VALUE}).")
     private int queryPort;
 
-    @Option(names = "--query-host", defaultValue = "localhost", paramLabel = "HOST",
+    @Option(names = "--query-host", defaultValue = AggregatorSettings.DEFAULT_QUERY_HOST, paramLabel = "HOST",
             description = "Host name other instances reach this one at (default: ${DEFAULT-VALUE}).")
     private String queryHost;
 
-    @Option(names = "--standby-replicas", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--standby-replicas", defaultValue = "" + AggregatorSettings.DEFAULT_STANDBY_REPLICAS, paramLabel = "N",
             description = "Warm copies of each state store on other instances (default: ${DEFAULT-VALUE}).")
     private int standbyReplicas;
 
     @Override
     public Integer call() throws InterruptedException {
         AggregatorSettings settings = settings();
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (ObservabilityServer observability = role.startObservability("aggregator")) {
-            CountsQueryServer queries = new CountsQueryServer(new InetSocketAddress(queryPort), queryHost);
-            AggregatorService aggregator = new AggregatorService(settings, role.clientConfig(), role.topics(),
-                    observability.registry(), queries);
-            observability.addCheck("aggregator", aggregator.health());
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                aggregator.close();
-                stopped.countDown();
-            }, "aggregator-shutdown"));
-            while (!stopped.await(1, TimeUnit.SECONDS)) {
-                KafkaStreams.State state = aggregator.state();
-                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                    throw new UserException("aggregator stopped: " + aggregator.failure());
-                }
-            }
-            return 0;
-        }
+        RoleRun.run("aggregator", role.metrics(), observability -> List.of(new AggregatorService(settings, role.clientConfig(),
+                role.topics(), observability.registry(), new CountsQueryServer(new InetSocketAddress(queryPort), queryHost))));
+        return 0;
     }
 
     private AggregatorSettings settings() {
-        TrackerSettings defaults = TrackerSettings.defaults();
         AggregatorSettings.Builder builder = AggregatorSettings.builder()
                 .applicationId(applicationId)
                 .stateDir(stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".cache", "panoptes", "aggregator"))
@@ -139,8 +119,7 @@ public final class AggregatorCommand implements Callable<Integer> {
                 .idleTimeout(idleTimeout)
                 .reorderBuffer(reorderBuffer)
                 .maxFutureSkew(maxFutureSkew)
-                .tracker(new TrackerSettings(defaults.highScore(), defaults.lowScore(), defaults.newTrackScore(),
-                        defaults.firstMatchIou(), defaults.secondMatchIou(), lostTrackBuffer))
+                .tracker(TrackerSettings.defaults().withLostBuffer(lostTrackBuffer))
                 .standbyReplicas(standbyReplicas);
         Map<String, Geometry> shapes = ShapeText.parse(zones, lines);
         shapes.forEach(builder::geometry);

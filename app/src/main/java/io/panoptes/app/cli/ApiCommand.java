@@ -2,13 +2,11 @@ package io.panoptes.app.cli;
 
 import io.panoptes.api.ApiServer;
 import io.panoptes.api.ApiSettings;
-import io.panoptes.observability.ObservabilityServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,10 +34,10 @@ public final class ApiCommand implements Callable<Integer> {
     @Mixin
     private SourcePolicyOptions sources;
 
-    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "" + ApiSettings.DEFAULT_PORT, paramLabel = "PORT", description = "HTTP port (default: ${DEFAULT-VALUE}).")
     private int port;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = ApiSettings.DEFAULT_HOST, paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     private String host;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token clients must send (default: $PANOPTES_API_TOKEN).")
@@ -51,30 +49,17 @@ public final class ApiCommand implements Callable<Integer> {
     @Option(names = "--aggregator-url", paramLabel = "URL", description = "An aggregator's counts-query URL, for /v1/counts.")
     private URI aggregator;
 
-    @Option(names = "--max-result-streams", defaultValue = "32", paramLabel = "N",
+    @Option(names = "--max-result-streams", defaultValue = "" + ApiSettings.DEFAULT_MAX_RESULT_STREAMS, paramLabel = "N",
             description = "Most Server-Sent-Event clients at once (default: ${DEFAULT-VALUE}).")
     private int maxResultStreams;
 
     @Override
     public Integer call() throws InterruptedException {
-        ApiSettings settings = new ApiSettings(new InetSocketAddress(host, port), token(), sources.policy(),
-                Optional.ofNullable(aggregator), Duration.ofSeconds(15), maxResultStreams);
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (ObservabilityServer observability = role.startObservability("api")) {
-            ApiServer api;
-            try {
-                api = new ApiServer(settings, role.clientConfig(), role.topics(), observability.registry());
-            } catch (java.io.UncheckedIOException e) {
-                throw new UserException(e.getMessage(), 1, e);
-            }
-            observability.addCheck("api", api.health());
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                api.close();
-                stopped.countDown();
-            }, "api-shutdown"));
-            stopped.await();
-            return 0;
-        }
+        ApiSettings settings = ApiSettings.defaults(sources.policy()).withAddress(new InetSocketAddress(host, port))
+                .withToken(token()).withAggregator(Optional.ofNullable(aggregator)).withMaxResultStreams(maxResultStreams);
+        RoleRun.run("api", role.metrics(), observability -> List.of(new ApiServer(settings, role.clientConfig(), role.topics(),
+                observability.registry())));
+        return 0;
     }
 
     private Optional<String> token() {

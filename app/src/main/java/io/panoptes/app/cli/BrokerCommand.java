@@ -1,19 +1,14 @@
 package io.panoptes.app.cli;
 
 import io.panoptes.kafka.embedded.EmbeddedKafkaBroker;
-import io.panoptes.observability.HealthCheck;
-import io.panoptes.observability.ObservabilityServer;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.registry.SchemaRegistryServer;
+import io.panoptes.kafka.embedded.LocalCluster;
+import io.panoptes.kafka.embedded.SchemaRegistryServer;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +48,11 @@ public final class BrokerCommand implements Callable<Integer> {
     @Mixin
     private MetricsOptions metrics;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", paramLabel = "PORT",
+    @Option(names = "--kafka-port", defaultValue = "" + EmbeddedKafkaBroker.STANDARD_PORT, paramLabel = "PORT",
             description = "Loopback port for Kafka clients; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int kafkaPort;
 
-    @Option(names = "--registry-port", defaultValue = "8081", paramLabel = "PORT",
+    @Option(names = "--registry-port", defaultValue = "" + SchemaRegistryServer.STANDARD_PORT, paramLabel = "PORT",
             description = "Loopback port of the schema registry; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int registryPort;
 
@@ -72,53 +67,24 @@ public final class BrokerCommand implements Callable<Integer> {
         if (logDir != null) {
             builder.logDir(logDir);
         }
-        EmbeddedKafkaBroker broker;
-        try {
-            broker = builder.start();
-        } catch (RuntimeException e) {
-            throw new UserException("cannot start the embedded Kafka broker: " + e.getMessage(), 1, e);
-        }
-        SchemaRegistryServer registry;
-        try {
-            registry = SchemaRegistryServer.start(new InMemorySchemaRegistry(),
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort));
-        } catch (RuntimeException e) {
-            broker.close();
-            throw new UserException("cannot serve the schema registry on port " + registryPort + ": "
-                    + e.getCause(), 1, e);
-        }
-        ObservabilityServer observability = metrics.start("broker");
-        observability.addCheck("kafka", () -> reachable(broker.bootstrapServers())
-                ? HealthCheck.Health.up("serving at " + broker.bootstrapServers())
-                : HealthCheck.Health.down("no answer at " + broker.bootstrapServers()));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping: schema registry, then Kafka broker");
-            observability.close();
-            registry.close();
-            broker.close();
-            stopped.countDown();
-        }, "panoptes-broker-shutdown"));
-
+        LocalCluster cluster = new LocalCluster(builder, registryPort);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("bootstrap.servers=" + broker.bootstrapServers());
-        out.println("schema.registry.url=" + registry.url());
-        out.flush();
-        TopicsCommand.createTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                topics.settings(), Duration.ofSeconds(30), out);
-        log.info("broker ready at {} with schema registry {}; Ctrl-C or SIGTERM stops it",
-                broker.bootstrapServers(), registry.url());
-        stopped.await();
+        try {
+            RoleRun.run("broker", metrics, observability -> List.of(cluster.onStart(() -> announce(cluster, out))));
+        } catch (IllegalStateException e) {
+            throw new UserException(e.getMessage(), 1, e);
+        }
         return 0;
     }
 
-    private static boolean reachable(String bootstrap) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
-            admin.describeCluster().nodes().get(2, java.util.concurrent.TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
+    /** Prints where the cluster is, creates the topics, one line each. */
+    private void announce(LocalCluster cluster, PrintWriter out) {
+        out.println("bootstrap.servers=" + cluster.bootstrapServers());
+        out.println("schema.registry.url=" + cluster.registryUrl());
+        out.flush();
+        TopicsCommand.createTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                topics.settings(), Duration.ofSeconds(30), out);
+        log.info("broker ready at {} with schema registry {}; Ctrl-C or SIGTERM stops it", cluster.bootstrapServers(),
+                cluster.registryUrl());
     }
 }

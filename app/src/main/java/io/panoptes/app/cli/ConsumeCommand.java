@@ -1,5 +1,7 @@
 package io.panoptes.app.cli;
 
+import io.panoptes.runtime.kafka.ClientConfigs;
+import io.panoptes.runtime.lifecycle.ShutdownHook;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
@@ -9,7 +11,6 @@ import io.panoptes.schemas.topics.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,19 +82,14 @@ public final class ConsumeCommand implements Callable<Integer> {
         };
         PrintWriter out = spec.commandLine().getOut();
         AtomicBoolean running = new AtomicBoolean(true);
-        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            Thread main = Thread.currentThread();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Map<String, Object> config = ClientConfigs.of(kafka.clientConfig(), "consume")
+                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed").without(ConsumerConfig.GROUP_ID_CONFIG).build();
+        try (ShutdownHook hook = ShutdownHook.install("consume");
+                KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            hook.onSignal(() -> {
                 running.set(false);
                 consumer.wakeup();
-                try {
-                    main.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
+            });
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic.name(), Duration.ofSeconds(30))
                     .forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
@@ -115,7 +112,7 @@ public final class ConsumeCommand implements Callable<Integer> {
                     }
                 }
             }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
+        } catch (WakeupException e) {
             // Ctrl-C
         }
         return 0;

@@ -1,6 +1,6 @@
 package io.panoptes.app.cli;
 
-import io.panoptes.aggregator.rules.Durations;
+import io.panoptes.runtime.config.Durations;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

@@ -1,28 +1,18 @@
 package io.panoptes.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.panoptes.avro.Frame;
-import io.panoptes.avro.FrameEncoding;
-import io.panoptes.schemas.ContractClasses;
-import io.panoptes.worker.http.InferenceHttpServer;
-import io.panoptes.worker.image.FrameDecodeException;
-import io.panoptes.worker.image.FrameImageDecoder;
-import io.panoptes.worker.model.ModelCatalog;
+import io.panoptes.worker.ImageInference;
+import io.panoptes.worker.InferenceException;
+import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.model.ModelConfig;
-import io.panoptes.worker.model.ModelLoadException;
-import io.panoptes.worker.model.ModelRunner;
-import io.panoptes.worker.model.OnnxModel;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.opencv.opencv_core.Mat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,31 +50,18 @@ public final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ContractClasses.trust();
         byte[] bytes = read(image);
-        FrameEncoding encoding = encoding(image, bytes);
         ModelConfig config = models.config();
-        try (ModelCatalog catalog = new ModelCatalog(Map.of(config.id(), config), 1, 1);
-                FrameImageDecoder decoder = new FrameImageDecoder(7680L * 4320L, null); Mat decoded = new Mat()) {
-            OnnxModel loaded;
-            try {
-                loaded = catalog.get(config.id());
-            } catch (ModelLoadException e) {
-                throw new UserException(e.getMessage(), 1, e);
-            }
-            Instant now = Instant.now();
-            try {
-                decoder.decode(Frame.newBuilder().setStreamId(image.toString()).setSeq(0).setCaptureTime(now).setIngestTime(now)
-                        .setEncoding(encoding).setPayload(ByteBuffer.wrap(bytes)).build(), decoded);
-            } catch (FrameDecodeException e) {
-                throw new UserException("cannot decode " + image + ": " + e.getMessage(), 1, e);
-            }
-            try (ModelRunner runner = new ModelRunner(catalog.environment(), loaded)) {
-                ModelRunner.Inference inference = runner.detect(decoded, confidence != null ? confidence : loaded.config().confidence(),
-                        loaded.config().iou());
-                spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
-                        InferenceHttpServer.answer(loaded, decoded, inference, classes == null ? null : new HashSet<>(classes))));
-            }
+        try (ImageInference inference = ImageInference.of(List.of(config), WorkerSettings.DEFAULT_MAX_PIXELS)) {
+            Map<String, Object> answer = inference.infer(config.id(), bytes,
+                    new ImageInference.Options(confidence, null, classes == null ? null : new HashSet<>(classes)));
+            spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+        } catch (InferenceException e) {
+            throw new UserException(switch (e.reason()) {
+                case NOT_AN_IMAGE -> "cannot read " + image + ": it is neither a JPEG nor a PNG";
+                case UNDECODABLE -> "cannot decode " + image + ": " + e.getMessage();
+                default -> e.getMessage();
+            }, 1, e);
         }
         return 0;
     }
@@ -96,20 +73,10 @@ public final class InferCommand implements Callable<Integer> {
                 throw new UserException("cannot read " + image + ": the file is empty");
             }
             return bytes;
+        } catch (NoSuchFileException e) {
+            throw new UserException("cannot read " + image + ": no such file", 1, e);
         } catch (IOException e) {
-            throw new UserException("cannot read " + image + ": " + (e instanceof java.nio.file.NoSuchFileException
-                    ? "no such file" : e.getMessage()), 1, e);
+            throw new UserException("cannot read " + image + ": " + e.getMessage(), 1, e);
         }
     }
-
-    private static FrameEncoding encoding(Path image, byte[] bytes) {
-        if (bytes.length >= 2 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8) {
-            return FrameEncoding.JPEG;
-        }
-        if (bytes.length >= 4 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G') {
-            return FrameEncoding.PNG;
-        }
-        throw new UserException("cannot read " + image + ": it is neither a JPEG nor a PNG");
-    }
-
 }

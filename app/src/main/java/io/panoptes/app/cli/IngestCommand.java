@@ -1,18 +1,16 @@
 package io.panoptes.app.cli;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.avro.FrameEncoding;
-import io.panoptes.avro.PipelineState;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.encode.EncodingSettings;
 import io.panoptes.ingest.pipeline.ControlSettings;
 import io.panoptes.ingest.pipeline.PipelineController;
-import io.panoptes.ingest.rate.Backoff;
 import io.panoptes.ingest.source.DecoderSettings;
 import io.panoptes.ingest.source.SourceSpec;
-import io.panoptes.ingest.source.SourceType;
-import io.panoptes.observability.HealthCheck;
-import io.panoptes.observability.ObservabilityServer;
+import io.panoptes.pipeline.source.SourceType;
+import io.panoptes.runtime.observability.ObservabilityServer;
 import io.panoptes.schemas.topics.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -107,14 +104,14 @@ public final class IngestCommand implements Callable<Integer> {
     @Mixin
     private RoleOptions role;
 
-    @Option(names = "--encoding", defaultValue = "JPEG", paramLabel = "JPEG|PNG|RAW_BGR24",
+    @Option(names = "--encoding", defaultValue = EncodingSettings.DEFAULT_ENCODING, paramLabel = "JPEG|PNG|RAW_BGR24",
             description = "Frame encoding (default: ${DEFAULT-VALUE}).")
     private FrameEncoding encoding;
 
-    @Option(names = "--jpeg-quality", defaultValue = "85", paramLabel = "1-100", description = "JPEG quality (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jpeg-quality", defaultValue = "" + EncodingSettings.DEFAULT_JPEG_QUALITY, paramLabel = "1-100", description = "JPEG quality (default: ${DEFAULT-VALUE}).")
     private int jpegQuality;
 
-    @Option(names = "--max-width", defaultValue = "0", paramLabel = "PIXELS",
+    @Option(names = "--max-width", defaultValue = "" + EncodingSettings.DEFAULT_MAX_WIDTH, paramLabel = "PIXELS",
             description = "Scale wider frames down to this width; 0 keeps the size (default: ${DEFAULT-VALUE}).")
     private int maxWidth;
 
@@ -122,18 +119,18 @@ public final class IngestCommand implements Callable<Integer> {
             description = "Refuse sources whose frames have more pixels (default: ${DEFAULT-VALUE}, 8K).")
     private long maxPixels;
 
-    @Option(names = "--decoder-threads", defaultValue = "1", paramLabel = "N", description = "FFmpeg decoder threads per source (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--decoder-threads", defaultValue = "" + DecoderSettings.DEFAULT_DECODER_THREADS, paramLabel = "N", description = "FFmpeg decoder threads per source (default: ${DEFAULT-VALUE}).")
     private int decoderThreads;
 
-    @Option(names = "--network-timeout", defaultValue = "5s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--network-timeout", defaultValue = DecoderSettings.DEFAULT_NETWORK_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "A live source that sends nothing this long is lost and reconnected (default: ${DEFAULT-VALUE}).")
     private Duration networkTimeout;
 
-    @Option(names = "--reconnect-max-delay", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--reconnect-max-delay", defaultValue = IngestSettings.DEFAULT_RECONNECT_MAX_DELAY, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Longest wait between reconnects; waits start at 1 s and double (default: ${DEFAULT-VALUE}).")
     private Duration reconnectCap;
 
-    @Option(names = "--reconnect-attempts", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--reconnect-attempts", defaultValue = "" + IngestSettings.DEFAULT_RECONNECT_ATTEMPTS, paramLabel = "N",
             description = "Give a lost live source up after N failed reconnects; 0 retries forever (default: ${DEFAULT-VALUE}).")
     private int reconnectAttempts;
 
@@ -141,15 +138,15 @@ public final class IngestCommand implements Callable<Integer> {
             description = "Consumer group of the inference workers, whose lag throttles ingest (default: ${DEFAULT-VALUE}).")
     private String workerGroup;
 
-    @Option(names = "--live-lag-high", defaultValue = "50", paramLabel = "RECORDS",
+    @Option(names = "--live-lag-high", defaultValue = "" + IngestSettings.DEFAULT_LIVE_LAG_HIGH, paramLabel = "RECORDS",
             description = "Workers' lag above which live sources halve their rate (default: ${DEFAULT-VALUE}).")
     private long liveLagHigh;
 
-    @Option(names = "--live-lag-low", defaultValue = "10", paramLabel = "RECORDS",
+    @Option(names = "--live-lag-low", defaultValue = "" + IngestSettings.DEFAULT_LIVE_LAG_LOW, paramLabel = "RECORDS",
             description = "Lag below which live sources raise their rate again (default: ${DEFAULT-VALUE}).")
     private long liveLagLow;
 
-    @Option(names = "--file-lag-bound", defaultValue = "500", paramLabel = "RECORDS",
+    @Option(names = "--file-lag-bound", defaultValue = "" + IngestSettings.DEFAULT_FILE_LAG_BOUND, paramLabel = "RECORDS",
             description = "Lag above which files stop reading until it drains; 0 never pauses (default: ${DEFAULT-VALUE}).")
     private long fileLagBound;
 
@@ -158,7 +155,6 @@ public final class IngestCommand implements Callable<Integer> {
     private Path claimCheckDir;
 
     @Override
-    @SuppressWarnings("try") // the shutdown hook closes the service early; the second close is a no-op
     public Integer call() throws InterruptedException {
         if (sources.isEmpty() && !pipelines) {
             throw new IllegalArgumentException("nothing to ingest: give --source URI (repeatable) or --pipelines");
@@ -168,59 +164,43 @@ public final class IngestCommand implements Callable<Integer> {
         Topics topics = role.topics();
         Map<String, Object> clientConfig = role.clientConfig();
         requireTopic(clientConfig, topics.frames().name());
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (ObservabilityServer observability = role.startObservability("ingest");
-                IngestService service = new IngestService(settings, clientConfig, topics, observability.registry());
-                PipelineController controller = pipelines ? controller(service, clientConfig, topics, observability) : null) {
-            Thread hook = new Thread(() -> {
-                if (controller != null) {
-                    controller.close(); // leave the group first: the pipelines move now
-                }
-                service.close();
-                stopped.countDown();
-            }, "ingest-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            observability.addCheck("ingest", () -> health(service));
-            specs.forEach(service::start);
-            if (!pipelines && specs.stream().allMatch(IngestCommand::isFinite)) {
-                while (!service.awaitEnded(Duration.ofSeconds(1)) && stopped.getCount() > 0) {
-                    // finite sources: wait for them to end, or for SIGTERM
-                }
-                removeHook(hook);
-            } else {
-                stopped.await();
-            }
-            return report(service.failures());
+        if (pipelines) {
+            requireTopic(clientConfig, topics.pipelines().name());
+        }
+        boolean finite = !pipelines && specs.stream().allMatch(IngestCommand::isFinite);
+        IngestService[] service = new IngestService[1];
+        RoleRun.run("ingest", role.metrics(), observability -> {
+            IngestService ingest = new IngestService(settings, clientConfig, topics, observability.registry());
+            service[0] = ingest;
+            RoleService withSources = ingest.onStart(() -> specs.forEach(ingest::add));
+            return pipelines ? List.of(withSources, controller(ingest, clientConfig, topics, observability)) : List.of(withSources);
+        }, () -> finite && ended(service[0]));
+        return report(service[0].failures());
+    }
+
+    private static boolean ended(IngestService service) {
+        try {
+            return service.awaitEnded(Duration.ofMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 
     private PipelineController controller(IngestService service, Map<String, Object> clientConfig, Topics topics,
             ObservabilityServer observability) {
-        requireTopic(clientConfig, topics.pipelines().name());
         ControlSettings settings = ControlSettings.defaults(sourcePolicy.policy()).withGroup(pipelinesGroup);
         if (instanceId != null) {
             settings = settings.withInstanceId(instanceId);
         }
-        PipelineController controller = new PipelineController(service, settings, clientConfig, topics, observability.registry());
-        observability.addCheck("pipelines", () -> controller.isAlive()
-                ? HealthCheck.Health.up(controller.owned().size() + " pipeline(s) owned")
-                : HealthCheck.Health.down("stopped reading the pipelines topic"));
-        return controller;
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // SIGTERM arrived: the hook is running and closes the service
-        }
+        return new PipelineController(service, settings, clientConfig, topics, observability.registry());
     }
 
     private IngestSettings settings() {
         IngestSettings.Builder builder = IngestSettings.builder()
                 .decoder(new DecoderSettings(decoderThreads, networkTimeout, maxPixels))
                 .encoding(new EncodingSettings(encoding, jpegQuality, maxWidth))
-                .reconnect(new Backoff(Duration.ofSeconds(1), reconnectCap, reconnectAttempts))
+                .reconnect(IngestSettings.Builder.reconnect(reconnectCap, reconnectAttempts))
                 .workerGroup(workerGroup)
                 .liveLag(liveLagLow, liveLagHigh)
                 .fileLagBound(fileLagBound);
@@ -250,13 +230,6 @@ public final class IngestCommand implements Callable<Integer> {
             throw new UserException("cannot reach Kafka at " + config.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
                     + " within 15 s: " + e, UserException.UNREACHABLE, e);
         }
-    }
-
-    private static HealthCheck.Health health(IngestService service) {
-        Map<PipelineState, Long> states = new java.util.EnumMap<>(PipelineState.class);
-        service.streams().values().forEach(m -> states.merge(m.state(), 1L, Long::sum));
-        boolean allFailed = !states.isEmpty() && states.keySet().stream().allMatch(s -> s == PipelineState.FAILED);
-        return new HealthCheck.Health(!allFailed, "streams by state: " + states);
     }
 
     private int report(Map<String, String> failures) {

@@ -1,5 +1,6 @@
 package io.panoptes.app.cli;
 
+import io.panoptes.kafka.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
  */
 public final class KafkaOptions {
 
-    static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    static final String DEFAULT_BOOTSTRAP = "localhost:" + EmbeddedKafkaBroker.STANDARD_PORT;
     private static final Set<String> CLIENT_SETTINGS = clientSettings();
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",

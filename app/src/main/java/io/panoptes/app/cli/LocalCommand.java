@@ -1,15 +1,27 @@
 package io.panoptes.app.cli;
 
+import java.io.IOException;
+import java.util.Optional;
+import java.time.Clock;
+import java.net.URI;
+import java.io.Writer;
+import java.io.UncheckedIOException;
+import io.panoptes.runtime.lifecycle.ShutdownHook;
+import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.runtime.lifecycle.RoleRunner;
+import io.panoptes.pipeline.source.SourceUris;
+import io.panoptes.kafka.embedded.LocalCluster;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.panoptes.actions.ActionSettings;
 import io.panoptes.actions.ActionsService;
 import io.panoptes.actions.FileSink;
 import io.panoptes.aggregator.AggregatorService;
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.aggregator.geometry.Geometry;
-import io.panoptes.aggregator.geometry.ShapeText;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.pipeline.geometry.ShapeText;
 import io.panoptes.aggregator.query.CountsQueryServer;
-import io.panoptes.aggregator.rules.RuleFile;
+import io.panoptes.pipeline.rules.RuleFile;
 import io.panoptes.app.local.MjpegServer;
 import io.panoptes.app.local.OutputVideo;
 import io.panoptes.app.local.SampleVideo;
@@ -19,15 +31,12 @@ import io.panoptes.api.ApiSettings;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.pipeline.ControlSettings;
 import io.panoptes.ingest.pipeline.PipelineController;
-import io.panoptes.ingest.source.SourcePolicy;
+import io.panoptes.pipeline.source.SourcePolicy;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.StreamMetrics;
 import io.panoptes.ingest.source.SourceSpec;
 import io.panoptes.kafka.embedded.EmbeddedKafkaBroker;
-import io.panoptes.observability.HealthCheck;
-import io.panoptes.observability.ObservabilityServer;
-import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.registry.SchemaRegistryServer;
+import io.panoptes.runtime.observability.ObservabilityServer;
 import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.WorkerService;
@@ -47,8 +56,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +80,8 @@ import picocli.CommandLine.Spec;
             "  panoptes local --source rtsp://camera/stream --stream-id door --no-output --mjpeg-port 8090"
         })
 public final class LocalCommand implements Callable<Integer> {
+
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
 
     @Spec
     private CommandSpec spec;
@@ -133,7 +142,7 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Aggregator state (default: a temporary directory).")
     private Path stateDir;
 
-    @Option(names = "--api-port", defaultValue = "8080", paramLabel = "PORT",
+    @Option(names = "--api-port", defaultValue = "" + ApiSettings.DEFAULT_PORT, paramLabel = "PORT",
             description = "Port of the control API ('panoptes pipelines' talks to it); 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int apiPort;
 
@@ -149,7 +158,7 @@ public final class LocalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String input = source != null ? source : SampleVideo.get().toString();
         checkReadable(input);
-        String stream = streamId != null ? streamId : source == null ? "demo" : streamName(input);
+        String stream = streamId != null ? streamId : source == null ? "demo" : SourceUris.defaultStreamId(input);
         ModelConfig modelConfig = models.config();
         Map<String, Geometry> shapes = ShapeText.parse(zones, lines);
         AggregatorSettings.Builder aggregatorSettings = AggregatorSettings.builder()
@@ -163,106 +172,92 @@ public final class LocalCommand implements Callable<Integer> {
                 : modelConfig.family() == ModelFamily.BLAZEFACE ? OutputVideo.Style.BLUR : OutputVideo.Style.BOXES;
 
         Deque<AutoCloseable> running = new ArrayDeque<>();
-        CountDownLatch stopped = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread shutdown = new Thread(() -> {
-            stopped.countDown();
-            awaitQuietly(closed); // SIGTERM: let the main thread commit and close everything before the JVM halts
-        }, "local-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdown);
-        try {
-            TopicSettings topicSettings = TopicSettings.builder().build();
-            EmbeddedKafkaBroker broker = started(running, EmbeddedKafkaBroker.builder().port(kafkaPort)
-                    .brokerProperty("message.max.bytes", String.valueOf(topicSettings.framesMaxMessageBytes())).start());
-            SchemaRegistryServer registry = started(running, SchemaRegistryServer.start(new InMemorySchemaRegistry(),
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort)));
-            out.println("bootstrap.servers=" + broker.bootstrapServers());
-            out.println("schema.registry.url=" + registry.url());
-            out.flush();
-            Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
-            TopicsCommand.createTopics(kafka, topicSettings, Duration.ofSeconds(30), new PrintWriter(java.io.Writer.nullWriter()));
-            Topics topics = Topics.create(Topics.DEFAULT_PREFIX, registry.registry());
-            ObservabilityServer observability = started(running, metrics.start("local"));
+        try (ShutdownHook hook = ShutdownHook.install("local")) {
+            try {
+                TopicSettings topicSettings = TopicSettings.builder().build();
+                LocalCluster cluster = started(running, new LocalCluster(EmbeddedKafkaBroker.builder().port(kafkaPort)
+                        .brokerProperty("message.max.bytes", String.valueOf(topicSettings.framesMaxMessageBytes())), registryPort));
+                out.println("bootstrap.servers=" + cluster.bootstrapServers());
+                out.println("schema.registry.url=" + cluster.registryUrl());
+                out.flush();
+                Map<String, Object> kafka = Map.of("bootstrap.servers", cluster.bootstrapServers());
+                TopicsCommand.createTopics(kafka, topicSettings, Duration.ofSeconds(30), new PrintWriter(Writer.nullWriter()));
+                Topics topics = Topics.create(Topics.DEFAULT_PREFIX, cluster.registry());
+                ObservabilityServer observability = push(running, metrics.start("local"));
+                MeterRegistry meters = observability.registry();
 
-            WorkerService worker = started(running, new WorkerService(WorkerSettings.builder().model(modelConfig).build(), kafka, topics,
-                    observability.registry()));
-            CountsQueryServer queries = new CountsQueryServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "127.0.0.1");
-            AggregatorService aggregator = started(running, new AggregatorService(aggregatorSettings.build(), kafka, topics,
-                    observability.registry(), queries));
-            out.println("counts=http://127.0.0.1:" + queries.self().port() + CountsQueryServer.path(stream));
-            if (rules != null) {
-                started(running, new ActionsService(ActionSettings.defaults(), List.of(new FileSink(eventsFile)), kafka, topics,
-                        observability.registry(), java.time.Clock.systemUTC()));
-            }
-            OutputVideo video = started(running, new OutputVideo(stream, noOutput ? null : output, drawing, frameRate(input), topics,
-                    broker.bootstrapServers()));
-            if (mjpegPort != null) {
-                MjpegServer mjpeg = started(running, new MjpegServer(new InetSocketAddress(mjpegPort)));
-                video.serveMjpeg(mjpeg);
-                out.println("mjpeg=http://localhost:" + mjpeg.port() + "/");
-            }
-            IngestService ingest = started(running, new IngestService(IngestSettings.builder().fileLagBound(0).build(), kafka,
-                    topics, observability.registry()));
-            startPipelines(out, running, ingest, kafka, topics, observability, queries);
-            observability.addCheck("worker", () -> worker.isRunning() ? HealthCheck.Health.up("running")
-                    : HealthCheck.Health.down(String.valueOf(worker.failure())));
-            observability.addCheck("aggregator", aggregator.health());
-            ingest.start(SourceSpec.builder(input).streamId(stream).realtime(realtime).build());
-            out.println("panoptes local: " + stream + " from " + input + " with model " + modelConfig.id()
-                    + (noOutput ? "" : ", writing " + output));
-            out.flush();
-            return follow(out, stream, ingest, worker, video, stopped, aggregator, aggregatorSettings.build());
-        } finally {
-            while (!running.isEmpty()) {
-                closeQuietly(running.pop());
-            }
-            closed.countDown();
-            if (stopped.getCount() > 0) {
-                Runtime.getRuntime().removeShutdownHook(shutdown);
+                WorkerService worker = started(running, new WorkerService(WorkerSettings.builder().model(modelConfig).build(), kafka,
+                        topics, meters));
+                CountsQueryServer queries = new CountsQueryServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "127.0.0.1");
+                AggregatorService aggregator = started(running, new AggregatorService(aggregatorSettings.build(), kafka, topics,
+                        meters, queries));
+                out.println("counts=http://127.0.0.1:" + queries.self().port() + CountsQueryServer.path(stream));
+                if (rules != null) {
+                    started(running, new ActionsService(ActionSettings.defaults(), List.of(new FileSink(eventsFile)), kafka, topics,
+                            meters, Clock.systemUTC()));
+                }
+                OutputVideo video = push(running, new OutputVideo(stream, noOutput ? null : output, drawing, frameRate(input), topics,
+                        cluster.bootstrapServers()));
+                if (mjpegPort != null) {
+                    MjpegServer mjpeg = push(running, new MjpegServer(new InetSocketAddress(mjpegPort)));
+                    video.serveMjpeg(mjpeg);
+                    out.println("mjpeg=http://localhost:" + mjpeg.port() + "/");
+                }
+                IngestService ingest = started(running, new IngestService(IngestSettings.builder().fileLagBound(0).build(), kafka,
+                        topics, meters));
+                startPipelines(out, running, ingest, kafka, topics, meters, queries);
+                for (RoleService service : List.of(cluster, worker, aggregator, ingest)) {
+                    observability.addCheck(service.name(), service::health);
+                }
+                ingest.add(SourceSpec.builder(input).streamId(stream).realtime(realtime).build());
+                out.println("panoptes local: " + stream + " from " + SourceUris.redact(input) + " with model " + modelConfig.id()
+                        + (noOutput ? "" : ", writing " + output));
+                out.flush();
+                return follow(out, stream, ingest, worker, video, hook, aggregator, aggregatorSettings.build());
+            } finally {
+                RoleRunner.closeAll(running);
             }
         }
     }
 
     /** The control API on loopback and this ingest's share of the pipelines topic: any local file or address may be a source. */
     private void startPipelines(PrintWriter out, Deque<AutoCloseable> running, IngestService ingest, Map<String, Object> kafka,
-            Topics topics, ObservabilityServer observability, CountsQueryServer queries) {
+            Topics topics, MeterRegistry meters, CountsQueryServer queries) {
         SourcePolicy anything = SourcePolicy.unrestricted();
-        started(running, new PipelineController(ingest, ControlSettings.defaults(anything), kafka, topics, observability.registry()));
+        started(running, new PipelineController(ingest, ControlSettings.defaults(anything), kafka, topics, meters));
         ApiServer api;
         try {
-            api = api(apiPort, anything, kafka, topics, observability, queries);
-        } catch (java.io.UncheckedIOException e) {
+            api = started(running, api(apiPort, anything, kafka, topics, meters, queries));
+        } catch (UncheckedIOException e) {
             if (spec.commandLine().getParseResult().hasMatchedOption("--api-port")) {
                 throw new UserException(e.getMessage() + " (choose another with --api-port, or 0 for any free port)", 1, e);
             }
             out.println("panoptes local: port " + apiPort + " is taken; the API takes a free port instead");
-            api = api(0, anything, kafka, topics, observability, queries);
+            api = started(running, api(0, anything, kafka, topics, meters, queries));
         }
-        started(running, api);
         out.println("api=" + api.url());
     }
 
-    private ApiServer api(int port, SourcePolicy sources, Map<String, Object> kafka, Topics topics, ObservabilityServer observability,
+    private ApiServer api(int port, SourcePolicy sources, Map<String, Object> kafka, Topics topics, MeterRegistry meters,
             CountsQueryServer queries) {
-        return new ApiServer(new ApiSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                java.util.Optional.ofNullable(apiToken), sources,
-                java.util.Optional.of(java.net.URI.create("http://127.0.0.1:" + queries.self().port())), Duration.ofSeconds(15), 8),
-                kafka, topics, observability.registry());
+        return new ApiServer(ApiSettings.defaults(sources).withAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .withToken(Optional.ofNullable(apiToken))
+                .withAggregator(Optional.of(URI.create("http://127.0.0.1:" + queries.self().port()))), kafka, topics, meters);
     }
 
     /** The progress line until the stream's end-of-stream result is written, then the summary. */
     private int follow(PrintWriter out, String stream, IngestService ingest, WorkerService worker, OutputVideo video,
-            CountDownLatch stopped, AggregatorService aggregator, AggregatorSettings settings) throws InterruptedException {
+            ShutdownHook stopped, AggregatorService aggregator, AggregatorSettings settings) throws InterruptedException {
         long start = System.nanoTime();
         boolean terminal = System.console() != null;
-        while (!video.ended() && !stopped.await(1, TimeUnit.SECONDS)) {
+        while (!video.ended() && !stopped.await(PROGRESS_EVERY)) {
             StreamMetrics metrics = ingest.metrics(stream);
             String failure = ingest.failures().get(stream);
             if (failure != null) {
                 throw new UserException("cannot ingest " + stream + ": " + failure);
             }
             if (!worker.isRunning()) {
-                throw new UserException("the worker stopped: " + worker.failure());
+                throw new UserException("the worker stopped: " + worker.failure().orElse("unknown"));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             String line = String.format(Locale.ROOT, "frames %d | results %d | %.1f fps | in flight %d | objects %d",
@@ -284,7 +279,9 @@ public final class LocalCommand implements Callable<Integer> {
         if (keepRunning) {
             out.println("panoptes local: the demo ended; still serving pipelines until Ctrl-C");
             out.flush();
-            stopped.await();
+            while (!stopped.await(PROGRESS_EVERY)) {
+                // serving pipelines until Ctrl-C
+            }
         }
         return 0;
     }
@@ -331,15 +328,9 @@ public final class LocalCommand implements Callable<Integer> {
             if (Files.isRegularFile(file) && Files.size(file) == 0) {
                 throw new UserException("cannot open " + input + ": the file is empty");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UserException("cannot open " + input + ": " + e.getMessage());
         }
-    }
-
-    private static String streamName(String input) {
-        String name = input.contains("://") ? input.replaceFirst("^.*://", "").replaceAll("[/:?&=]", "-")
-                : Path.of(input).getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        return name.isBlank() ? "stream" : name;
     }
 
     /** A file's frame rate for the output video; 25 for streams or when it cannot be told. */
@@ -357,7 +348,14 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private static <T extends AutoCloseable> T started(Deque<AutoCloseable> running, T component) {
+    /** Starts {@code service} and keeps it to be closed, last started first. */
+    private static <T extends RoleService> T started(Deque<AutoCloseable> running, T service) {
+        service.start();
+        running.push(service);
+        return service;
+    }
+
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> running, T component) {
         running.push(component);
         return component;
     }
@@ -370,25 +368,10 @@ public final class LocalCommand implements Callable<Integer> {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
                 }
             }
-        } catch (java.io.IOException | NumberFormatException e) {
+        } catch (IOException | NumberFormatException e) {
             // not Linux
         }
         return -1;
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(90, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable component) {
-        try {
-            component.close();
-        } catch (Exception e) {
-            System.err.println("panoptes local: closing " + component.getClass().getSimpleName() + " failed: " + e);
-        }
-    }
 }

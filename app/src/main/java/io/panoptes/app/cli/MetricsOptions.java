@@ -1,6 +1,6 @@
 package io.panoptes.app.cli;
 
-import io.panoptes.observability.ObservabilityServer;
+import io.panoptes.runtime.observability.ObservabilityServer;
 import java.net.InetSocketAddress;
 import picocli.CommandLine.Option;
 

@@ -1,5 +1,6 @@
 package io.panoptes.app.cli;
 
+import io.panoptes.kafka.embedded.SchemaRegistryServer;
 import io.panoptes.schemas.registry.RegistryClientConfig;
 import io.panoptes.schemas.registry.RestSchemaRegistryClient;
 import io.panoptes.schemas.registry.SchemaRegistry;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Option;
 /** Where the Confluent-compatible schema registry is, for every role that reads or writes Avro. */
 public final class RegistryOptions {
 
-    static final String DEFAULT_URL = "http://localhost:8081";
+    static final String DEFAULT_URL = "http://localhost:" + SchemaRegistryServer.STANDARD_PORT;
 
     @Option(names = "--registry-url", paramLabel = "URL",
             description = "Schema registry (Confluent REST API) (default: $SCHEMA_REGISTRY_URL, else " + DEFAULT_URL + ").")

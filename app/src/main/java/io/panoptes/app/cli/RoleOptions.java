@@ -1,6 +1,6 @@
 package io.panoptes.app.cli;
 
-import io.panoptes.observability.ObservabilityServer;
+import io.panoptes.runtime.observability.ObservabilityServer;
 import io.panoptes.schemas.topics.Topics;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
@@ -33,5 +33,10 @@ public final class RoleOptions {
 
     public ObservabilityServer startObservability(String role) {
         return metrics.start(role);
+    }
+
+    /** The options of metrics and health, for {@link RoleRun}. */
+    public MetricsOptions metrics() {
+        return metrics;
     }
 }

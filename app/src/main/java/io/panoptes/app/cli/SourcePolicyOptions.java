@@ -1,6 +1,6 @@
 package io.panoptes.app.cli;
 
-import io.panoptes.ingest.source.SourcePolicy;
+import io.panoptes.pipeline.source.SourcePolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,15 +12,15 @@ public final class TopicOptions {
             description = "Topic-name prefix shared by one deployment (default: ${DEFAULT-VALUE}).")
     private String prefix;
 
-    @Option(names = "--frames-partitions", defaultValue = "6", paramLabel = "N",
+    @Option(names = "--frames-partitions", defaultValue = "" + TopicSettings.DEFAULT_FRAMES_PARTITIONS, paramLabel = "N",
             description = "Partitions of the frames topic: the most workers that can share the load (default: ${DEFAULT-VALUE}).")
     private int framesPartitions;
 
-    @Option(names = "--partitions", defaultValue = "6", paramLabel = "N",
+    @Option(names = "--partitions", defaultValue = "" + TopicSettings.DEFAULT_PARTITIONS, paramLabel = "N",
             description = "Partitions of the result topics (default: ${DEFAULT-VALUE}).")
     private int partitions;
 
-    @Option(names = "--control-partitions", defaultValue = "4", paramLabel = "N",
+    @Option(names = "--control-partitions", defaultValue = "" + TopicSettings.DEFAULT_CONTROL_PARTITIONS, paramLabel = "N",
             description = "Partitions of the pipelines and pipeline-status topics (default: ${DEFAULT-VALUE}).")
     private int controlPartitions;
 
@@ -28,15 +28,15 @@ public final class TopicOptions {
             description = "Replicas per partition (default: the broker's default.replication.factor).")
     private Short replicationFactor;
 
-    @Option(names = "--frames-retention", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--frames-retention", defaultValue = TopicSettings.DEFAULT_FRAMES_RETENTION, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long frames are kept (default: ${DEFAULT-VALUE}).")
     private Duration framesRetention;
 
-    @Option(names = "--results-retention", defaultValue = "7d", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--results-retention", defaultValue = TopicSettings.DEFAULT_RESULTS_RETENTION, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long detections, tracks, counts and events are kept (default: ${DEFAULT-VALUE}).")
     private Duration resultsRetention;
 
-    @Option(names = "--dlq-retention", defaultValue = "14d", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--dlq-retention", defaultValue = TopicSettings.DEFAULT_DLQ_RETENTION, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long dead letters are kept (default: ${DEFAULT-VALUE}).")
     private Duration dlqRetention;
 

@@ -1,11 +1,8 @@
 package io.panoptes.app.cli;
 
-import io.panoptes.observability.HealthCheck;
-import io.panoptes.observability.ObservabilityServer;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.WorkerService;
 import io.panoptes.worker.WorkerSettings;
-import io.panoptes.worker.http.InferenceHttpServer;
 import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelCache;
 import io.panoptes.worker.model.ModelDownload;
@@ -18,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,11 +91,11 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--default-model", paramLabel = "ID", description = "Model for frames that name none (default: the first --model).")
     private String defaultModel;
 
-    @Option(names = "--decode-threads", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--decode-threads", defaultValue = "" + WorkerSettings.DEFAULT_DECODE_THREADS, paramLabel = "N",
             description = "Threads decoding JPEG/PNG ahead of inference (default: ${DEFAULT-VALUE}).")
     private int decodeThreads;
 
-    @Option(names = "--inference-threads", defaultValue = "1", paramLabel = "N", description = "Threads running models (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--inference-threads", defaultValue = "" + WorkerSettings.DEFAULT_INFERENCE_THREADS, paramLabel = "N", description = "Threads running models (default: ${DEFAULT-VALUE}).")
     private int inferenceThreads;
 
     @Option(names = "--max-batch", paramLabel = "N",
@@ -107,18 +103,18 @@ public final class WorkerCommand implements Callable<Integer> {
                     + "1 turns batching off (default: 8 on a GPU, 1 on the CPU, where batches measured no faster).")
     private Integer maxBatch;
 
-    @Option(names = "--max-batch-wait", defaultValue = "0ms", paramLabel = "DURATION", converter = DurationConverter.ZeroOrMore.class,
+    @Option(names = "--max-batch-wait", defaultValue = WorkerSettings.DEFAULT_MAX_BATCH_WAIT, paramLabel = "DURATION", converter = DurationConverter.ZeroOrMore.class,
             description = "How long to wait for a batch to fill after its first frame; 0ms runs what is queued "
                     + "(default: ${DEFAULT-VALUE}).")
-    private java.time.Duration maxBatchWait;
+    private Duration maxBatchWait;
 
-    @Option(names = "--intra-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads within one run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--intra-op-threads", defaultValue = "" + WorkerSettings.DEFAULT_ONNX_THREADS, paramLabel = "N", description = "ONNX Runtime threads within one run (default: ${DEFAULT-VALUE}).")
     private int intraOpThreads;
 
-    @Option(names = "--inter-op-threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads across graph nodes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--inter-op-threads", defaultValue = "" + WorkerSettings.DEFAULT_ONNX_THREADS, paramLabel = "N", description = "ONNX Runtime threads across graph nodes (default: ${DEFAULT-VALUE}).")
     private int interOpThreads;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]|auto",
+    @Option(names = "--device", defaultValue = WorkerSettings.DEFAULT_DEVICE, paramLabel = "cpu|cuda[:N]|auto",
             description = "Where models run; cuda needs the GPU build (mvn -Pgpu) and fails clearly without it; auto falls back to the CPU (default: ${DEFAULT-VALUE}).")
     private String device;
 
@@ -134,30 +130,30 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Also serve synchronous inference, POST /v1/infer/{modelId} with a JPEG or PNG body, on this port.")
     private Integer httpPort;
 
-    @Option(names = "--http-concurrency", defaultValue = "2", paramLabel = "N",
+    @Option(names = "--http-concurrency", defaultValue = "" + WorkerSettings.HttpInference.DEFAULT_CONCURRENCY, paramLabel = "N",
             description = "HTTP requests inferring at once; as many more may wait, the rest get 429 (default: ${DEFAULT-VALUE}).")
     private int httpConcurrency;
 
-    @Option(names = "--queue-capacity", defaultValue = "8", paramLabel = "N",
+    @Option(names = "--queue-capacity", defaultValue = "" + WorkerSettings.DEFAULT_QUEUE_CAPACITY, paramLabel = "N",
             description = "Most frames in flight; above it the worker pauses fetching (default: ${DEFAULT-VALUE}).")
     private int queueCapacity;
 
-    @Option(names = "--max-staleness", defaultValue = "500ms", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--max-staleness", defaultValue = WorkerSettings.DEFAULT_MAX_STALENESS, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "LIVE frames older than this are skipped under the latest policy (default: ${DEFAULT-VALUE}).")
     private Duration maxStaleness;
 
-    @Option(names = "--live-policy", defaultValue = "latest", paramLabel = "latest|all",
+    @Option(names = "--live-policy", defaultValue = WorkerSettings.DEFAULT_LIVE_POLICY, paramLabel = "latest|all",
             description = "For LIVE frames of pipelines without a policy: skip stale frames, or process all (default: ${DEFAULT-VALUE}). FILE frames are always processed.")
     private String livePolicy;
 
     @Option(names = "--at-least-once", description = "Commit offsets after sending results, without transactions (duplicates are dropped downstream).")
     private boolean atLeastOnce;
 
-    @Option(names = "--transaction-timeout", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--transaction-timeout", defaultValue = WorkerSettings.DEFAULT_TRANSACTION_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long a dead worker's open transaction can hold back readers (default: ${DEFAULT-VALUE}).")
     private Duration transactionTimeout;
 
-    @Option(names = "--max-pixels", defaultValue = "33177600", paramLabel = "N", description = "Refuse images with more pixels (default: ${DEFAULT-VALUE}, 8K).")
+    @Option(names = "--max-pixels", defaultValue = "" + WorkerSettings.DEFAULT_MAX_PIXELS, paramLabel = "N", description = "Refuse images with more pixels (default: ${DEFAULT-VALUE}, 8K).")
     private long maxPixels;
 
     @Option(names = "--claim-check-dir", paramLabel = "DIR", description = "Where claim-checked frames are read from (shared with ingest).")
@@ -167,34 +163,13 @@ public final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         WorkerSettings settings = settings();
         Topics topics = role.topics();
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (ObservabilityServer observability = role.startObservability("worker")) {
-            WorkerService worker;
-            try {
-                worker = new WorkerService(settings, role.clientConfig(), topics, observability.registry());
-            } catch (ModelLoadException e) {
-                throw new UserException(e.getMessage(), 1, e);
-            }
-            InferenceHttpServer http = httpPort == null ? null : new InferenceHttpServer(worker.models(),
-                    new InetSocketAddress(httpPort), httpConcurrency, httpConcurrency, maxPixels, 32 * 1024 * 1024);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                if (http != null) {
-                    http.close();
-                }
-                worker.close();
-                stopped.countDown();
-            }, "worker-shutdown"));
-            observability.addCheck("worker", () -> worker.isRunning()
-                    ? HealthCheck.Health.up(worker.committed() + " results committed, " + worker.inFlight() + " in flight")
-                    : HealthCheck.Health.down("stopped: " + worker.failure()));
-            while (worker.isRunning() && !stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-                // serve until SIGTERM, or until the worker stops on its own
-            }
-            if (worker.failure() != null) {
-                throw new UserException("worker stopped: " + worker.failure());
-            }
-            return 0;
+        try {
+            RoleRun.run("worker", role.metrics(), observability -> List.of(
+                    new WorkerService(settings, role.clientConfig(), topics, observability.registry())));
+        } catch (ModelLoadException e) {
+            throw new UserException(e.getMessage(), 1, e);
         }
+        return 0;
     }
 
     private int maxBatch() {
@@ -213,7 +188,8 @@ public final class WorkerCommand implements Callable<Integer> {
                 .device(Device.parse(device))
                 .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
                 .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)
-                .transactionTimeout(transactionTimeout).maxPixels(maxPixels).claimCheckDir(claimCheckDir);
+                .transactionTimeout(transactionTimeout).maxPixels(maxPixels).claimCheckDir(claimCheckDir)
+                .http(httpPort == null ? null : WorkerSettings.HttpInference.on(new InetSocketAddress(httpPort), httpConcurrency));
         ModelCache defaults = ModelCache.defaults();
         ModelCache cache = new ModelCache(modelCacheDir != null ? modelCacheDir : defaults.dir(), defaults.maxBytes(),
                 allowPrivateModelUrls);

@@ -1,51 +1,39 @@
 package io.panoptes.app.local;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.javalin.http.Context;
+import io.panoptes.runtime.http.HttpProblem;
+import io.panoptes.runtime.http.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
 
 /**
  * The annotated frames as MJPEG over HTTP ({@code multipart/x-mixed-replace}), for a browser or
  * ffplay: each client gets the latest frame as it is published; a slow client skips frames rather
- * than holding anything back. At most 8 clients. Owns a socket and threads: close it.
+ * than holding anything back. At most 8 clients; more get 503. Owns a socket and threads: close it.
  */
 public final class MjpegServer implements AutoCloseable {
 
     private static final String BOUNDARY = "panoptes-frame";
     private static final int MAX_CLIENTS = 8;
 
-    private final HttpServer server;
-    private final ExecutorService clients = Executors.newFixedThreadPool(MAX_CLIENTS, r -> {
-        Thread t = new Thread(r, "mjpeg-client");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicInteger connected = new AtomicInteger();
+    private final Semaphore clients = new Semaphore(MAX_CLIENTS);
     private final Object lock = new Object();
+    private final HttpServer server;
     private byte[] latest;
     private long version;
     private volatile boolean open = true;
 
+    /** @throws java.io.UncheckedIOException naming the address when it cannot be bound */
     public MjpegServer(InetSocketAddress address) {
-        try {
-            server = HttpServer.create(address, 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve MJPEG on " + address + ": " + e.getMessage(), e);
-        }
-        server.setExecutor(clients);
-        server.createContext("/", this::serve);
-        server.start();
+        server = HttpServer.builder("MJPEG").address(address).threads(MAX_CLIENTS + 4)
+                .routes(routes -> routes.get("/", this::serve)).start();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /** Publishes a JPEG to every client. */
@@ -57,42 +45,41 @@ public final class MjpegServer implements AutoCloseable {
         }
     }
 
-    private void serve(HttpExchange exchange) throws IOException {
-        if (connected.incrementAndGet() > MAX_CLIENTS - 1) {
-            connected.decrementAndGet();
-            exchange.sendResponseHeaders(503, -1);
-            exchange.close();
-            return;
+    private void serve(Context ctx) throws InterruptedException {
+        if (!clients.tryAcquire()) {
+            throw new HttpProblem(503, null, "already " + MAX_CLIENTS + " viewers: retry later").withHeader("Retry-After", "5");
         }
-        try (exchange; OutputStream out = exchange.getResponseBody()) {
-            exchange.getResponseHeaders().set("Content-Type", "multipart/x-mixed-replace; boundary=" + BOUNDARY);
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.sendResponseHeaders(200, 0);
-            long seen = -1;
-            while (open) {
-                byte[] frame;
-                synchronized (lock) {
-                    while (open && version == seen) {
-                        lock.wait(1000);
-                    }
-                    frame = latest;
-                    seen = version;
-                }
-                if (frame == null) {
-                    continue;
-                }
-                out.write(("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + frame.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.write(frame);
-                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-            }
+        try {
+            ctx.res().setStatus(200);
+            ctx.res().setContentType("multipart/x-mixed-replace; boundary=" + BOUNDARY);
+            ctx.res().setHeader("Cache-Control", "no-cache");
+            stream(ctx.res().getOutputStream());
         } catch (IOException e) {
             // the client went away
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
-            connected.decrementAndGet();
+            clients.release();
+        }
+    }
+
+    private void stream(OutputStream out) throws IOException, InterruptedException {
+        long seen = -1;
+        while (open) {
+            byte[] frame;
+            synchronized (lock) {
+                while (open && version == seen) {
+                    lock.wait(1000);
+                }
+                frame = latest;
+                seen = version;
+            }
+            if (frame == null) {
+                continue;
+            }
+            out.write(("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + frame.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(frame);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
         }
     }
 
@@ -102,7 +89,6 @@ public final class MjpegServer implements AutoCloseable {
         synchronized (lock) {
             lock.notifyAll();
         }
-        server.stop(0);
-        clients.shutdownNow();
+        server.close();
     }
 }

@@ -1,5 +1,8 @@
 package io.panoptes.worker.image;
 
+import io.panoptes.avro.FrameEncoding;
+import java.util.Optional;
+
 /**
  * Reads the dimensions a JPEG (SOFn marker) or PNG (IHDR) header claims, without decoding, so a
  * frame claiming absurd dimensions is refused before anything is allocated. Written by hand: OpenCV
@@ -15,6 +18,17 @@ public final class ImageHeader {
     }
 
     private ImageHeader() {}
+
+    /** JPEG or PNG by the first bytes (their magic numbers); empty for anything else. */
+    public static Optional<FrameEncoding> encoding(byte[] data) {
+        if (data.length >= 2 && (data[0] & 0xff) == 0xff && (data[1] & 0xff) == 0xd8) {
+            return Optional.of(FrameEncoding.JPEG);
+        }
+        if (data.length >= 4 && (data[0] & 0xff) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G') {
+            return Optional.of(FrameEncoding.PNG);
+        }
+        return Optional.empty();
+    }
 
     /** The claimed dimensions, or null when {@code data} is neither a JPEG nor a PNG with a readable header. */
     public static Dimensions of(byte[] data) {

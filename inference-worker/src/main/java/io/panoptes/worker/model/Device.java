@@ -55,7 +55,7 @@ public record Device(Kind kind, int gpu) {
      *
      * @throws ModelLoadException when CUDA is asked for and cannot be used, saying how to fix it
      */
-    void configure(OrtSession.SessionOptions options, String modelId) {
+    public void configure(OrtSession.SessionOptions options, String modelId) {
         if (kind == Kind.CPU) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.panoptes.worker.model;
 
+import io.panoptes.worker.internal.model.ModelFetcher;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.panoptes.testkit.TestData;
-import io.panoptes.worker.model.ModelCatalog;
+import io.panoptes.worker.ImageInference;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import java.net.InetAddress;
@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,10 +26,9 @@ class InferenceHttpServerTest {
     private static final byte[] SQUARE = TestData.bytes(TestData.WHITE_SQUARE_PNG);
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
-    private final ModelCatalog catalog = new ModelCatalog(Map.of(
-            "bright", ModelConfig.of("bright", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8), ModelFamily.YOLOV8)
-                    .withLabels(List.of("bright", "dark")),
-            "blazeface", ModelConfig.of("blazeface", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE)), 1, 1);
+    private static final List<ModelConfig> MODELS = List.of(
+            ModelConfig.of("bright", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8), ModelFamily.YOLOV8).withLabels(List.of("bright", "dark")),
+            ModelConfig.of("blazeface", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE));
     private InferenceHttpServer server;
 
     @AfterEach
@@ -38,7 +36,6 @@ class InferenceHttpServerTest {
         if (server != null) {
             server.close();
         }
-        catalog.close();
     }
 
     @Test
@@ -164,8 +161,8 @@ class InferenceHttpServerTest {
     }
 
     private void start(int concurrency, int queue) {
-        server = new InferenceHttpServer(catalog, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), concurrency,
-                queue, 7680L * 4320L, 2_000_000);
+        server = new InferenceHttpServer(ImageInference.of(MODELS, 7680L * 4320L),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), concurrency, queue, 2_000_000);
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws Exception {

@@ -1,5 +1,6 @@
 package io.panoptes.worker.model;
 
+import io.panoptes.worker.internal.model.ModelCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -11,6 +11,10 @@ import io.panoptes.avro.FrameEncoding;
  */
 public record EncodingSettings(FrameEncoding encoding, int jpegQuality, int maxWidth) {
 
+    public static final String DEFAULT_ENCODING = "JPEG";
+    public static final int DEFAULT_JPEG_QUALITY = 85;
+    public static final int DEFAULT_MAX_WIDTH = 0;
+
     public EncodingSettings {
         if (encoding == null || encoding == FrameEncoding.UNKNOWN) {
             throw new IllegalArgumentException("encoding must be JPEG, PNG or RAW_BGR24, got " + encoding);
@@ -24,6 +28,6 @@ public record EncodingSettings(FrameEncoding encoding, int jpegQuality, int maxW
     }
 
     public static EncodingSettings defaults() {
-        return new EncodingSettings(FrameEncoding.JPEG, 85, 0);
+        return new EncodingSettings(FrameEncoding.valueOf(DEFAULT_ENCODING), DEFAULT_JPEG_QUALITY, DEFAULT_MAX_WIDTH);
     }
 }

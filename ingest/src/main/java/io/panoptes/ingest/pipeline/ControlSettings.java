@@ -1,6 +1,6 @@
 package io.panoptes.ingest.pipeline;
 
-import io.panoptes.ingest.source.SourcePolicy;
+import io.panoptes.pipeline.source.SourcePolicy;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Objects;

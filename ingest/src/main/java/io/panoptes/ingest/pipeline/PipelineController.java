@@ -7,12 +7,17 @@ import io.panoptes.avro.PipelineState;
 import io.panoptes.avro.PipelineStatus;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.StreamMetrics;
+import io.panoptes.pipeline.PipelineSpecs;
+import io.panoptes.pipeline.source.SourceUris;
+import io.panoptes.runtime.kafka.ClientConfigs;
+import io.panoptes.runtime.lifecycle.Lifecycle;
+import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.runtime.observability.HealthCheck;
 import io.panoptes.schemas.topics.CompactedView;
 import io.panoptes.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +34,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,21 +46,24 @@ import org.slf4j.LoggerFactory;
  * an instance dies or joins (cooperative rebalancing, so the pipelines that stay keep running).
  * Each owned pipeline's {@link PipelineStatus} is published on every change and periodically. A
  * finite pipeline that already ended or failed at its current version is not run again when its
- * partition moves. Owns a thread, a consumer, a producer and a view of the statuses: close it
- * (its pipelines stop; their partitions go to the other instances).
+ * partition moves. Owns, from {@link #start()}, a thread, a consumer, a producer and a view of the
+ * statuses: close it (its pipelines stop; their partitions go to the other instances).
  */
-public final class PipelineController implements AutoCloseable {
+public final class PipelineController implements RoleService {
 
     private static final Logger log = LoggerFactory.getLogger(PipelineController.class);
 
     private final IngestService ingest;
     private final ControlSettings settings;
     private final Topics topics;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, PipelineStatus> statusProducer;
-    private final CompactedView<PipelineStatus> statuses;
+    private final Map<String, Object> kafkaConfig;
+    private final MeterRegistry meters;
+    private final Lifecycle lifecycle = new Lifecycle("the pipeline controller");
     private final Map<String, Owned> owned = new ConcurrentHashMap<>();
-    private final Thread thread;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, PipelineStatus> statusProducer;
+    private CompactedView<PipelineStatus> statuses;
+    private Thread thread;
     private volatile boolean running = true;
     private volatile boolean stopped;
     private long lastStatusNanos;
@@ -78,36 +87,46 @@ public final class PipelineController implements AutoCloseable {
             MeterRegistry meters) {
         this.ingest = ingest;
         this.settings = settings;
+        this.kafkaConfig = Map.copyOf(kafkaConfig);
         this.topics = topics;
-        this.consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig, settings), new org.apache.kafka.common.serialization.StringDeserializer(),
-                new ByteArrayDeserializer());
-        this.statusProducer = new KafkaProducer<>(producerConfig(kafkaConfig), new StringSerializer(),
+        this.meters = meters;
+    }
+
+    @Override
+    public String name() {
+        return "pipelines";
+    }
+
+    /** Joins the group sharing the pipelines topic and starts running what it is given. */
+    @Override
+    public synchronized void start() {
+        lifecycle.start();
+        consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig, settings), new StringDeserializer(), new ByteArrayDeserializer());
+        statusProducer = new KafkaProducer<>(producerConfig(kafkaConfig), new StringSerializer(),
                 topics.pipelineStatus().valueSerde().serializer());
-        this.statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "panoptes-ingest-statuses");
+        statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "ingest-statuses");
         Gauge.builder("panoptes.ingest.pipelines.owned", owned, Map::size)
                 .description("Pipelines this ingest instance owns").register(meters);
-        this.thread = new Thread(this::run, "pipeline-controller");
+        thread = new Thread(this::run, "pipeline-controller");
         thread.start();
         log.info("sharing pipelines of {} in group {} as {}", topics.pipelines().name(), settings.group(), settings.instanceId());
     }
 
     private static Map<String, Object> consumerConfig(Map<String, Object> kafkaConfig, ControlSettings settings) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // positions never matter: every assignment re-reads
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "panoptes-ingest-pipelines");
-        return config;
+        return ClientConfigs.of(kafkaConfig, "ingest-pipelines")
+                .require(ConsumerConfig.GROUP_ID_CONFIG, settings.group())
+                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false) // positions never matter: every assignment re-reads
+                .require(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .require(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())
+                .build();
     }
 
     private static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "panoptes-ingest-status");
-        return config;
+        return ClientConfigs.of(kafkaConfig, "ingest-status")
+                .tune(ProducerConfig.LINGER_MS_CONFIG, 5)
+                .require(ProducerConfig.ACKS_CONFIG, "all")
+                .build();
     }
 
     /** The ids of the pipelines this instance owns now. */
@@ -117,7 +136,20 @@ public final class PipelineController implements AutoCloseable {
 
     /** Whether the controller still reads the pipelines topic. */
     public boolean isAlive() {
-        return thread.isAlive() && !stopped;
+        return lifecycle.isStarted() && thread.isAlive() && !stopped;
+    }
+
+    @Override
+    public HealthCheck.Health health() {
+        return isAlive() ? HealthCheck.Health.up(owned.size() + " pipeline(s) owned")
+                : HealthCheck.Health.down("stopped reading the pipelines topic");
+    }
+
+    /** Set when the controller stopped reading the pipelines topic on its own. */
+    @Override
+    public Optional<String> failure() {
+        return lifecycle.isStarted() && stopped && running ? Optional.of("stopped reading " + topics.pipelines().name())
+                : Optional.empty();
     }
 
     private void run() {
@@ -230,7 +262,7 @@ public final class PipelineController implements AutoCloseable {
         }
         PipelineSpec previous = current.spec;
         current.spec = spec;
-        switch (PipelineSources.desired(spec)) {
+        switch (PipelineSpecs.desired(spec)) {
             case RUNNING -> run(current, previous);
             case PAUSED -> hold(current, PipelineState.PAUSED, null, "paused");
             default -> hold(current, PipelineState.ENDED, "terminated", "terminated");
@@ -255,18 +287,18 @@ public final class PipelineController implements AutoCloseable {
     private void run(Owned pipeline, PipelineSpec previous) {
         String id = pipeline.spec.getPipelineId();
         boolean runs = pipeline.fixedState == null && ingest.isRunning(id);
-        if (runs && previous != pipeline.spec && PipelineSources.sameSource(previous, pipeline.spec)) {
+        if (runs && previous != pipeline.spec && PipelineSpecs.sameSource(previous, pipeline.spec)) {
             log.info("pipeline {} (v{}): updated; its source is unchanged and keeps running", id, pipeline.spec.getVersion());
             return;
         }
         ingest.remove(id, settings.stopTimeout());
         try {
-            ingest.start(PipelineSources.toSource(pipeline.spec, settings.sources()));
+            ingest.add(PipelineSources.toSource(pipeline.spec, settings.sources()));
             pipeline.fixedState = null;
             pipeline.fixedReason = null;
             pipeline.ackedBefore = 0;
             log.info("pipeline {} (v{}): {} {}", id, pipeline.spec.getVersion(), runs ? "restarting with" : "starting",
-                    io.panoptes.ingest.source.SourceSpec.redact(pipeline.spec.getSource()));
+                    SourceUris.redact(pipeline.spec.getSource()));
         } catch (IllegalArgumentException e) {
             pipeline.fixedState = PipelineState.FAILED;
             pipeline.fixedReason = e.getMessage();
@@ -319,8 +351,9 @@ public final class PipelineController implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (!running) {
+    public synchronized void close() {
+        boolean started = lifecycle.isStarted();
+        if (!lifecycle.close() || !started) {
             return;
         }
         running = false;

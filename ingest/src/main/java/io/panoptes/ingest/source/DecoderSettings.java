@@ -1,5 +1,7 @@
 package io.panoptes.ingest.source;
 
+import io.panoptes.runtime.config.Durations;
+import io.panoptes.schemas.FrameLimits;
 import java.time.Duration;
 
 /**
@@ -13,7 +15,9 @@ import java.time.Duration;
 public record DecoderSettings(int decoderThreads, Duration networkTimeout, long maxPixels) {
 
     /** 8K (7680×4320). */
-    public static final long DEFAULT_MAX_PIXELS = 7680L * 4320L;
+    public static final long DEFAULT_MAX_PIXELS = FrameLimits.MAX_PIXELS_8K;
+    public static final int DEFAULT_DECODER_THREADS = 1;
+    public static final String DEFAULT_NETWORK_TIMEOUT = "5s";
 
     public DecoderSettings {
         if (decoderThreads < 1 || decoderThreads > 64) {
@@ -28,6 +32,6 @@ public record DecoderSettings(int decoderThreads, Duration networkTimeout, long 
     }
 
     public static DecoderSettings defaults() {
-        return new DecoderSettings(1, Duration.ofSeconds(5), DEFAULT_MAX_PIXELS);
+        return new DecoderSettings(DEFAULT_DECODER_THREADS, Durations.parse(DEFAULT_NETWORK_TIMEOUT), DEFAULT_MAX_PIXELS);
     }
 }

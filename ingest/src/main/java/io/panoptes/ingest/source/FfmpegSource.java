@@ -1,5 +1,7 @@
 package io.panoptes.ingest.source;
 
+import io.panoptes.pipeline.source.SourceType;
+import io.panoptes.pipeline.source.SourceUris;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,7 +41,7 @@ public final class FfmpegSource implements FrameSource {
 
     public FfmpegSource(String location, SourceType type, Map<String, String> options, DecoderSettings settings) {
         this.input = location;
-        this.location = SourceSpec.redact(location);
+        this.location = SourceUris.redact(location);
         this.type = type;
         this.options = options;
         this.settings = settings;

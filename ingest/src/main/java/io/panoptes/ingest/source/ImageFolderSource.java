@@ -1,5 +1,7 @@
 package io.panoptes.ingest.source;
 
+import io.panoptes.pipeline.source.SourceType;
+import io.panoptes.pipeline.source.SourceUris;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

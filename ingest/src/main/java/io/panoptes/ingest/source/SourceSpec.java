@@ -1,6 +1,8 @@
 package io.panoptes.ingest.source;
 
 import io.panoptes.avro.SourceKind;
+import io.panoptes.pipeline.source.SourceType;
+import io.panoptes.pipeline.source.SourceUris;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -52,12 +54,7 @@ public record SourceSpec(
 
     /** The URI without credentials, for logs, errors and records. */
     public String displayUri() {
-        return redact(uri);
-    }
-
-    /** Removes {@code user:password@} from a URL. */
-    public static String redact(String uri) {
-        return uri.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/]*@", "$1***@");
+        return SourceUris.redact(uri);
     }
 
     public boolean isLive() {
@@ -68,7 +65,7 @@ public record SourceSpec(
         return new Builder(uri);
     }
 
-    /** Builds a spec; the stream id defaults to the file name without extension, or the URL without its scheme. */
+    /** Builds a spec; the stream id defaults to {@link SourceUris#defaultStreamId}. */
     public static final class Builder {
         private final String uri;
         private String streamId;
@@ -115,18 +112,10 @@ public record SourceSpec(
         public SourceSpec build() {
             SourceType type = SourceType.of(uri);
             SourceKind kind = realtime ? SourceKind.LIVE : type.defaultKind();
-            return new SourceSpec(streamId != null ? streamId : defaultStreamId(uri, type), uri, type, kind,
+            return new SourceSpec(streamId != null ? streamId : SourceUris.defaultStreamId(uri), uri, type, kind,
                     Optional.ofNullable(maxFps), realtime, Optional.ofNullable(pipelineId),
                     Optional.ofNullable(modelId), options);
         }
 
-        private static String defaultStreamId(String uri, SourceType type) {
-            if (type.isNetwork()) {
-                return uri.replaceFirst("^[a-zA-Z]+://", "").replaceFirst("^[^@/]*@", "");
-            }
-            String name = SourceType.localPath(uri).getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            return dot > 0 && type != SourceType.IMAGE_FOLDER ? name.substring(0, dot) : name;
-        }
     }
 }

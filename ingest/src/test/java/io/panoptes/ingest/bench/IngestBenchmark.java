@@ -1,5 +1,6 @@
 package io.panoptes.ingest.bench;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
@@ -105,11 +106,11 @@ public final class IngestBenchmark {
         double encodeMs = 0;
         long streamCpu = 0;
         long producerCpu;
-        try (IngestService service = new IngestService(settings, Map.of("bootstrap.servers", broker.bootstrapServers()),
-                topics, meters)) {
+        try (IngestService service = RoleService.started(new IngestService(settings,
+                Map.of("bootstrap.servers", broker.bootstrapServers()), topics, meters))) {
             int loops = 0;
             do {
-                service.start(SourceSpec.builder(video.toString()).streamId("vtest-" + loops++).build());
+                service.add(SourceSpec.builder(video.toString()).streamId("vtest-" + loops++).build());
                 service.awaitEnded(Duration.ofMinutes(10));
             } while ((System.nanoTime() - start) / 1e9 < minSeconds);
             for (StreamMetrics m : service.streams().values()) {

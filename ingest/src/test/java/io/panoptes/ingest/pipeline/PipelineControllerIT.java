@@ -1,5 +1,6 @@
 package io.panoptes.ingest.pipeline;
 
+import io.panoptes.runtime.lifecycle.RoleService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,9 +12,9 @@ import io.panoptes.avro.PipelineState;
 import io.panoptes.avro.PipelineStatus;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
-import io.panoptes.ingest.source.SourcePolicy;
+import io.panoptes.pipeline.source.SourcePolicy;
 import io.panoptes.schemas.KafkaRecords;
-import io.panoptes.schemas.TestTopics;
+import io.panoptes.testkit.TestTopics;
 import io.panoptes.schemas.topics.CompactedView;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
@@ -195,11 +196,12 @@ class PipelineControllerIT {
 
         Instance(String id) {
             this.id = id;
-            this.service = new IngestService(IngestSettings.builder().workerGroup(kafka.uniqueName("workers"))
-                    .lagInterval(Duration.ofMillis(500)).fileLagBound(0).build(), config(), topics, new SimpleMeterRegistry());
+            this.service = RoleService.started(new IngestService(IngestSettings.builder().workerGroup(kafka.uniqueName("workers"))
+                    .lagInterval(Duration.ofMillis(500)).fileLagBound(0).build(), config(), topics, new SimpleMeterRegistry()));
             ControlSettings settings = ControlSettings.defaults(new SourcePolicy(List.of(TestVideos.megamind().getParent()), false))
                     .withGroup(group).withInstanceId(id).withStatusInterval(Duration.ofMillis(500));
-            this.controller = new PipelineController(service, settings, config(), topics, new SimpleMeterRegistry());
+            this.controller = RoleService.started(new PipelineController(service, settings, config(), topics,
+                    new SimpleMeterRegistry()));
         }
 
         @Override

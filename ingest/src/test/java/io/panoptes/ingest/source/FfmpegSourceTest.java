@@ -1,5 +1,6 @@
 package io.panoptes.ingest.source;
 
+import io.panoptes.pipeline.source.SourceType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -55,6 +55,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** Kafka's usual port, which {@code panoptes broker} takes unless told otherwise. */
+    public static final int STANDARD_PORT = 9092;
+
     /** Starts a broker with the defaults: temporary log directory, free ports. */
     public static EmbeddedKafkaBroker start() {
         return builder().start();

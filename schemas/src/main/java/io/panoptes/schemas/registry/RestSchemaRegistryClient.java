@@ -1,5 +1,6 @@
 package io.panoptes.schemas.registry;
 
+import io.panoptes.runtime.retry.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.avro.Schema;
 
 /**
@@ -29,11 +29,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     private final RegistryClientConfig config;
+    private final Backoff retries;
     private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
 
     public RestSchemaRegistryClient(RegistryClientConfig config) {
         this.config = config;
+        this.retries = new Backoff(config.initialBackoff(), config.initialBackoff().multipliedBy(1024), config.maxAttempts());
         this.http = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -130,7 +132,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         HttpRequest request = request(method, path, body);
         Exception lastFailure = null;
         String lastAnswer = null;
-        for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
+        for (int attempt = 1; retries.allows(attempt); attempt++) {
             if (attempt > 1) {
                 sleepBackoff(attempt);
             }
@@ -196,10 +198,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
     }
 
     private void sleepBackoff(int attempt) {
-        long base = config.initialBackoff().toMillis() << Math.min(attempt - 2, 10);
-        long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
         try {
-            Thread.sleep(jittered);
+            Thread.sleep(retries.delay(attempt - 1).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -3,12 +3,10 @@ package io.panoptes.schemas.topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import io.panoptes.runtime.kafka.ClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,20 +48,20 @@ public final class CompactedView<V> implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile RuntimeException failure;
 
-    /** A view of {@code topic}; {@code clientId} names the reader in the broker's logs and metrics. */
-    public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String clientId) {
-        this(kafkaConfig, topic, clientId, (key, value) -> { });
+    /** A view of {@code topic}; {@code purpose} names the reader in its client id (e.g. {@code api-pipelines}). */
+    public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String purpose) {
+        this(kafkaConfig, topic, purpose, (key, value) -> { });
     }
 
     /** As above, calling {@code onChange} on the reader thread for every key read (value null when removed). */
-    public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String clientId, BiConsumer<String, V> onChange) {
+    public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String purpose, BiConsumer<String, V> onChange) {
         this.topic = topic;
         this.onChange = onChange;
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-" + UUID.randomUUID().toString().substring(0, 8));
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Map<String, Object> config = ClientConfigs.of(kafkaConfig, purpose)
+                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
+                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .without(ConsumerConfig.GROUP_ID_CONFIG)
+                .build();
         this.thread = new Thread(() -> read(config), "view-" + topic.name());
         thread.setDaemon(true);
         thread.start();

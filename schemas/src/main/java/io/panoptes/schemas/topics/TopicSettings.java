@@ -1,5 +1,6 @@
 package io.panoptes.schemas.topics;
 
+import io.panoptes.runtime.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +34,12 @@ public record TopicSettings(
         int framesMaxMessageBytes) {
 
     public static final int DEFAULT_FRAMES_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    public static final int DEFAULT_FRAMES_PARTITIONS = 6;
+    public static final int DEFAULT_PARTITIONS = 6;
+    public static final int DEFAULT_CONTROL_PARTITIONS = 4;
+    public static final String DEFAULT_FRAMES_RETENTION = "1h";
+    public static final String DEFAULT_RESULTS_RETENTION = "7d";
+    public static final String DEFAULT_DLQ_RETENTION = "14d";
 
     public TopicSettings {
         Topics.validatePrefix(prefix);
@@ -102,13 +109,13 @@ public record TopicSettings(
     /** Defaults: prefix {@code panoptes.}, 6 frame and result partitions, 4 control partitions, broker-default replication, frames kept 1 h, results 7 d, dead letters 14 d, frames up to 4 MiB. */
     public static final class Builder {
         private String prefix = Topics.DEFAULT_PREFIX;
-        private int framesPartitions = 6;
-        private int partitions = 6;
-        private int controlPartitions = 4;
+        private int framesPartitions = DEFAULT_FRAMES_PARTITIONS;
+        private int partitions = DEFAULT_PARTITIONS;
+        private int controlPartitions = DEFAULT_CONTROL_PARTITIONS;
         private Short replicationFactor;
-        private Duration framesRetention = Duration.ofHours(1);
-        private Duration resultsRetention = Duration.ofDays(7);
-        private Duration dlqRetention = Duration.ofDays(14);
+        private Duration framesRetention = Durations.parse(DEFAULT_FRAMES_RETENTION);
+        private Duration resultsRetention = Durations.parse(DEFAULT_RESULTS_RETENTION);
+        private Duration dlqRetention = Durations.parse(DEFAULT_DLQ_RETENTION);
         private int framesMaxMessageBytes = DEFAULT_FRAMES_MAX_MESSAGE_BYTES;
 
         private Builder() {}
