@@ -1,5 +1,6 @@
 package io.panoptes.api;
 
+import io.panoptes.testkit.SystemTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static io.panoptes.api.ApiTestClient.assertRefused;
 import static io.panoptes.api.ApiTestClient.json;
@@ -181,7 +182,7 @@ class ApiIT {
 
     @Test
     void shouldServeAPythonClient() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")));
+        SystemTools.requireExecutable(java.nio.file.Path.of("/usr/bin/python3"), "/usr/bin/python3 with requests: apt-get install python3-requests");
         try (KafkaProducer<String, Detections> detections = producer(topics.detections().valueSerde().serializer())) {
             for (long seq = 0; seq < 2; seq++) {
                 detections.send(new ProducerRecord<>(topics.detections().name(), "py", result("py", seq))).get();

@@ -2,6 +2,7 @@ package io.panoptes.app;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -38,6 +39,16 @@ class ArchitectureTest {
             assertThat(classes.stream().anyMatch(c -> c.getPackageName().startsWith(root(module))))
                     .as("classes of %s were imported", module).isTrue();
         }
+    }
+
+    @Test
+    void shouldSeeTheDependenciesItChecks() {
+        assertThatThrownBy(() -> check(noClasses().that().resideInAPackage(packages("api"))
+                .should().dependOnClassesThat().resideInAPackage(packages("runtime"))))
+                .as("the API serves on runtime's HTTP layer: a rule against it must fail").isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> check(noClasses().that().resideInAPackage(packages("worker"))
+                .should().dependOnClassesThat().resideInAPackage("org.bytedeco..")))
+                .as("the worker decodes with OpenCV").isInstanceOf(AssertionError.class);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.panoptes.deploy;
 
+import io.panoptes.testkit.SystemTools;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -23,7 +23,7 @@ class DockerComposeTest {
 
     @Test
     void shouldDeclareTheWholeSystemWithHealthChecksAndStartOrder() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/docker-compose")), "docker-compose (Debian's package) is not installed");
+        SystemTools.requireExecutable(Path.of("/usr/bin/docker-compose"), "docker-compose (Debian's package): apt-get install docker-compose");
         Process config = new ProcessBuilder("/usr/bin/docker-compose", "-f", ROOT.resolve("docker-compose.yml").toString(), "config")
                 .redirectErrorStream(true).start();
         String out = new String(config.getInputStream().readAllBytes());

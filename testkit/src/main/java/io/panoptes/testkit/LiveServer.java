@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A live video server on loopback for tests, run as a child process (recipes from the shared
@@ -46,10 +45,10 @@ public final class LiveServer implements AutoCloseable {
      */
     public static LiveServer mjpegHttps(Path video, int port, Path dir) {
         requireFfmpeg();
-        Assumptions.assumeTrue(run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        SystemTools.require(run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                         "-subj", "/CN=127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
                         "-out", dir.resolve("cert.pem").toString())),
-                "the HTTPS test needs the openssl CLI: apt-get install openssl");
+                "the openssl CLI: apt-get install openssl");
         String url = "https://127.0.0.1:" + port + "/cam";
         return new LiveServer(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
                 "-i", video.toString(), "-an", "-f", "mpjpeg", "-q:v", "5", "-listen", "1",
@@ -68,9 +67,9 @@ public final class LiveServer implements AutoCloseable {
 
     /** {@code rtsp://127.0.0.1:PORT/test}: an endless H.264 test pattern, 640x480 at 25 fps. */
     public static LiveServer rtspTestPattern(int port) {
-        Assumptions.assumeTrue(python("import gi; gi.require_version('GstRtspServer', '1.0');"
+        SystemTools.require(python("import gi; gi.require_version('GstRtspServer', '1.0');"
                         + " from gi.repository import GstRtspServer"),
-                "RTSP tests need /usr/bin/python3 with GStreamer's RTSP server: apt-get install python3-gi"
+                "/usr/bin/python3 with GStreamer's RTSP server: apt-get install python3-gi"
                         + " gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good"
                         + " gstreamer1.0-plugins-ugly gstreamer1.0-libav");
         Path script = extract("live/rtsp_server.py");
@@ -157,7 +156,7 @@ public final class LiveServer implements AutoCloseable {
     }
 
     private static void requireFfmpeg() {
-        Assumptions.assumeTrue(run(List.of("ffmpeg", "-version")), "live-source tests need the ffmpeg CLI: apt-get install ffmpeg");
+        SystemTools.require(run(List.of("ffmpeg", "-version")), "the ffmpeg CLI: apt-get install ffmpeg");
     }
 
     private static boolean python(String code) {

@@ -1,7 +1,7 @@
 package io.panoptes.schemas;
 
+import io.panoptes.testkit.SystemTools;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,7 +48,7 @@ class PythonInteropIT {
 
     @Test
     void shouldExchangeRecordsWithPython(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-        assumeTrue(pythonHasPackages(), PYTHON + " with confluent_kafka, avro and requests is needed:"
+        SystemTools.require(pythonHasPackages(), PYTHON + " with confluent_kafka, avro and requests:"
                 + " apt-get install python3-confluent-kafka python3-avro python3-requests");
         try (SchemaRegistryServer registry = SchemaRegistryServer.start(new InMemorySchemaRegistry());
                 Admin admin = kafka.admin()) {

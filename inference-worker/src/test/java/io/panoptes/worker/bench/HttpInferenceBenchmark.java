@@ -149,7 +149,7 @@ public final class HttpInferenceBenchmark {
     private static final class JdkServer implements AutoCloseable {
         private final ImageInference inference;
         private final HttpServer server;
-        private final ExecutorService executor = Executors.newFixedThreadPool(CONCURRENCY);
+        private final ExecutorService executor = Executors.newFixedThreadPool(CONCURRENCY, r -> new Thread(r, "jdk-infer"));
         private final Semaphore admitted = new Semaphore(CONCURRENCY + QUEUE);
         private final ObjectMapper json = new ObjectMapper();
 

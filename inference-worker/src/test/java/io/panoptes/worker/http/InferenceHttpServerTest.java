@@ -1,5 +1,6 @@
 package io.panoptes.worker.http;
 
+import io.panoptes.testkit.SystemTools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -108,7 +109,7 @@ class InferenceHttpServerTest {
 
     @Test
     void shouldServePythonRequestsUploadingAFile() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")));
+        SystemTools.requireExecutable(java.nio.file.Path.of("/usr/bin/python3"), "/usr/bin/python3 with requests: apt-get install python3-requests");
         start(1, 0);
         String script = "import requests,sys\n"
                 + "r = requests.post(sys.argv[1], files={'image': ('square.png', open(sys.argv[2], 'rb'), 'image/png')},"

@@ -54,6 +54,9 @@ public final class Exchanges {
             if (declared > maxBytes) {
                 throw tooLarge(ctx, in, maxBytes, field, "the body of " + declared + " bytes is above the limit of " + maxBytes + " bytes");
             }
+            if (declared >= 0) {
+                return declaredLength(in, (int) declared, field); // one buffer of the right size, filled in large reads
+            }
             byte[] body = in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
                 throw tooLarge(ctx, in, maxBytes, field, "the body is above the limit of " + maxBytes + " bytes");
@@ -62,6 +65,15 @@ public final class Exchanges {
         } catch (IOException | UncheckedIOException e) {
             throw new HttpProblem(400, field, "cannot read the body: " + e.getMessage());
         }
+    }
+
+    private static byte[] declaredLength(InputStream in, int length, String field) throws IOException {
+        byte[] body = new byte[length];
+        int read = in.readNBytes(body, 0, length);
+        if (read < length) {
+            throw new HttpProblem(400, field, "the body ended after " + read + " of the " + length + " bytes it declared");
+        }
+        return body;
     }
 
     private static HttpProblem tooLarge(Context ctx, InputStream in, int maxBytes, String field, String reason)

@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    private static final int INPUT_BUFFER_BYTES = 128 * 1024;
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
     private final String name;
@@ -109,7 +110,10 @@ public final class HttpServer implements AutoCloseable {
         threads.setDaemon(true);
         threads.setStopTimeout(2_000); // then threads still busy (a result stream) are interrupted
         config.jetty.threadPool = threads;
-        config.jetty.modifyServer(server -> server.setStopTimeout(0));
+        // a plain server: Javalin's default adds a statistics handler and a low-resource monitor to every request
+        Server jetty = new Server(threads);
+        jetty.setStopTimeout(0);
+        config.unsafe.jettyInternal.server = jetty;
         config.jetty.addConnector((server, http) -> connector(server, http, builder));
         RoutesConfig routes = config.routes;
         ErrorBody errors = builder.errorBody;
@@ -166,7 +170,11 @@ public final class HttpServer implements AutoCloseable {
     /** The one connector; its idle timeout also bounds how long a client may take to send a request. */
     private static ServerConnector connector(Server server, HttpConfiguration http, Builder builder) {
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        HttpConnectionFactory factory = new HttpConnectionFactory(http);
+        // uploads (images of hundreds of KB) are read in large chunks: each fill of the default 8 KB buffer
+        // is a hand-off between Jetty's threads and the reading one
+        factory.setInputBufferSize(INPUT_BUFFER_BYTES);
+        ServerConnector connector = new ServerConnector(server, factory);
         connector.setHost(builder.address.getHostString());
         connector.setPort(builder.address.getPort());
         connector.setIdleTimeout(builder.idleTimeout.toMillis());
