@@ -119,14 +119,20 @@ final class ResultStream {
             write(out, ": results of pipeline " + pipelineId + "\n\n");
             long lastWrite = System.nanoTime();
             while (!Thread.currentThread().isInterrupted() && !stopping.getAsBoolean()) {
+                boolean wrote = false;
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     position.put(tp, record.offset() + 1);
                     String data = matching(partitions.get(tp), record, pipelineId);
                     if (data != null) {
-                        write(out, "id: " + encode(position, partitions) + "\nevent: " + partitions.get(tp).event() + "\ndata: " + data + "\n\n");
-                        lastWrite = System.nanoTime();
+                        out.write(("id: " + encode(position, partitions) + "\nevent: " + partitions.get(tp).event()
+                                + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        wrote = true;
                     }
+                }
+                if (wrote) {
+                    out.flush(); // once per poll: the events of one poll leave together, in one write where they fit
+                    lastWrite = System.nanoTime();
                 }
                 if (System.nanoTime() - lastWrite > KEEPALIVE.toNanos()) {
                     write(out, ": keepalive\n\n"); // finds clients that went away
