@@ -41,13 +41,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The action sinks: a {@code read_committed} consumer group over the events topic that delivers
  * each event to every destination and then commits it, so delivery is at least once and a restart
- * re-delivers only what was not acknowledged (receivers drop duplicates by {@code webhook-id}).
- * A failed try is retried with exponential backoff and jitter; an event a destination rejects (a
- * 4xx) or that still fails after the last try goes to the DLQ, named by destination. A destination
+ * re-delivers only what was not acknowledged (receivers drop duplicates by {@code webhook-id}). A
+ * failed try is retried with exponential backoff and jitter; an event a destination rejects (a 4xx)
+ * or that still fails after the last try goes to the DLQ, named by destination. A destination
  * failing try after try opens its circuit breaker, and consumption pauses until it half-opens
  * (nothing piles into the DLQ while a receiver is down). 410 Gone stops delivery to that
- * destination. An event record that cannot be read goes to the DLQ. Nothing runs before
- * {@link #start()}. Owns its sinks: closes them.
+ * destination. An event record that cannot be read goes to the DLQ. Nothing runs before {@link
+ * #start()}. Owns its sinks: closes them.
  */
 public final class ActionsService implements RoleService {
 
@@ -74,10 +74,16 @@ public final class ActionsService implements RoleService {
     private volatile boolean paused;
     private volatile String failure;
 
-    public ActionsService(ActionSettings settings, List<Sink> sinks, Map<String, Object> kafkaConfig, Topics topics,
-            MeterRegistry meters, Clock clock) {
+    public ActionsService(
+            ActionSettings settings,
+            List<Sink> sinks,
+            Map<String, Object> kafkaConfig,
+            Topics topics,
+            MeterRegistry meters,
+            Clock clock) {
         if (sinks.isEmpty()) {
-            throw new IllegalArgumentException("the action sinks need at least one destination (--webhook or --file)");
+            throw new IllegalArgumentException(
+                    "the action sinks need at least one destination (--webhook or --file)");
         }
         this.settings = settings;
         this.sinks = List.copyOf(sinks);
@@ -86,12 +92,25 @@ public final class ActionsService implements RoleService {
         this.retries = settings.backoff();
         this.events = AvroDeserializer.of(Event.class, topics.registry());
         for (Sink sink : sinks) {
-            breakers.put(sink, new CircuitBreaker(settings.breakerThreshold(), settings.breakerOpenFor(), clock));
-            delivered.put(sink.name(), Counter.builder("panoptes.actions.delivered").tag("sink", sink.name())
-                    .description("Events a destination acknowledged").register(meters));
+            breakers.put(
+                    sink,
+                    new CircuitBreaker(
+                            settings.breakerThreshold(), settings.breakerOpenFor(), clock));
+            delivered.put(
+                    sink.name(),
+                    Counter.builder("panoptes.actions.delivered")
+                            .tag("sink", sink.name())
+                            .description("Events a destination acknowledged")
+                            .register(meters));
         }
-        failedTries = Counter.builder("panoptes.actions.failed.tries").description("Delivery tries that failed").register(meters);
-        deadLetters = Counter.builder("panoptes.actions.dead.letters").description("Events sent to the DLQ").register(meters);
+        failedTries =
+                Counter.builder("panoptes.actions.failed.tries")
+                        .description("Delivery tries that failed")
+                        .register(meters);
+        deadLetters =
+                Counter.builder("panoptes.actions.dead.letters")
+                        .description("Events sent to the DLQ")
+                        .register(meters);
         meters.gauge("panoptes.actions.paused", this, s -> s.paused ? 1 : 0);
     }
 
@@ -104,8 +123,12 @@ public final class ActionsService implements RoleService {
     @Override
     public synchronized void start() {
         lifecycle.start();
-        consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+        consumer =
+                new KafkaConsumer<>(
+                        consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        producer =
+                new KafkaProducer<>(
+                        producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         thread = new Thread(this::run, "actions");
         thread.start();
     }
@@ -130,14 +153,19 @@ public final class ActionsService implements RoleService {
     private void run() {
         try {
             consumer.subscribe(List.of(topics.events().name()));
-            log.info("action sinks delivering {} to {}", topics.events().name(), sinks.stream().map(Sink::name).toList());
+            log.info(
+                    "action sinks delivering {} to {}",
+                    topics.events().name(),
+                    sinks.stream().map(Sink::name).toList());
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
                     if (!running) {
                         break; // not committed: read again next time
                     }
                     if (!handle(record)) {
-                        break; // stopping mid-delivery: not committed, so delivered again (same id) next time
+                        break; // stopping mid-delivery: not committed, so delivered again (same id)
+                        // next time
                     }
                     commit(record);
                 }
@@ -175,8 +203,12 @@ public final class ActionsService implements RoleService {
         return true;
     }
 
-    /** Tries until the destination takes the event, rejects it, is gone, or the tries run out; false when stopped first. */
-    private boolean deliver(Sink sink, Event event, byte[] json, ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * Tries until the destination takes the event, rejects it, is gone, or the tries run out; false
+     * when stopped first.
+     */
+    private boolean deliver(
+            Sink sink, Event event, byte[] json, ConsumerRecord<byte[], byte[]> record) {
         CircuitBreaker breaker = breakers.get(sink);
         int tries = 0;
         while (running) {
@@ -198,18 +230,36 @@ public final class ActionsService implements RoleService {
                     return true;
                 }
                 case REJECTED -> {
-                    deadLetter(record, new SinkException(sink.name() + " rejected event " + event.getEventId() + ": "
-                            + delivery.detail()));
+                    deadLetter(
+                            record,
+                            new SinkException(
+                                    sink.name()
+                                            + " rejected event "
+                                            + event.getEventId()
+                                            + ": "
+                                            + delivery.detail()));
                     return true;
                 }
                 default -> {
                     failedTries.increment();
                     if (breaker.failure()) {
-                        log.warn("{} failed {} tries in a row ({}): circuit open until {}, consumption paused", sink.name(),
-                                settings.breakerThreshold(), delivery.detail(), breaker.openUntil());
+                        log.warn(
+                                "{} failed {} tries in a row ({}): circuit open until {}, consumption paused",
+                                sink.name(),
+                                settings.breakerThreshold(),
+                                delivery.detail(),
+                                breaker.openUntil());
                     } else if (!retries.allows(tries + 1)) {
-                        deadLetter(record, new SinkException(sink.name() + " failed event " + event.getEventId() + " after "
-                                + tries + " tries: " + delivery.detail()));
+                        deadLetter(
+                                record,
+                                new SinkException(
+                                        sink.name()
+                                                + " failed event "
+                                                + event.getEventId()
+                                                + " after "
+                                                + tries
+                                                + " tries: "
+                                                + delivery.detail()));
                         return true;
                     } else {
                         sleep(retries.delay(tries).toMillis());
@@ -220,7 +270,10 @@ public final class ActionsService implements RoleService {
         return false;
     }
 
-    /** Pauses consumption (still polling, to stay in the group) until the breaker lets one try through. */
+    /**
+     * Pauses consumption (still polling, to stay in the group) until the breaker lets one try
+     * through.
+     */
     private void waitWhileOpen(Sink sink, CircuitBreaker breaker) {
         Set<TopicPartition> assigned = consumer.assignment();
         consumer.pause(assigned);
@@ -238,11 +291,20 @@ public final class ActionsService implements RoleService {
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
         try {
-            producer.send(DeadLetters.of(topics.dlq().name(), record, error, DeadLetters.Stage.SINK)).get();
+            producer.send(
+                            DeadLetters.of(
+                                    topics.dlq().name(), record, error, DeadLetters.Stage.SINK))
+                    .get();
             deadLetters.increment();
-            log.warn("sent {}-{} offset {} to the DLQ: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
+            log.warn(
+                    "sent {}-{} offset {} to the DLQ: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    error.getMessage());
         } catch (ExecutionException | KafkaException e) {
-            throw new KafkaException("cannot write to the DLQ " + topics.dlq().name() + ": " + e.getMessage(), e);
+            throw new KafkaException(
+                    "cannot write to the DLQ " + topics.dlq().name() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -250,12 +312,17 @@ public final class ActionsService implements RoleService {
 
     private void commit(ConsumerRecord<byte[], byte[]> record) {
         try {
-            consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1)));
+            consumer.commitSync(
+                    Map.of(
+                            new TopicPartition(record.topic(), record.partition()),
+                            new OffsetAndMetadata(record.offset() + 1)));
             committed.incrementAndGet();
         } catch (CommitFailedException e) {
-            log.warn("{}-{} moved to another sink before offset {} was committed; it will deliver it again (same id)",
-                    record.topic(), record.partition(), record.offset());
+            log.warn(
+                    "{}-{} moved to another sink before offset {} was committed; it will deliver it again (same id)",
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
         }
     }
 
@@ -286,8 +353,15 @@ public final class ActionsService implements RoleService {
 
     @Override
     public HealthCheck.Health health() {
-        return isRunning() ? HealthCheck.Health.up(committed() + " events handled" + (isPaused() ? ", paused: a destination is down" : ""))
-                : HealthCheck.Health.down(failure != null ? "stopped: " + failure : lifecycle.isClosed() ? "stopped" : "not started");
+        return isRunning()
+                ? HealthCheck.Health.up(
+                        committed()
+                                + " events handled"
+                                + (isPaused() ? ", paused: a destination is down" : ""))
+                : HealthCheck.Health.down(
+                        failure != null
+                                ? "stopped: " + failure
+                                : lifecycle.isClosed() ? "stopped" : "not started");
     }
 
     /** Whether consumption is paused behind an open circuit breaker. */

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One destination's breaker: after {@code threshold} failed attempts in a row it opens for
- * {@code openFor}, during which nothing is sent there; then one attempt (half-open) decides
- * whether it closes or opens again. Not thread-safe: the sinks' one delivery thread owns it.
+ * One destination's breaker: after {@code threshold} failed attempts in a row it opens for {@code
+ * openFor}, during which nothing is sent there; then one attempt (half-open) decides whether it
+ * closes or opens again. Not thread-safe: the sinks' one delivery thread owns it.
  */
 final class CircuitBreaker {
 
@@ -22,7 +22,8 @@ final class CircuitBreaker {
             throw new IllegalArgumentException("breaker threshold < 1: " + threshold);
         }
         if (openFor.isNegative() || openFor.isZero()) {
-            throw new IllegalArgumentException("breaker open time must be positive, got " + openFor);
+            throw new IllegalArgumentException(
+                    "breaker open time must be positive, got " + openFor);
         }
         this.threshold = threshold;
         this.openFor = openFor;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An event as the JSON receivers get, in the Standard Webhooks shape:
- * {@code {"type": "panoptes.event.<kind>", "timestamp": ..., "data": {...}}}.
+ * An event as the JSON receivers get, in the Standard Webhooks shape: {@code {"type":
+ * "panoptes.event.<kind>", "timestamp": ..., "data": {...}}}.
  */
 final class EventJson {
 
@@ -34,18 +34,31 @@ final class EventJson {
             item.put("label", d.getLabel());
             item.put("confidence", d.getConfidence());
             item.put("trackId", d.getTrackId());
-            item.put("box", Map.of("x", d.getBox().getX(), "y", d.getBox().getY(), "w", d.getBox().getW(), "h", d.getBox().getH()));
+            item.put(
+                    "box",
+                    Map.of(
+                            "x",
+                            d.getBox().getX(),
+                            "y",
+                            d.getBox().getY(),
+                            "w",
+                            d.getBox().getW(),
+                            "h",
+                            d.getBox().getH()));
             detections.add(item);
         }
         data.put("detections", detections);
         Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("type", "panoptes.event." + event.getKind().name().toLowerCase(java.util.Locale.ROOT));
+        envelope.put(
+                "type",
+                "panoptes.event." + event.getKind().name().toLowerCase(java.util.Locale.ROOT));
         envelope.put("timestamp", event.getTime().toString());
         envelope.put("data", data);
         try {
             return JSON.writeValueAsBytes(envelope);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event " + event.getEventId() + " cannot be written as JSON", e);
+            throw new IllegalStateException(
+                    "event " + event.getEventId() + " cannot be written as JSON", e);
         }
     }
 }

@@ -14,16 +14,25 @@ public final class FileSink implements Sink {
     private final Path file;
     private final OutputStream out;
 
-    /** @throws UncheckedIOException naming the file when it cannot be opened for appending */
+    /**
+     * @throws UncheckedIOException naming the file when it cannot be opened for appending
+     */
     public FileSink(Path file) {
         this.file = file;
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            this.out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            this.out =
+                    Files.newOutputStream(
+                            file,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND,
+                            StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("events file " + file + " cannot be opened for appending: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "events file " + file + " cannot be opened for appending: " + e.getMessage(),
+                    e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.panoptes.actions;
 
-import io.panoptes.runtime.lifecycle.RoleService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.EventKind;
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.schemas.KafkaRecords;
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.DeadLetters;
@@ -46,10 +46,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class ActionsServiceIT {
 
-    private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString("a very secret key".getBytes());
+    private static final String SECRET =
+            "whsec_" + java.util.Base64.getEncoder().encodeToString("a very secret key".getBytes());
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ActionSettings FAST = new ActionSettings("g", 3, Duration.ofMillis(20), Duration.ofMillis(100), 10,
-            Duration.ofSeconds(2));
+    private static final ActionSettings FAST =
+            new ActionSettings(
+                    "g",
+                    3,
+                    Duration.ofMillis(20),
+                    Duration.ofMillis(100),
+                    10,
+                    Duration.ofSeconds(2));
 
     private KafkaCluster kafka;
     private Topics topics;
@@ -61,8 +68,14 @@ class ActionsServiceIT {
         String prefix = kafka.uniqueName("actions") + ".";
         topics = Topics.create(prefix, new InMemorySchemaRegistry());
         try (Admin admin = kafka.admin()) {
-            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix).partitions(1)
-                    .controlPartitions(1).build().specs());
+            new TopicAdmin(admin, Duration.ofSeconds(30))
+                    .ensure(
+                            TopicSettings.builder()
+                                    .prefix(prefix)
+                                    .partitions(1)
+                                    .controlPartitions(1)
+                                    .build()
+                                    .specs());
         }
         Thread.sleep(1000); // let the new partitions' leaders settle
     }
@@ -84,17 +97,28 @@ class ActionsServiceIT {
     }
 
     private ActionsService sinks(String group, ActionSettings settings, Sink... sinks) {
-        return closeLater(RoleService.started(new ActionsService(settings.withGroup(group), List.of(sinks),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry(), Clock.systemUTC())));
+        return closeLater(
+                RoleService.started(
+                        new ActionsService(
+                                settings.withGroup(group),
+                                List.of(sinks),
+                                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                                topics,
+                                new SimpleMeterRegistry(),
+                                Clock.systemUTC())));
     }
 
     private static WebhookSink webhook(URI url) {
-        return new WebhookSink(url, SECRET, Duration.ofMillis(500), Set.of(), true, Clock.systemUTC());
+        return new WebhookSink(
+                url, SECRET, Duration.ofMillis(500), Set.of(), true, Clock.systemUTC());
     }
 
     private void send(int count, int from) {
-        try (KafkaProducer<String, Event> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                topics.events().keySerde().serializer(), topics.events().valueSerde().serializer())) {
+        try (KafkaProducer<String, Event> producer =
+                new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        topics.events().keySerde().serializer(),
+                        topics.events().valueSerde().serializer())) {
             for (int i = from; i < from + count; i++) {
                 producer.send(new ProducerRecord<>(topics.events().name(), "cam", event(i)));
             }
@@ -102,13 +126,25 @@ class ActionsServiceIT {
     }
 
     private static Event event(int n) {
-        return new Event("event-" + n, "crowd", "cam", "p", Instant.parse("2026-11-27T10:00:00Z").plusSeconds(n),
-                EventKind.COUNT_THRESHOLD, Map.of("value", String.valueOf(n)), List.of());
+        return new Event(
+                "event-" + n,
+                "crowd",
+                "cam",
+                "p",
+                Instant.parse("2026-11-27T10:00:00Z").plusSeconds(n),
+                EventKind.COUNT_THRESHOLD,
+                Map.of("value", String.valueOf(n)),
+                List.of());
     }
 
     private List<ConsumerRecord<byte[], byte[]>> deadLetters(int count) {
-        return KafkaRecords.read(kafka.bootstrapServers(), topics.dlq().name(), count, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), WAIT);
+        return KafkaRecords.read(
+                kafka.bootstrapServers(),
+                topics.dlq().name(),
+                count,
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                WAIT);
     }
 
     @Test
@@ -123,25 +159,43 @@ class ActionsServiceIT {
         assertThat(receiver.acknowledged()).containsExactly("event-0", "event-1", "event-2");
         for (Receiver.Request request : receiver.requests) {
             // the receiver's side of Standard Webhooks: recompute the signature from the secret
-            assertThat(request.signature()).isEqualTo("v1," + hook.signature(request.id(), request.timestamp(), request.body()));
-            assertThat(Math.abs(Long.parseLong(request.timestamp()) - Instant.now().getEpochSecond())).isLessThan(60);
+            assertThat(request.signature())
+                    .isEqualTo(
+                            "v1,"
+                                    + hook.signature(
+                                            request.id(), request.timestamp(), request.body()));
+            assertThat(
+                            Math.abs(
+                                    Long.parseLong(request.timestamp())
+                                            - Instant.now().getEpochSecond()))
+                    .isLessThan(60);
         }
         JsonNode first = new ObjectMapper().readTree(receiver.requests.get(0).body());
         assertThat(first.path("type").asText()).isEqualTo("panoptes.event.count_threshold");
         assertThat(first.path("data").path("eventId").asText()).isEqualTo("event-0");
         assertThat(first.path("data").path("attributes").path("value").asText()).isEqualTo("0");
-        assertThat(Files.readAllLines(lines)).hasSize(3).allSatisfy(line -> assertThat(line).contains("\"ruleId\":\"crowd\""));
+        assertThat(Files.readAllLines(lines))
+                .hasSize(3)
+                .allSatisfy(line -> assertThat(line).contains("\"ruleId\":\"crowd\""));
     }
 
     @Test
     void shouldRetryA500WithTheSameIdAndSendWhatStillFailsToTheDlq() throws Exception {
         Receiver receiver = closeLater(new Receiver());
-        receiver.status = n -> n <= 2 ? 500 : n <= 5 ? 503 : 200; // event-0: 500, 500, 503 (3 tries: DLQ); event-1: 503, 503, 200
+        receiver.status =
+                n ->
+                        n <= 2
+                                ? 500
+                                : n <= 5
+                                        ? 503
+                                        : 200; // event-0: 500, 500, 503 (3 tries: DLQ); event-1:
+        // 503, 503, 200
         ActionsService service = sinks(FAST, webhook(receiver.url()));
         send(2, 0);
 
         await().atMost(WAIT).until(() -> service.committed() == 2);
-        assertThat(receiver.requests).extracting(Receiver.Request::id)
+        assertThat(receiver.requests)
+                .extracting(Receiver.Request::id)
                 .containsExactly("event-0", "event-0", "event-0", "event-1", "event-1", "event-1");
         assertThat(receiver.acknowledged()).containsExactly("event-1");
         ConsumerRecord<byte[], byte[]> dead = deadLetters(1).get(0);
@@ -151,13 +205,15 @@ class ActionsServiceIT {
     }
 
     @Test
-    void shouldStopSendingToADestinationThatIsGoneAndRejectOther4xx(@TempDir Path dir) throws Exception {
+    void shouldStopSendingToADestinationThatIsGoneAndRejectOther4xx(@TempDir Path dir)
+            throws Exception {
         Receiver gone = closeLater(new Receiver());
         gone.status = n -> 410;
         Receiver picky = closeLater(new Receiver());
         picky.status = n -> n == 1 ? 400 : 200;
         Path lines = dir.resolve("events.jsonl");
-        ActionsService service = sinks(FAST, webhook(gone.url()), webhook(picky.url()), new FileSink(lines));
+        ActionsService service =
+                sinks(FAST, webhook(gone.url()), webhook(picky.url()), new FileSink(lines));
         send(3, 0);
 
         await().atMost(WAIT).until(() -> service.committed() == 3);
@@ -174,8 +230,16 @@ class ActionsServiceIT {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        ActionSettings breaker = new ActionSettings("g", 100, Duration.ofMillis(10), Duration.ofMillis(50), 3, Duration.ofSeconds(1));
-        ActionsService service = sinks(breaker, webhook(URI.create("http://127.0.0.1:" + port + "/hook")));
+        ActionSettings breaker =
+                new ActionSettings(
+                        "g",
+                        100,
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(50),
+                        3,
+                        Duration.ofSeconds(1));
+        ActionsService service =
+                sinks(breaker, webhook(URI.create("http://127.0.0.1:" + port + "/hook")));
         send(2, 0);
 
         await().atMost(WAIT).until(service::isPaused);
@@ -196,7 +260,8 @@ class ActionsServiceIT {
 
         await().atMost(WAIT).until(() -> service.committed() == 1);
         assertThat(receiver.requests).hasSize(3);
-        assertThat(DeadLetters.header(deadLetters(1).get(0).headers(), DeadLetters.ERROR_MESSAGE)).contains("after 3 tries")
+        assertThat(DeadLetters.header(deadLetters(1).get(0).headers(), DeadLetters.ERROR_MESSAGE))
+                .contains("after 3 tries")
                 .containsIgnoringCase("timed out");
     }
 
@@ -204,9 +269,17 @@ class ActionsServiceIT {
     void shouldSendAnUnreadableEventToTheDlqAndDeliverTheNext() throws Exception {
         Receiver receiver = closeLater(new Receiver());
         ActionsService service = sinks(FAST, webhook(receiver.url()));
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            raw.send(new ProducerRecord<>(topics.events().name(), "cam".getBytes(), "not an event".getBytes())).get();
+        try (KafkaProducer<byte[], byte[]> raw =
+                new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            raw.send(
+                            new ProducerRecord<>(
+                                    topics.events().name(),
+                                    "cam".getBytes(),
+                                    "not an event".getBytes()))
+                    .get();
         }
         send(1, 0);
 
@@ -214,18 +287,31 @@ class ActionsServiceIT {
         assertThat(receiver.acknowledged()).containsExactly("event-0");
         ConsumerRecord<byte[], byte[]> dead = deadLetters(1).get(0);
         assertThat(new String(dead.value())).isEqualTo("not an event");
-        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_MESSAGE)).contains("not the magic byte");
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_MESSAGE))
+                .contains("not the magic byte");
     }
 
     @Test
     void shouldRedeliverOnlyWhatWasNotAcknowledgedAfterARestart() throws Exception {
         Receiver receiver = closeLater(new Receiver());
-        receiver.status = n -> n <= 2 ? 200 : 503; // event-0 and event-1 acknowledged, then the receiver fails
+        receiver.status =
+                n ->
+                        n <= 2
+                                ? 200
+                                : 503; // event-0 and event-1 acknowledged, then the receiver fails
         String group = kafka.uniqueName("restart");
-        ActionSettings patient = new ActionSettings("g", 100, Duration.ofMillis(50), Duration.ofMillis(50), 1000, Duration.ofSeconds(1));
+        ActionSettings patient =
+                new ActionSettings(
+                        "g",
+                        100,
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(50),
+                        1000,
+                        Duration.ofSeconds(1));
         ActionsService first = sinks(group, patient, webhook(receiver.url()));
         send(4, 0);
-        await().atMost(WAIT).until(() -> receiver.requests.size() >= 4); // event-2 failing, over and over
+        await().atMost(WAIT)
+                .until(() -> receiver.requests.size() >= 4); // event-2 failing, over and over
         first.close();
 
         receiver.status = n -> 200;
@@ -234,8 +320,10 @@ class ActionsServiceIT {
 
         List<String> acknowledged = receiver.acknowledged();
         assertThat(acknowledged).containsExactly("event-0", "event-1", "event-2", "event-3");
-        Set<String> ids = new HashSet<>(receiver.requests.stream().map(Receiver.Request::id).toList());
-        assertThat(ids).as("every try of an event carries its id").containsExactlyInAnyOrder("event-0", "event-1", "event-2",
-                "event-3");
+        Set<String> ids =
+                new HashSet<>(receiver.requests.stream().map(Receiver.Request::id).toList());
+        assertThat(ids)
+                .as("every try of an event carries its id")
+                .containsExactlyInAnyOrder("event-0", "event-1", "event-2", "event-3");
     }
 }

@@ -12,22 +12,23 @@ import org.junit.jupiter.api.Test;
 class CircuitBreakerTest {
 
     private Instant now = Instant.parse("2026-12-02T12:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
+    private final Clock clock =
+            new Clock() {
+                @Override
+                public ZoneOffset getZone() {
+                    return ZoneOffset.UTC;
+                }
 
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
 
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+                @Override
+                public Instant instant() {
+                    return now;
+                }
+            };
 
     @Test
     void shouldOpenAfterTheThresholdAndLetOneTryThroughOnceTheTimeIsUp() {
@@ -51,7 +52,9 @@ class CircuitBreakerTest {
 
     @Test
     void shouldRefuseSettingsThatCannotWork() {
-        assertThatThrownBy(() -> new CircuitBreaker(0, Duration.ofSeconds(1), clock)).hasMessageContaining("threshold < 1: 0");
-        assertThatThrownBy(() -> new CircuitBreaker(1, Duration.ZERO, clock)).hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> new CircuitBreaker(0, Duration.ofSeconds(1), clock))
+                .hasMessageContaining("threshold < 1: 0");
+        assertThatThrownBy(() -> new CircuitBreaker(1, Duration.ZERO, clock))
+                .hasMessageContaining("must be positive");
     }
 }

@@ -10,7 +10,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
 
-/** A webhook receiver on loopback that keeps every request and answers as told (by request number, from 1). */
+/**
+ * A webhook receiver on loopback that keeps every request and answers as told (by request number,
+ * from 1).
+ */
 final class Receiver implements AutoCloseable {
 
     record Request(String id, String timestamp, String signature, byte[] body, int status) {}
@@ -22,22 +25,30 @@ final class Receiver implements AutoCloseable {
     volatile long delayMillis;
 
     Receiver(int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        server.createContext("/hook", exchange -> {
-            try (exchange) {
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                int answer = status.applyAsInt(count.incrementAndGet());
-                requests.add(new Request(exchange.getRequestHeaders().getFirst("webhook-id"),
-                        exchange.getRequestHeaders().getFirst("webhook-timestamp"),
-                        exchange.getRequestHeaders().getFirst("webhook-signature"), body, answer));
-                if (delayMillis > 0) {
-                    Thread.sleep(delayMillis);
-                }
-                exchange.sendResponseHeaders(answer, -1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        server =
+                HttpServer.create(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+        server.createContext(
+                "/hook",
+                exchange -> {
+                    try (exchange) {
+                        byte[] body = exchange.getRequestBody().readAllBytes();
+                        int answer = status.applyAsInt(count.incrementAndGet());
+                        requests.add(
+                                new Request(
+                                        exchange.getRequestHeaders().getFirst("webhook-id"),
+                                        exchange.getRequestHeaders().getFirst("webhook-timestamp"),
+                                        exchange.getRequestHeaders().getFirst("webhook-signature"),
+                                        body,
+                                        answer));
+                        if (delayMillis > 0) {
+                            Thread.sleep(delayMillis);
+                        }
+                        exchange.sendResponseHeaders(answer, -1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
         server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
         server.start();
     }

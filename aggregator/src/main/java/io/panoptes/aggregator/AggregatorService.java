@@ -14,9 +14,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -48,9 +48,14 @@ public final class AggregatorService implements RoleService {
      * An aggregator; it owns {@code queries} from now on and closes it.
      *
      * @param kafkaConfig Kafka client settings (bootstrap servers, security)
-     * @param queries where counts queries are served (its port is this instance's application.server), or null for none
+     * @param queries where counts queries are served (its port is this instance's
+     *     application.server), or null for none
      */
-    public AggregatorService(AggregatorSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters,
+    public AggregatorService(
+            AggregatorSettings settings,
+            Map<String, Object> kafkaConfig,
+            Topics topics,
+            MeterRegistry meters,
             CountsQueryServer queries) {
         this.settings = settings;
         this.kafkaConfig = Map.copyOf(kafkaConfig);
@@ -69,15 +74,20 @@ public final class AggregatorService implements RoleService {
     @Override
     public synchronized void start() {
         lifecycle.start();
-        String applicationServer = queries == null ? null : queries.self().host() + ":" + queries.self().port();
-        streams = new KafkaStreams(AggregatorTopology.build(settings, topics, metrics),
-                streamsConfig(settings, kafkaConfig, topics, applicationServer, metrics));
+        String applicationServer =
+                queries == null ? null : queries.self().host() + ":" + queries.self().port();
+        streams =
+                new KafkaStreams(
+                        AggregatorTopology.build(settings, topics, metrics),
+                        streamsConfig(settings, kafkaConfig, topics, applicationServer, metrics));
         streams.setStateListener((now, before) -> log.info("aggregator {} -> {}", before, now));
-        streams.setUncaughtExceptionHandler(error -> {
-            failure = error.toString();
-            log.error("aggregator stopped: {}", error.toString(), error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(
+                error -> {
+                    failure = error.toString();
+                    log.error("aggregator stopped: {}", error.toString(), error);
+                    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                            .SHUTDOWN_CLIENT;
+                });
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
         streams.start();
@@ -86,22 +96,37 @@ public final class AggregatorService implements RoleService {
         }
     }
 
-    /** The Kafka Streams configuration of the aggregator (also used by tests with the topology test driver). */
-    public static Properties streamsConfig(AggregatorSettings settings, Map<String, Object> kafkaConfig, Topics topics,
-            String applicationServer, AggregatorMetrics metrics) {
+    /**
+     * The Kafka Streams configuration of the aggregator (also used by tests with the topology test
+     * driver).
+     */
+    public static Properties streamsConfig(
+            AggregatorSettings settings,
+            Map<String, Object> kafkaConfig,
+            Topics topics,
+            String applicationServer,
+            AggregatorMetrics metrics) {
         Properties props = new Properties();
-        // defaults the configuration may override: a stream thread per core (the work is CPU-bound and
-        // tasks follow partitions), and tracks batched 256 KB at a time (16 KB batches cost 10 % of the
+        // defaults the configuration may override: a stream thread per core (the work is CPU-bound
+        // and
+        // tasks follow partitions), and tracks batched 256 KB at a time (16 KB batches cost 10 % of
+        // the
         // throughput in docs/benchmarks.md)
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+        props.put(
+                StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+                Runtime.getRuntime().availableProcessors());
         props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         props.putAll(kafkaConfig);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.standbyReplicas());
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Deserialization.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class);
+        props.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterHandlers.Deserialization.class);
+        props.put(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterHandlers.Processing.class);
         props.put(DeadLetterHandlers.DLQ_TOPIC, topics.dlq().name());
         props.put(DeadLetterHandlers.METRICS, metrics);
         if (applicationServer != null) {
@@ -129,27 +154,36 @@ public final class AggregatorService implements RoleService {
         return streams.state();
     }
 
-    /** Healthy while running or rebalancing; down, with the reason, once it has stopped on an error. */
+    /**
+     * Healthy while running or rebalancing; down, with the reason, once it has stopped on an error.
+     */
     @Override
     public HealthCheck.Health health() {
         if (!lifecycle.isStarted()) {
             return HealthCheck.Health.down(lifecycle.isClosed() ? "stopped" : "not started");
         }
         KafkaStreams.State state = streams.state();
-        if (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING || state == KafkaStreams.State.CREATED) {
+        if (state == KafkaStreams.State.RUNNING
+                || state == KafkaStreams.State.REBALANCING
+                || state == KafkaStreams.State.CREATED) {
             return HealthCheck.Health.up(state.name());
         }
         return HealthCheck.Health.down(state.name() + (failure == null ? "" : ": " + failure));
     }
 
-    /** Why the aggregator stopped on its own (an error, or Kafka Streams ending), or empty while it runs. */
+    /**
+     * Why the aggregator stopped on its own (an error, or Kafka Streams ending), or empty while it
+     * runs.
+     */
     @Override
     public Optional<String> failure() {
         if (failure != null) {
             return Optional.of(failure);
         }
-        boolean ended = lifecycle.isStarted() && (streams.state() == KafkaStreams.State.ERROR
-                || streams.state() == KafkaStreams.State.NOT_RUNNING);
+        boolean ended =
+                lifecycle.isStarted()
+                        && (streams.state() == KafkaStreams.State.ERROR
+                                || streams.state() == KafkaStreams.State.NOT_RUNNING);
         return ended ? Optional.of("Kafka Streams is " + streams.state()) : Optional.empty();
     }
 
@@ -161,8 +195,10 @@ public final class AggregatorService implements RoleService {
             return;
         }
         if (started) {
-            streams.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(
-                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            streams.close(
+                    CloseOptions.timeout(CLOSE_TIMEOUT)
+                            .withGroupMembershipOperation(
+                                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             streamsMetrics.close();
         }
         if (queries != null) {

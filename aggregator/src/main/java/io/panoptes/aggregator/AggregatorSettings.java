@@ -1,11 +1,11 @@
 package io.panoptes.aggregator;
 
-import io.panoptes.runtime.config.Durations;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.pipeline.geometry.Geometry;
-import io.panoptes.pipeline.rules.Rule;
 import io.panoptes.aggregator.internal.state.StreamAggregate;
 import io.panoptes.aggregator.tracking.TrackerSettings;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.pipeline.rules.Rule;
+import io.panoptes.runtime.config.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +23,10 @@ import java.util.Objects;
  * @param tracker the tracker's thresholds
  * @param windows window size, advance and grace
  * @param maxFutureSkew LIVE results stamped further ahead of the wall clock are not counted
- * @param idleTimeout a stream with no result for this long has its buffer released and its windows closed
- * @param earlyUpdates how often running (final=false) counts are emitted; null for final results only
+ * @param idleTimeout a stream with no result for this long has its buffer released and its windows
+ *     closed
+ * @param earlyUpdates how often running (final=false) counts are emitted; null for final results
+ *     only
  * @param punctuateInterval how often idle streams and early updates are checked (wall clock)
  * @param countsRetention how long final counts stay queryable in the aggregator's store
  * @param geometry zones and lines configured per stream id (a pipeline's own, when it has any, win)
@@ -53,8 +55,10 @@ public record AggregatorSettings(
     public static final int DEFAULT_REORDER_BUFFER = 64;
     public static final String DEFAULT_MAX_FUTURE_SKEW = "10s";
     public static final int DEFAULT_STANDBY_REPLICAS = 0;
+
     /** Where an instance answers counts queries unless told otherwise. */
     public static final int DEFAULT_QUERY_PORT = 8083;
+
     public static final String DEFAULT_QUERY_HOST = "localhost";
 
     public AggregatorSettings {
@@ -63,7 +67,8 @@ public record AggregatorSettings(
         }
         Objects.requireNonNull(stateDir, "stateDir");
         if (reorderBuffer < 1 || reorderBuffer > 10_000) {
-            throw new IllegalArgumentException("reorder buffer must be in [1, 10000] results, got " + reorderBuffer);
+            throw new IllegalArgumentException(
+                    "reorder buffer must be in [1, 10000] results, got " + reorderBuffer);
         }
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(windows, "windows");
@@ -77,7 +82,8 @@ public record AggregatorSettings(
         geometry = Map.copyOf(geometry);
         rules = List.copyOf(rules);
         if (standbyReplicas < 0 || standbyReplicas > 10) {
-            throw new IllegalArgumentException("standby replicas must be in [0, 10], got " + standbyReplicas);
+            throw new IllegalArgumentException(
+                    "standby replicas must be in [0, 10], got " + standbyReplicas);
         }
     }
 
@@ -103,7 +109,8 @@ public record AggregatorSettings(
      */
     public static final class Builder {
         private String applicationId = DEFAULT_APPLICATION_ID;
-        private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "panoptes-aggregator");
+        private Path stateDir =
+                Path.of(System.getProperty("java.io.tmpdir"), "panoptes-aggregator");
         private int reorderBuffer = DEFAULT_REORDER_BUFFER;
         private TrackerSettings tracker = TrackerSettings.defaults();
         private WindowSpec windows = WindowSpec.defaults();
@@ -185,8 +192,20 @@ public record AggregatorSettings(
         }
 
         public AggregatorSettings build() {
-            return new AggregatorSettings(applicationId, stateDir, reorderBuffer, tracker, windows, maxFutureSkew, idleTimeout,
-                    earlyUpdates, punctuateInterval, countsRetention, geometry, standbyReplicas, rules);
+            return new AggregatorSettings(
+                    applicationId,
+                    stateDir,
+                    reorderBuffer,
+                    tracker,
+                    windows,
+                    maxFutureSkew,
+                    idleTimeout,
+                    earlyUpdates,
+                    punctuateInterval,
+                    countsRetention,
+                    geometry,
+                    standbyReplicas,
+                    rules);
         }
     }
 }

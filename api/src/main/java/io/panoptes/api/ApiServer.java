@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control API over HTTP (JSON; documented by {@code /openapi.json}):
+ *
  * <pre>
  * GET    /v1/pipelines                      list, with statuses
  * POST   /v1/pipelines                      create (201, ETag = version)
@@ -53,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/counts?stream=...              proxied to the aggregator
  * GET    /health, /openapi.json             without authentication
  * </pre>
- * Every refusal is {@code {"error", "field"}}. Owns a socket, threads and Kafka clients from
- * {@link #start()}: close it.
+ *
+ * Every refusal is {@code {"error", "field"}}. Owns a socket, threads and Kafka clients from {@link
+ * #start()}: close it.
  */
 public final class ApiServer implements RoleService {
 
@@ -70,7 +72,8 @@ public final class ApiServer implements RoleService {
     private final MeterRegistry meters;
     private final Lifecycle lifecycle = new Lifecycle("the API");
     private final Semaphore resultStreams;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final byte[] openApi = openApi();
     private volatile boolean closing;
@@ -78,7 +81,11 @@ public final class ApiServer implements RoleService {
     private ResultStream results;
     private HttpServer server;
 
-    public ApiServer(ApiSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
+    public ApiServer(
+            ApiSettings settings,
+            Map<String, Object> kafkaConfig,
+            Topics topics,
+            MeterRegistry meters) {
         this.settings = settings;
         this.kafkaConfig = Map.copyOf(kafkaConfig);
         this.topics = topics;
@@ -102,16 +109,29 @@ public final class ApiServer implements RoleService {
         store = new PipelineStore(kafkaConfig, topics, settings.kafkaTimeout());
         results = new ResultStream(kafkaConfig, topics);
         try {
-            server = HttpServer.builder("the API").address(settings.address()).threads(settings.maxResultStreams() + 16)
-                    .notFoundHint(" (see /openapi.json)").requestMetrics(meters, "panoptes.api.requests").routes(this::routes).start();
+            server =
+                    HttpServer.builder("the API")
+                            .address(settings.address())
+                            .threads(settings.maxResultStreams() + 16)
+                            .notFoundHint(" (see /openapi.json)")
+                            .requestMetrics(meters, "panoptes.api.requests")
+                            .routes(this::routes)
+                            .start();
         } catch (UncheckedIOException e) {
             store.close();
             throw e;
         }
-        Gauge.builder("panoptes.api.result.streams", resultStreams, s -> settings.maxResultStreams() - s.availablePermits())
-                .description("Clients receiving results as Server-Sent Events").register(meters);
-        log.info("API at {} ({}), OpenAPI at {}/openapi.json", url(),
-                settings.token().isPresent() ? "bearer token required" : "NO AUTHENTICATION", url());
+        Gauge.builder(
+                        "panoptes.api.result.streams",
+                        resultStreams,
+                        s -> settings.maxResultStreams() - s.availablePermits())
+                .description("Clients receiving results as Server-Sent Events")
+                .register(meters);
+        log.info(
+                "API at {} ({}), OpenAPI at {}/openapi.json",
+                url(),
+                settings.token().isPresent() ? "bearer token required" : "NO AUTHENTICATION",
+                url());
     }
 
     /** The base URL; {@code localhost} when it listens on every interface. */
@@ -127,12 +147,16 @@ public final class ApiServer implements RoleService {
             return HealthCheck.Health.down(lifecycle.isClosed() ? "stopped" : "not started");
         }
         String waiting = store.waiting();
-        return waiting == null ? HealthCheck.Health.up(store.list().size() + " pipeline(s)") : HealthCheck.Health.down(waiting);
+        return waiting == null
+                ? HealthCheck.Health.up(store.list().size() + " pipeline(s)")
+                : HealthCheck.Health.down(waiting);
     }
 
     @Override
     public Optional<String> failure() {
-        return Optional.empty(); // an API that cannot reach Kafka is unhealthy and answers 503, but runs on
+        return Optional
+                .empty(); // an API that cannot reach Kafka is unhealthy and answers 503, but runs
+        // on
     }
 
     static HttpProblem notFound(String pipelineId) {
@@ -155,7 +179,10 @@ public final class ApiServer implements RoleService {
 
     private void answerHealth(Context ctx) {
         HealthCheck.Health h = health();
-        Exchanges.json(ctx, h.up() ? 200 : 503, Map.of("status", h.up() ? "UP" : "DOWN", "detail", h.detail()));
+        Exchanges.json(
+                ctx,
+                h.up() ? 200 : 503,
+                Map.of("status", h.up() ? "UP" : "DOWN", "detail", h.detail()));
     }
 
     private void list(Context ctx) {
@@ -165,8 +192,12 @@ public final class ApiServer implements RoleService {
     }
 
     private void create(Context ctx) {
-        PipelineSpec created = store.create(PipelineRequest.parse(body(ctx), null, settings.sources()));
-        log.info("API: created pipeline {} (v{}) from {}", created.getPipelineId(), created.getVersion(),
+        PipelineSpec created =
+                store.create(PipelineRequest.parse(body(ctx), null, settings.sources()));
+        log.info(
+                "API: created pipeline {} (v{}) from {}",
+                created.getPipelineId(),
+                created.getVersion(),
                 SourceUris.redact(created.getSource()));
         ctx.header("Location", PIPELINES + "/" + created.getPipelineId());
         respondWithVersion(ctx, 201, created);
@@ -176,7 +207,8 @@ public final class ApiServer implements RoleService {
         String id = ctx.pathParam("id");
         Long ifMatch = ifMatch(ctx, true);
         PipelineSpec requested = PipelineRequest.parse(body(ctx), id, settings.sources());
-        PipelineSpec updated = store.update(id, ifMatch, current -> PipelineSpec.newBuilder(requested));
+        PipelineSpec updated =
+                store.update(id, ifMatch, current -> PipelineSpec.newBuilder(requested));
         log.info("API: replaced pipeline {} (v{})", id, updated.getVersion());
         respondWithVersion(ctx, 200, updated);
     }
@@ -191,14 +223,26 @@ public final class ApiServer implements RoleService {
     private void action(Context ctx) {
         String id = ctx.pathParam("id");
         String action = ctx.pathParam("action");
-        DesiredState desired = switch (action) {
-            case "pause" -> DesiredState.PAUSED;
-            case "resume" -> DesiredState.RUNNING;
-            case "terminate" -> DesiredState.TERMINATED;
-            case "results" -> throw new HttpProblem(405, null, "POST is not allowed on " + ctx.path() + "; use GET");
-            default -> throw new HttpProblem(404, null, "no action '" + action + "': use pause, resume, terminate or results");
-        };
-        PipelineSpec updated = store.update(id, ifMatch(ctx, false), spec -> spec.setDesiredState(desired));
+        DesiredState desired =
+                switch (action) {
+                    case "pause" -> DesiredState.PAUSED;
+                    case "resume" -> DesiredState.RUNNING;
+                    case "terminate" -> DesiredState.TERMINATED;
+                    case "results" ->
+                            throw new HttpProblem(
+                                    405,
+                                    null,
+                                    "POST is not allowed on " + ctx.path() + "; use GET");
+                    default ->
+                            throw new HttpProblem(
+                                    404,
+                                    null,
+                                    "no action '"
+                                            + action
+                                            + "': use pause, resume, terminate or results");
+                };
+        PipelineSpec updated =
+                store.update(id, ifMatch(ctx, false), spec -> spec.setDesiredState(desired));
         log.info("API: pipeline {} (v{}) set to {}", id, updated.getVersion(), desired);
         respondWithVersion(ctx, 200, updated);
     }
@@ -211,26 +255,46 @@ public final class ApiServer implements RoleService {
     private void streamResults(Context ctx) {
         String id = existing(ctx).getPipelineId();
         String lastEventId = ctx.header("Last-Event-ID");
-        Map<String, Long> resume = lastEventId == null || lastEventId.isBlank() ? null : results.parsePosition(lastEventId.trim());
+        Map<String, Long> resume =
+                lastEventId == null || lastEventId.isBlank()
+                        ? null
+                        : results.parsePosition(lastEventId.trim());
         String from = Optional.ofNullable(ctx.queryParam("from")).orElse("latest");
-        ResultStream.Start start = switch (from) {
-            case "latest" -> ResultStream.Start.LATEST;
-            case "earliest" -> ResultStream.Start.EARLIEST;
-            default -> throw HttpProblem.badRequest("from", "must be 'latest' or 'earliest', got '" + from + "'");
-        };
+        ResultStream.Start start =
+                switch (from) {
+                    case "latest" -> ResultStream.Start.LATEST;
+                    case "earliest" -> ResultStream.Start.EARLIEST;
+                    default ->
+                            throw HttpProblem.badRequest(
+                                    "from", "must be 'latest' or 'earliest', got '" + from + "'");
+                };
         if (!resultStreams.tryAcquire()) {
-            throw new HttpProblem(503, null, "already " + settings.maxResultStreams() + " result streams open: retry later")
+            throw new HttpProblem(
+                            503,
+                            null,
+                            "already "
+                                    + settings.maxResultStreams()
+                                    + " result streams open: retry later")
                     .withHeader("Retry-After", "5");
         }
         try {
-            results.stream(id, resume, start, () -> startEventStream(ctx), ctx.res().getOutputStream(), () -> closing);
+            results.stream(
+                    id,
+                    resume,
+                    start,
+                    () -> startEventStream(ctx),
+                    ctx.res().getOutputStream(),
+                    () -> closing);
         } catch (IOException e) {
             log.debug("API: results client of {} went away: {}", id, e.getMessage());
         } catch (InterruptException e) {
             Thread.currentThread().interrupt(); // the API is stopping
         } catch (KafkaException e) {
             if (!ctx.res().isCommitted()) {
-                throw new HttpProblem(503, null, "cannot read the results of " + id + " from Kafka: " + e.getMessage());
+                throw new HttpProblem(
+                        503,
+                        null,
+                        "cannot read the results of " + id + " from Kafka: " + e.getMessage());
             }
             log.warn("API: results stream of {} stopped: {}", id, e.toString());
         } finally {
@@ -245,16 +309,25 @@ public final class ApiServer implements RoleService {
     }
 
     private void proxyCounts(Context ctx) {
-        URI aggregator = settings.aggregator().orElseThrow(() -> new HttpProblem(503, null,
-                "no aggregator is configured for counts (start the API with --aggregator-url)"));
+        URI aggregator =
+                settings.aggregator()
+                        .orElseThrow(
+                                () ->
+                                        new HttpProblem(
+                                                503,
+                                                null,
+                                                "no aggregator is configured for counts (start the API with --aggregator-url)"));
         String query = ctx.queryString();
         URI target = aggregator.resolve("/v1/counts" + (query == null ? "" : "?" + query));
         try {
-            HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(target).timeout(COUNTS_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> answer =
+                    http.send(
+                            HttpRequest.newBuilder(target).timeout(COUNTS_TIMEOUT).GET().build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
         } catch (IOException e) {
-            throw new HttpProblem(502, null, "the aggregator at " + aggregator + " did not answer: " + e);
+            throw new HttpProblem(
+                    502, null, "the aggregator at " + aggregator + " did not answer: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HttpProblem(503, null, "interrupted while asking the aggregator");
@@ -267,9 +340,15 @@ public final class ApiServer implements RoleService {
         }
         String header = ctx.header("Authorization");
         byte[] expected = ("Bearer " + settings.token().get()).getBytes(StandardCharsets.UTF_8);
-        if (header == null || !MessageDigest.isEqual(expected, header.trim().getBytes(StandardCharsets.UTF_8))) {
-            throw new HttpProblem(401, "Authorization", header == null
-                    ? "missing 'Authorization: Bearer <token>' header" : "the bearer token is not valid")
+        if (header == null
+                || !MessageDigest.isEqual(
+                        expected, header.trim().getBytes(StandardCharsets.UTF_8))) {
+            throw new HttpProblem(
+                            401,
+                            "Authorization",
+                            header == null
+                                    ? "missing 'Authorization: Bearer <token>' header"
+                                    : "the bearer token is not valid")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"panoptes\"");
         }
     }
@@ -278,7 +357,10 @@ public final class ApiServer implements RoleService {
         String header = ctx.header("If-Match");
         if (header == null || header.isBlank()) {
             if (required) {
-                throw new HttpProblem(428, "If-Match", "If-Match with the version you read (the ETag of GET) is required");
+                throw new HttpProblem(
+                        428,
+                        "If-Match",
+                        "If-Match with the version you read (the ETag of GET) is required");
             }
             return null;
         }
@@ -289,14 +371,16 @@ public final class ApiServer implements RoleService {
         try {
             return Long.parseLong(value.replace("\"", ""));
         } catch (NumberFormatException e) {
-            throw HttpProblem.badRequest("If-Match", "'" + header + "' is not a version (an ETag such as \"3\")");
+            throw HttpProblem.badRequest(
+                    "If-Match", "'" + header + "' is not a version (an ETag such as \"3\")");
         }
     }
 
     private JsonNode body(Context ctx) {
         String type = ctx.header("Content-Type");
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new HttpProblem(415, "Content-Type", "send the pipeline as application/json, not " + type);
+            throw new HttpProblem(
+                    415, "Content-Type", "send the pipeline as application/json, not " + type);
         }
         byte[] bytes = Exchanges.body(ctx, MAX_BODY, "body");
         try {
@@ -331,7 +415,9 @@ public final class ApiServer implements RoleService {
         }
     }
 
-    /** Ends the result streams, stops serving, closes the Kafka clients; a second call does nothing. */
+    /**
+     * Ends the result streams, stops serving, closes the Kafka clients; a second call does nothing.
+     */
     @Override
     public synchronized void close() {
         boolean started = lifecycle.isStarted();

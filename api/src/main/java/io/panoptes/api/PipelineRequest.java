@@ -25,21 +25,33 @@ import java.util.TreeSet;
 /**
  * A pipeline as clients send it: the JSON shape of {@code PipelineSpec} (field names as in the
  * contract; points as {@code {"x":..,"y":..}}), checked field by field so that every refusal names
- * the field. What the spec means (its source, zones, lines and rules) is checked by
- * {@link PipelineSpecs#validate}, which ingest runs again before it starts a pipeline, so that
- * what the API accepts is what runs.
+ * the field. What the spec means (its source, zones, lines and rules) is checked by {@link
+ * PipelineSpecs#validate}, which ingest runs again before it starts a pipeline, so that what the
+ * API accepts is what runs.
  */
 final class PipelineRequest {
 
-    private static final Set<String> FIELDS = Set.of("pipelineId", "source", "sourceOptions", "maxFps", "model", "policy",
-            "maxStalenessMillis", "zones", "lines", "rules", "desiredState");
+    private static final Set<String> FIELDS =
+            Set.of(
+                    "pipelineId",
+                    "source",
+                    "sourceOptions",
+                    "maxFps",
+                    "model",
+                    "policy",
+                    "maxStalenessMillis",
+                    "zones",
+                    "lines",
+                    "rules",
+                    "desiredState");
 
     private PipelineRequest() {}
 
     /**
      * The spec {@code body} describes, at version 0 (the store sets versions).
      *
-     * @param pathId the id in the URL for updates (the body's, if any, must match), or null on create
+     * @param pathId the id in the URL for updates (the body's, if any, must match), or null on
+     *     create
      * @throws HttpProblem 400 naming the field at fault
      */
     static PipelineSpec parse(JsonNode body, String pathId, SourcePolicy sources) {
@@ -49,24 +61,27 @@ final class PipelineRequest {
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw HttpProblem.badRequest(name, "unknown field; known fields are " + new TreeSet<>(FIELDS));
+                throw HttpProblem.badRequest(
+                        name, "unknown field; known fields are " + new TreeSet<>(FIELDS));
             }
         }
         String id = pipelineId(body, pathId);
         String source = requiredText(body, "source");
-        PipelineSpec spec = PipelineSpec.newBuilder()
-                .setPipelineId(id)
-                .setSource(source)
-                .setSourceOptions(stringMap(body, "sourceOptions"))
-                .setMaxFps(maxFps(body))
-                .setModel(optionalText(body, "model"))
-                .setPolicy(enumValue(body, "policy", FramePolicy.class, FramePolicy.UNKNOWN))
-                .setMaxStalenessMillis(positiveLong(body, "maxStalenessMillis"))
-                .setZones(zones(body.get("zones")))
-                .setLines(lines(body.get("lines")))
-                .setRules(rules(body.get("rules")))
-                .setDesiredState(desiredState(body))
-                .build();
+        PipelineSpec spec =
+                PipelineSpec.newBuilder()
+                        .setPipelineId(id)
+                        .setSource(source)
+                        .setSourceOptions(stringMap(body, "sourceOptions"))
+                        .setMaxFps(maxFps(body))
+                        .setModel(optionalText(body, "model"))
+                        .setPolicy(
+                                enumValue(body, "policy", FramePolicy.class, FramePolicy.UNKNOWN))
+                        .setMaxStalenessMillis(positiveLong(body, "maxStalenessMillis"))
+                        .setZones(zones(body.get("zones")))
+                        .setLines(lines(body.get("lines")))
+                        .setRules(rules(body.get("rules")))
+                        .setDesiredState(desiredState(body))
+                        .build();
         List<Violation> violations = PipelineSpecs.validate(spec, sources);
         if (!violations.isEmpty()) {
             throw HttpProblem.badRequest(violations.get(0).field(), violations.get(0).message());
@@ -78,7 +93,8 @@ final class PipelineRequest {
         String id = optionalText(body, "pipelineId");
         if (pathId != null) {
             if (id != null && !id.equals(pathId)) {
-                throw HttpProblem.badRequest("pipelineId", "'" + id + "' differs from the URL's '" + pathId + "'");
+                throw HttpProblem.badRequest(
+                        "pipelineId", "'" + id + "' differs from the URL's '" + pathId + "'");
             }
             return pathId;
         }
@@ -89,9 +105,12 @@ final class PipelineRequest {
     }
 
     private static DesiredState desiredState(JsonNode body) {
-        DesiredState state = enumValue(body, "desiredState", DesiredState.class, DesiredState.RUNNING);
+        DesiredState state =
+                enumValue(body, "desiredState", DesiredState.class, DesiredState.RUNNING);
         if (state == DesiredState.UNKNOWN || state == DesiredState.TERMINATED) {
-            throw HttpProblem.badRequest("desiredState", "must be RUNNING or PAUSED (terminate with POST .../terminate)");
+            throw HttpProblem.badRequest(
+                    "desiredState",
+                    "must be RUNNING or PAUSED (terminate with POST .../terminate)");
         }
         return state;
     }
@@ -102,7 +121,9 @@ final class PipelineRequest {
             return null;
         }
         if (!node.isNumber()) {
-            throw HttpProblem.badRequest("maxFps", "must be a number in (0, " + (int) PipelineSpecs.MAX_FPS + "], got " + node);
+            throw HttpProblem.badRequest(
+                    "maxFps",
+                    "must be a number in (0, " + (int) PipelineSpecs.MAX_FPS + "], got " + node);
         }
         return node.asDouble();
     }
@@ -139,8 +160,11 @@ final class PipelineRequest {
         int i = 0;
         for (JsonNode line : array(node, "lines")) {
             String field = "lines[" + i++ + "]";
-            lines.add(new Line(name(line, field), point(line.get("start"), field + ".start"),
-                    point(line.get("end"), field + ".end")));
+            lines.add(
+                    new Line(
+                            name(line, field),
+                            point(line.get("start"), field + ".start"),
+                            point(line.get("end"), field + ".end")));
         }
         return lines;
     }
@@ -154,16 +178,24 @@ final class PipelineRequest {
                 throw HttpProblem.badRequest(field, "must be an object");
             }
             String id = requiredText(rule, "id", field + ".id");
-            rules.add(RuleSpec.newBuilder().setId(id)
-                    .setKind(enumValue(rule, "kind", EventKind.class, EventKind.UNKNOWN, field + ".kind"))
-                    .setLabel(optionalText(rule, "label"))
-                    .setZone(optionalText(rule, "zone"))
-                    .setLine(optionalText(rule, "line"))
-                    .setThreshold(number(rule, "threshold", field + ".threshold"))
-                    .setDurationMillis(positiveLong(rule, "durationMillis"))
-                    .setCooldownMillis(positiveLong(rule, "cooldownMillis"))
-                    .setParams(stringMap(rule, "params"))
-                    .build());
+            rules.add(
+                    RuleSpec.newBuilder()
+                            .setId(id)
+                            .setKind(
+                                    enumValue(
+                                            rule,
+                                            "kind",
+                                            EventKind.class,
+                                            EventKind.UNKNOWN,
+                                            field + ".kind"))
+                            .setLabel(optionalText(rule, "label"))
+                            .setZone(optionalText(rule, "zone"))
+                            .setLine(optionalText(rule, "line"))
+                            .setThreshold(number(rule, "threshold", field + ".threshold"))
+                            .setDurationMillis(positiveLong(rule, "durationMillis"))
+                            .setCooldownMillis(positiveLong(rule, "cooldownMillis"))
+                            .setParams(stringMap(rule, "params"))
+                            .build());
         }
         return rules;
     }
@@ -180,8 +212,12 @@ final class PipelineRequest {
     }
 
     private static Point point(JsonNode node, String field) {
-        if (node == null || !node.isObject() || !node.path("x").isNumber() || !node.path("y").isNumber()) {
-            throw HttpProblem.badRequest(field, "must be a point {\"x\": number, \"y\": number}, got " + node);
+        if (node == null
+                || !node.isObject()
+                || !node.path("x").isNumber()
+                || !node.path("y").isNumber()) {
+            throw HttpProblem.badRequest(
+                    field, "must be a point {\"x\": number, \"y\": number}, got " + node);
         }
         return new Point(node.get("x").asDouble(), node.get("y").asDouble());
     }
@@ -201,7 +237,8 @@ final class PipelineRequest {
             throw HttpProblem.badRequest(field, "must be an array, got " + node.getNodeType());
         }
         if (node.size() > PipelineSpecs.MAX_ITEMS) {
-            throw HttpProblem.badRequest(field, "has " + node.size() + " items; at most " + PipelineSpecs.MAX_ITEMS);
+            throw HttpProblem.badRequest(
+                    field, "has " + node.size() + " items; at most " + PipelineSpecs.MAX_ITEMS);
         }
         return node;
     }
@@ -215,12 +252,15 @@ final class PipelineRequest {
         if (!node.isObject()) {
             throw HttpProblem.badRequest(field, "must be an object of strings");
         }
-        node.fields().forEachRemaining(e -> {
-            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw HttpProblem.badRequest(field + "." + e.getKey(), "must be a string");
-            }
-            map.put(e.getKey(), e.getValue().asText());
-        });
+        node.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                                throw HttpProblem.badRequest(
+                                        field + "." + e.getKey(), "must be a string");
+                            }
+                            map.put(e.getKey(), e.getValue().asText());
+                        });
         return map;
     }
 
@@ -231,7 +271,9 @@ final class PipelineRequest {
     private static String requiredText(JsonNode body, String name, String field) {
         JsonNode node = body.get(name);
         if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            throw HttpProblem.badRequest(field, node == null || node.isNull() ? "is required" : "must be a non-empty string");
+            throw HttpProblem.badRequest(
+                    field,
+                    node == null || node.isNull() ? "is required" : "must be a non-empty string");
         }
         return node.asText();
     }
@@ -247,11 +289,13 @@ final class PipelineRequest {
         return node.asText();
     }
 
-    private static <E extends Enum<E>> E enumValue(JsonNode body, String name, Class<E> type, E absent) {
+    private static <E extends Enum<E>> E enumValue(
+            JsonNode body, String name, Class<E> type, E absent) {
         return enumValue(body, name, type, absent, name);
     }
 
-    private static <E extends Enum<E>> E enumValue(JsonNode body, String name, Class<E> type, E absent, String field) {
+    private static <E extends Enum<E>> E enumValue(
+            JsonNode body, String name, Class<E> type, E absent, String field) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return absent;

@@ -1,10 +1,10 @@
 package io.panoptes.api;
 
 import io.panoptes.avro.DesiredState;
-import io.panoptes.runtime.http.HttpProblem;
-import io.panoptes.runtime.kafka.ClientConfigs;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.PipelineStatus;
+import io.panoptes.runtime.http.HttpProblem;
+import io.panoptes.runtime.kafka.ClientConfigs;
 import io.panoptes.schemas.topics.CompactedView;
 import io.panoptes.schemas.topics.Topics;
 import java.time.Duration;
@@ -22,12 +22,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Pipelines as the API sees them: every spec and status, read to the end of their compacted
- * topics, and writes of new spec versions. Before each write the view catches up with the topic,
- * so a stale {@code If-Match} is refused (409) when this instance can know better; two API
- * instances writing the same pipeline at the same moment both succeed and the later record wins
- * (last writer wins). After a write the view has read it, so the writer reads its own write.
- * Thread-safe; writes are serialized within this instance.
+ * Pipelines as the API sees them: every spec and status, read to the end of their compacted topics,
+ * and writes of new spec versions. Before each write the view catches up with the topic, so a stale
+ * {@code If-Match} is refused (409) when this instance can know better; two API instances writing
+ * the same pipeline at the same moment both succeed and the later record wins (last writer wins).
+ * After a write the view has read it, so the writer reads its own write. Thread-safe; writes are
+ * serialized within this instance.
  */
 final class PipelineStore implements AutoCloseable {
 
@@ -43,25 +43,37 @@ final class PipelineStore implements AutoCloseable {
         this.specs = new CompactedView<>(kafkaConfig, topics.pipelines(), "api-pipelines");
         this.statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "api-statuses");
         int requestTimeout = (int) Math.min(timeout.toMillis(), 10_000);
-        Map<String, Object> config = ClientConfigs.of(kafkaConfig, "api-writer")
-                .tune(ProducerConfig.LINGER_MS_CONFIG, 0)
-                .tune(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout)
-                .tune(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), requestTimeout))
-                .require(ProducerConfig.ACKS_CONFIG, "all")
-                .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
-                .build();
-        this.producer = new KafkaProducer<>(config, new StringSerializer(), topics.pipelines().valueSerde().serializer());
+        Map<String, Object> config =
+                ClientConfigs.of(kafkaConfig, "api-writer")
+                        .tune(ProducerConfig.LINGER_MS_CONFIG, 0)
+                        .tune(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout)
+                        .tune(
+                                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                                (int) Math.max(timeout.toMillis(), requestTimeout))
+                        .require(ProducerConfig.ACKS_CONFIG, "all")
+                        .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                        .build();
+        this.producer =
+                new KafkaProducer<>(
+                        config,
+                        new StringSerializer(),
+                        topics.pipelines().valueSerde().serializer());
     }
 
     List<PipelineSpec> list() {
-        return specs.snapshot().values().stream().sorted(Comparator.comparing(PipelineSpec::getPipelineId)).toList();
+        return specs.snapshot().values().stream()
+                .sorted(Comparator.comparing(PipelineSpec::getPipelineId))
+                .toList();
     }
 
     Optional<PipelineSpec> get(String id) {
         return specs.get(id);
     }
 
-    /** Why the pipelines cannot be read yet (Kafka unreachable, topics missing), or null when they can. */
+    /**
+     * Why the pipelines cannot be read yet (Kafka unreachable, topics missing), or null when they
+     * can.
+     */
     String waiting() {
         return specs.waiting() != null ? specs.waiting() : statuses.waiting();
     }
@@ -70,30 +82,49 @@ final class PipelineStore implements AutoCloseable {
         return statuses.get(id);
     }
 
-    /** Creates {@code spec}; an id whose pipeline was terminated may be reused (the version goes on). */
+    /**
+     * Creates {@code spec}; an id whose pipeline was terminated may be reused (the version goes
+     * on).
+     */
     synchronized PipelineSpec create(PipelineSpec spec) {
         catchUp();
         Optional<PipelineSpec> existing = specs.get(spec.getPipelineId());
         if (existing.isPresent() && existing.get().getDesiredState() != DesiredState.TERMINATED) {
-            throw new HttpProblem(409, "pipelineId", "pipeline " + spec.getPipelineId() + " exists (version "
-                    + existing.get().getVersion() + "); change it with PUT and If-Match, or terminate it first");
+            throw new HttpProblem(
+                    409,
+                    "pipelineId",
+                    "pipeline "
+                            + spec.getPipelineId()
+                            + " exists (version "
+                            + existing.get().getVersion()
+                            + "); change it with PUT and If-Match, or terminate it first");
         }
         long version = existing.map(s -> s.getVersion() + 1).orElse(1L);
-        return write(PipelineSpec.newBuilder(spec).setVersion(version).setUpdated(Instant.now()).build());
+        return write(
+                PipelineSpec.newBuilder(spec)
+                        .setVersion(version)
+                        .setUpdated(Instant.now())
+                        .build());
     }
 
     /**
      * Writes the next version of pipeline {@code id}, made by {@code change} from the current one.
      *
      * @param ifMatch the version the client read; null to skip the check
-     * @throws HttpProblem 404 for an unknown pipeline, 409 when the current version is not {@code ifMatch}
+     * @throws HttpProblem 404 for an unknown pipeline, 409 when the current version is not {@code
+     *     ifMatch}
      */
-    synchronized PipelineSpec update(String id, Long ifMatch, UnaryOperator<PipelineSpec.Builder> change) {
+    synchronized PipelineSpec update(
+            String id, Long ifMatch, UnaryOperator<PipelineSpec.Builder> change) {
         catchUp();
         PipelineSpec current = specs.get(id).orElseThrow(() -> ApiServer.notFound(id));
         requireVersion(current, ifMatch);
         PipelineSpec.Builder next = change.apply(PipelineSpec.newBuilder(current));
-        return write(next.setPipelineId(id).setVersion(current.getVersion() + 1).setUpdated(Instant.now()).build());
+        return write(
+                next.setPipelineId(id)
+                        .setVersion(current.getVersion() + 1)
+                        .setUpdated(Instant.now())
+                        .build());
     }
 
     /** Removes pipeline {@code id} (a tombstone): its owner stops it and its status goes too. */
@@ -106,8 +137,16 @@ final class PipelineStore implements AutoCloseable {
 
     private static void requireVersion(PipelineSpec current, Long ifMatch) {
         if (ifMatch != null && ifMatch != current.getVersion()) {
-            throw new HttpProblem(409, "If-Match", "pipeline " + current.getPipelineId() + " is at version "
-                    + current.getVersion() + ", not " + ifMatch + ": read it again and retry");
+            throw new HttpProblem(
+                    409,
+                    "If-Match",
+                    "pipeline "
+                            + current.getPipelineId()
+                            + " is at version "
+                            + current.getVersion()
+                            + ", not "
+                            + ifMatch
+                            + ": read it again and retry");
         }
     }
 
@@ -121,7 +160,10 @@ final class PipelineStore implements AutoCloseable {
         try {
             producer.send(record).get();
         } catch (ExecutionException e) {
-            throw new HttpProblem(503, null, "cannot write to " + record.topic() + ": " + e.getCause().getMessage());
+            throw new HttpProblem(
+                    503,
+                    null,
+                    "cannot write to " + record.topic() + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HttpProblem(503, null, "interrupted while writing to " + record.topic());
@@ -135,7 +177,8 @@ final class PipelineStore implements AutoCloseable {
             throw new HttpProblem(503, null, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HttpProblem(503, null, "interrupted while reading " + topics.pipelines().name());
+            throw new HttpProblem(
+                    503, null, "interrupted while reading " + topics.pipelines().name());
         }
     }
 

@@ -47,9 +47,15 @@ final class ResultStream {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where to start when the client gives no Last-Event-ID. */
-    enum Start { EARLIEST, LATEST }
+    enum Start {
+        EARLIEST,
+        LATEST
+    }
 
-    private record Kind(String code, String event, Topic<String, ? extends SpecificRecord> topic,
+    private record Kind(
+            String code,
+            String event,
+            Topic<String, ? extends SpecificRecord> topic,
             Function<SpecificRecord, String[]> ids) {}
 
     private final Map<String, Object> kafkaConfig;
@@ -57,10 +63,29 @@ final class ResultStream {
 
     ResultStream(Map<String, Object> kafkaConfig, Topics topics) {
         this.kafkaConfig = kafkaConfig;
-        this.kinds = List.of(
-                new Kind("d", "detections", topics.detections(), r -> ids(((Detections) r).getPipelineId(), ((Detections) r).getStreamId())),
-                new Kind("c", "count", topics.counts(), r -> ids(((WindowCount) r).getPipelineId(), ((WindowCount) r).getStreamId())),
-                new Kind("e", "event", topics.events(), r -> ids(((Event) r).getPipelineId(), ((Event) r).getStreamId())));
+        this.kinds =
+                List.of(
+                        new Kind(
+                                "d",
+                                "detections",
+                                topics.detections(),
+                                r ->
+                                        ids(
+                                                ((Detections) r).getPipelineId(),
+                                                ((Detections) r).getStreamId())),
+                        new Kind(
+                                "c",
+                                "count",
+                                topics.counts(),
+                                r ->
+                                        ids(
+                                                ((WindowCount) r).getPipelineId(),
+                                                ((WindowCount) r).getStreamId())),
+                        new Kind(
+                                "e",
+                                "event",
+                                topics.events(),
+                                r -> ids(((Event) r).getPipelineId(), ((Event) r).getStreamId())));
     }
 
     private static String[] ids(String pipelineId, String streamId) {
@@ -79,59 +104,86 @@ final class ResultStream {
             try {
                 position.put(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)));
             } catch (RuntimeException e) {
-                throw HttpProblem.badRequest("Last-Event-ID", "'" + lastEventId + "' is not an event id of this stream");
+                throw HttpProblem.badRequest(
+                        "Last-Event-ID", "'" + lastEventId + "' is not an event id of this stream");
             }
         }
         return position;
     }
 
-    /** Called once the stream is positioned, before its first byte: the place to send the response headers. */
+    /**
+     * Called once the stream is positioned, before its first byte: the place to send the response
+     * headers.
+     */
     interface Ready {
         void start() throws IOException;
     }
 
     /**
-     * Streams until the client goes away (a write fails), the thread is interrupted or
-     * {@code stopping} says so (checked twice a second). Failures to reach Kafka come before
-     * {@code ready} is called, so the caller can still answer with an error.
+     * Streams until the client goes away (a write fails), the thread is interrupted or {@code
+     * stopping} says so (checked twice a second). Failures to reach Kafka come before {@code ready}
+     * is called, so the caller can still answer with an error.
      *
      * @param resume the Last-Event-ID position, or null
      */
-    void stream(String pipelineId, Map<String, Long> resume, Start start, Ready ready, OutputStream out, BooleanSupplier stopping)
+    void stream(
+            String pipelineId,
+            Map<String, Long> resume,
+            Start start,
+            Ready ready,
+            OutputStream out,
+            BooleanSupplier stopping)
             throws IOException {
-        Map<String, Object> config = ClientConfigs.of(kafkaConfig, "api-results")
-                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
-                .without(ConsumerConfig.GROUP_ID_CONFIG)
-                .build();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        Map<String, Object> config =
+                ClientConfigs.of(kafkaConfig, "api-results")
+                        .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                        .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
+                        .without(ConsumerConfig.GROUP_ID_CONFIG)
+                        .build();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(
+                        config, new StringDeserializer(), new ByteArrayDeserializer())) {
             Map<TopicPartition, Kind> partitions = new LinkedHashMap<>();
             for (Kind kind : kinds) {
                 consumer.partitionsFor(kind.topic().name(), Duration.ofSeconds(15))
-                        .forEach(p -> partitions.put(new TopicPartition(p.topic(), p.partition()), kind));
+                        .forEach(
+                                p ->
+                                        partitions.put(
+                                                new TopicPartition(p.topic(), p.partition()),
+                                                kind));
             }
             consumer.assign(partitions.keySet());
             seek(consumer, partitions, resume, start);
             Map<TopicPartition, Long> position = new LinkedHashMap<>();
-            partitions.keySet().forEach(p -> position.put(p, consumer.position(p, Duration.ofSeconds(15))));
+            partitions
+                    .keySet()
+                    .forEach(p -> position.put(p, consumer.position(p, Duration.ofSeconds(15))));
             ready.start();
             write(out, ": results of pipeline " + pipelineId + "\n\n");
             long lastWrite = System.nanoTime();
             while (!Thread.currentThread().isInterrupted() && !stopping.getAsBoolean()) {
                 boolean wrote = false;
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, byte[]> record :
+                        consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     position.put(tp, record.offset() + 1);
                     String data = matching(partitions.get(tp), record, pipelineId);
                     if (data != null) {
-                        out.write(("id: " + encode(position, partitions) + "\nevent: " + partitions.get(tp).event()
-                                + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        out.write(
+                                ("id: "
+                                                + encode(position, partitions)
+                                                + "\nevent: "
+                                                + partitions.get(tp).event()
+                                                + "\ndata: "
+                                                + data
+                                                + "\n\n")
+                                        .getBytes(StandardCharsets.UTF_8));
                         wrote = true;
                     }
                 }
                 if (wrote) {
-                    out.flush(); // once per poll: the events of one poll leave together, in one write where they fit
+                    out.flush(); // once per poll: the events of one poll leave together, in
+                    // one write where they fit
                     lastWrite = System.nanoTime();
                 }
                 if (System.nanoTime() - lastWrite > KEEPALIVE.toNanos()) {
@@ -142,11 +194,17 @@ final class ResultStream {
         }
     }
 
-    private static void seek(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Kind> partitions,
-            Map<String, Long> resume, Start start) {
+    private static void seek(
+            KafkaConsumer<String, byte[]> consumer,
+            Map<TopicPartition, Kind> partitions,
+            Map<String, Long> resume,
+            Start start) {
         List<TopicPartition> unknown = new ArrayList<>();
         for (Map.Entry<TopicPartition, Kind> entry : partitions.entrySet()) {
-            Long offset = resume == null ? null : resume.get(entry.getValue().code() + entry.getKey().partition());
+            Long offset =
+                    resume == null
+                            ? null
+                            : resume.get(entry.getValue().code() + entry.getKey().partition());
             if (offset != null) {
                 consumer.seek(entry.getKey(), offset);
             } else {
@@ -157,18 +215,28 @@ final class ResultStream {
             return; // an empty collection would mean every partition to seekToBeginning/seekToEnd
         }
         if (resume != null || start == Start.EARLIEST) {
-            consumer.seekToBeginning(unknown); // a partition added since the id was written: all of it is new
+            consumer.seekToBeginning(
+                    unknown); // a partition added since the id was written: all of it is new
         } else {
             consumer.seekToEnd(unknown);
         }
     }
 
-    private static String matching(Kind kind, ConsumerRecord<String, byte[]> record, String pipelineId) {
+    private static String matching(
+            Kind kind, ConsumerRecord<String, byte[]> record, String pipelineId) {
         SpecificRecord value;
         try {
-            value = kind.topic().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            value =
+                    kind.topic()
+                            .valueSerde()
+                            .deserializer()
+                            .deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
-            log.debug("results: skipping an unreadable record at {}-{} offset {}", record.topic(), record.partition(), record.offset());
+            log.debug(
+                    "results: skipping an unreadable record at {}-{} offset {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
             return null;
         }
         if (value == null) {
@@ -181,15 +249,28 @@ final class ResultStream {
         try {
             return JSON.writeValueAsString(AvroJson.toMap((GenericRecord) value));
         } catch (IOException e) {
-            throw new IllegalStateException("result at " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                    + " cannot be written as JSON", e);
+            throw new IllegalStateException(
+                    "result at "
+                            + record.topic()
+                            + "-"
+                            + record.partition()
+                            + "@"
+                            + record.offset()
+                            + " cannot be written as JSON",
+                    e);
         }
     }
 
-    private static String encode(Map<TopicPartition, Long> position, Map<TopicPartition, Kind> partitions) {
+    private static String encode(
+            Map<TopicPartition, Long> position, Map<TopicPartition, Kind> partitions) {
         StringBuilder id = new StringBuilder();
-        position.forEach((tp, offset) -> id.append(id.isEmpty() ? "" : ",").append(partitions.get(tp).code())
-                .append(tp.partition()).append('=').append(offset));
+        position.forEach(
+                (tp, offset) ->
+                        id.append(id.isEmpty() ? "" : ",")
+                                .append(partitions.get(tp).code())
+                                .append(tp.partition())
+                                .append('=')
+                                .append(offset));
         return id.toString();
     }
 

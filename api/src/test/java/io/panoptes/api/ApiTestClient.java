@@ -11,7 +11,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** The API over real HTTP for tests (here and in the modules that run it with the roles): requests with the token, JSON, refusals. */
+/**
+ * The API over real HTTP for tests (here and in the modules that run it with the roles): requests
+ * with the token, JSON, refusals.
+ */
 public final class ApiTestClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,9 +29,15 @@ public final class ApiTestClient {
     }
 
     /** {@code method path}, with {@code If-Match} and a JSON body when not null. */
-    public HttpResponse<String> call(String method, String path, String ifMatch, String body) throws Exception {
-        HttpRequest.Builder request = request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
+    public HttpResponse<String> call(String method, String path, String ifMatch, String body)
+            throws Exception {
+        HttpRequest.Builder request =
+                request(path)
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -40,7 +49,9 @@ public final class ApiTestClient {
 
     /** A request to {@code path} with the bearer token. */
     public HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
+        return HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(30));
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
@@ -58,15 +69,19 @@ public final class ApiTestClient {
     /** Waits until pipeline {@code id} reports {@code state} at {@code version}; its last view. */
     public JsonNode awaitState(String id, long version, String state, Duration wait) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(wait).until(() -> {
-            last[0] = json(call("GET", "/v1/pipelines/" + id, null, null));
-            return last[0].at("/status/specVersion").asLong() == version && last[0].at("/status/state").asText().equals(state);
-        });
+        await().atMost(wait)
+                .until(
+                        () -> {
+                            last[0] = json(call("GET", "/v1/pipelines/" + id, null, null));
+                            return last[0].at("/status/specVersion").asLong() == version
+                                    && last[0].at("/status/state").asText().equals(state);
+                        });
         return last[0];
     }
 
     /** The one error body: {@code status}, a message, and {@code field} when it is not null. */
-    public static void assertRefused(HttpResponse<String> response, int status, String field) throws Exception {
+    public static void assertRefused(HttpResponse<String> response, int status, String field)
+            throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.get("error").asText()).isNotBlank();

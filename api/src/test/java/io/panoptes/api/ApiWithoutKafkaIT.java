@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The API without Kafka, or without its topics: unhealthy and 503s that say why, and it recovers by itself. */
+/**
+ * The API without Kafka, or without its topics: unhealthy and 503s that say why, and it recovers by
+ * itself.
+ */
 @ExtendWith(KafkaClusterExtension.class)
 @Timeout(120)
 class ApiWithoutKafkaIT {
@@ -30,10 +33,12 @@ class ApiWithoutKafkaIT {
 
     @Test
     void shouldSayKafkaCannotBeReached() throws Exception {
-        try (ApiServer api = api("127.0.0.1:1", Topics.create("nowhere.", new InMemorySchemaRegistry()))) {
+        try (ApiServer api =
+                api("127.0.0.1:1", Topics.create("nowhere.", new InMemorySchemaRegistry()))) {
             assertThat(post(api).statusCode()).isEqualTo(503);
             assertThat(post(api).body()).contains("is not reading yet");
-            await().atMost(Duration.ofSeconds(60)).until(() -> get(api, "/health").body().contains("cannot reach Kafka"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> get(api, "/health").body().contains("cannot reach Kafka"));
             assertThat(get(api, "/health").statusCode()).isEqualTo(503);
             assertThat(post(api).body()).contains("cannot reach Kafka to read nowhere.pipelines");
         }
@@ -44,29 +49,55 @@ class ApiWithoutKafkaIT {
         String prefix = kafka.uniqueName("late") + ".";
         Topics topics = Topics.create(prefix, new InMemorySchemaRegistry());
         try (ApiServer api = api(kafka.bootstrapServers(), topics)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(api, "/health").body().contains("does not exist (create the topics first)"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () ->
+                                    get(api, "/health")
+                                            .body()
+                                            .contains("does not exist (create the topics first)"));
             try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
-                new io.panoptes.schemas.topics.TopicAdmin(admin, Duration.ofSeconds(30)).ensure(io.panoptes.schemas.topics.TopicSettings
-                        .builder().prefix(prefix).framesPartitions(1).partitions(1).controlPartitions(1).build().specs());
+                new io.panoptes.schemas.topics.TopicAdmin(admin, Duration.ofSeconds(30))
+                        .ensure(
+                                io.panoptes.schemas.topics.TopicSettings.builder()
+                                        .prefix(prefix)
+                                        .framesPartitions(1)
+                                        .partitions(1)
+                                        .controlPartitions(1)
+                                        .build()
+                                        .specs());
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(api, "/health").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> get(api, "/health").statusCode() == 200);
             assertThat(get(api, "/v1/pipelines").body()).isEqualTo("{\"pipelines\":[]}");
         }
     }
 
     private static ApiServer api(String bootstrap, Topics topics) {
-        return RoleService.started(new ApiServer(ApiSettings.defaults(new SourcePolicy(List.of(), false))
-                .withAddress(new InetSocketAddress("127.0.0.1", 0)).withKafkaTimeout(Duration.ofSeconds(5)).withMaxResultStreams(2),
-                Map.of("bootstrap.servers", bootstrap), topics, new SimpleMeterRegistry()));
+        return RoleService.started(
+                new ApiServer(
+                        ApiSettings.defaults(new SourcePolicy(List.of(), false))
+                                .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                                .withKafkaTimeout(Duration.ofSeconds(5))
+                                .withMaxResultStreams(2),
+                        Map.of("bootstrap.servers", bootstrap),
+                        topics,
+                        new SimpleMeterRegistry()));
     }
 
     private HttpResponse<String> get(ApiServer api, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(api.url().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(api.url().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(ApiServer api) throws Exception {
-        return http.send(HttpRequest.newBuilder(api.url().resolve("/v1/pipelines")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"pipelineId\": \"p\", \"source\": \"rtsp://93.184.215.14/cam\"}")).build(),
+        return http.send(
+                HttpRequest.newBuilder(api.url().resolve("/v1/pipelines"))
+                        .header("Content-Type", "application/json")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "{\"pipelineId\": \"p\", \"source\": \"rtsp://93.184.215.14/cam\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

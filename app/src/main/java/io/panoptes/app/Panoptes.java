@@ -1,7 +1,6 @@
 package io.panoptes.app;
 
 import io.panoptes.app.cli.PanoptesCommand;
-import picocli.CommandLine;
 
 /** Entry point of the {@code panoptes} command. */
 public final class Panoptes {

@@ -31,7 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The whole life of a pipeline: created, run, paused, resumed, replaced, terminated and deleted through the API, run by an ingest instance. */
+/**
+ * The whole life of a pipeline: created, run, paused, resumed, replaced, terminated and deleted
+ * through the API, run by an ingest instance.
+ */
 @ExtendWith(KafkaClusterExtension.class)
 @Timeout(240)
 class ApiWithIngestIT {
@@ -51,16 +54,44 @@ class ApiWithIngestIT {
 
     @BeforeEach
     void start() throws Exception {
-        Topics topics = TestTopics.create(kafka, "api", b -> b.framesPartitions(2).partitions(3).controlPartitions(2));
+        Topics topics =
+                TestTopics.create(
+                        kafka,
+                        "api",
+                        b -> b.framesPartitions(2).partitions(3).controlPartitions(2));
         SourcePolicy sources = new SourcePolicy(List.of(TestVideos.megamind().getParent()), false);
         Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers());
-        ingest = RoleService.started(new IngestService(IngestSettings.builder().workerGroup(kafka.uniqueName("workers"))
-                .fileLagBound(0).build(), config, topics, new SimpleMeterRegistry()));
-        controller = RoleService.started(new PipelineController(ingest, ControlSettings.defaults(sources)
-                .withGroup(kafka.uniqueName("ingest")).withInstanceId("ingest-a").withStatusInterval(Duration.ofMillis(300)), config,
-                topics, new SimpleMeterRegistry()));
-        api = RoleService.started(new ApiServer(ApiSettings.defaults(sources).withAddress(new InetSocketAddress("127.0.0.1", 0))
-                .withToken(Optional.of(TOKEN)).withKafkaTimeout(Duration.ofSeconds(20)), config, topics, new SimpleMeterRegistry()));
+        ingest =
+                RoleService.started(
+                        new IngestService(
+                                IngestSettings.builder()
+                                        .workerGroup(kafka.uniqueName("workers"))
+                                        .fileLagBound(0)
+                                        .build(),
+                                config,
+                                topics,
+                                new SimpleMeterRegistry()));
+        controller =
+                RoleService.started(
+                        new PipelineController(
+                                ingest,
+                                ControlSettings.defaults(sources)
+                                        .withGroup(kafka.uniqueName("ingest"))
+                                        .withInstanceId("ingest-a")
+                                        .withStatusInterval(Duration.ofMillis(300)),
+                                config,
+                                topics,
+                                new SimpleMeterRegistry()));
+        api =
+                RoleService.started(
+                        new ApiServer(
+                                ApiSettings.defaults(sources)
+                                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                                        .withToken(Optional.of(TOKEN))
+                                        .withKafkaTimeout(Duration.ofSeconds(20)),
+                                config,
+                                topics,
+                                new SimpleMeterRegistry()));
         client = new ApiTestClient(api.url(), TOKEN);
     }
 
@@ -73,48 +104,90 @@ class ApiWithIngestIT {
 
     @Test
     void shouldCreateListGetPauseResumeReplaceTerminateAndDeletePipelines() throws Exception {
-        HttpResponse<String> created = client.call("POST", "/v1/pipelines", null, """
+        HttpResponse<String> created =
+                client.call(
+                        "POST",
+                        "/v1/pipelines",
+                        null,
+                        """
                 {"pipelineId": "door", "source": "%s", "maxFps": 5, "policy": "LATEST",
                  "zones": [{"name": "hall", "polygon": [{"x": 0, "y": 0}, {"x": 100, "y": 0}, {"x": 100, "y": 100}]}],
                  "lines": [{"name": "gate", "start": {"x": 0, "y": 50}, "end": {"x": 100, "y": 50}}],
                  "rules": [{"id": "crowd", "kind": "COUNT_THRESHOLD", "zone": "hall", "threshold": 3, "params": {"metric": "maxConcurrent"}}]}
-                """.formatted(TestVideos.megamind()));
+                """
+                                .formatted(TestVideos.megamind()));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(created.headers().firstValue("ETag")).contains("\"1\"");
         assertThat(created.headers().firstValue("Location")).contains("/v1/pipelines/door");
-        assertThat(ApiTestClient.json(created).at("/spec/zones/0/polygon/2/x").asDouble()).isEqualTo(100);
+        assertThat(ApiTestClient.json(created).at("/spec/zones/0/polygon/2/x").asDouble())
+                .isEqualTo(100);
 
         JsonNode running = client.awaitState("door", 1, "RUNNING", WAIT);
         assertThat(running.at("/status/owner").asText()).isEqualTo("ingest-a");
-        assertThat(ApiTestClient.json(client.call("GET", "/v1/pipelines", null, null)).at("/pipelines/0/spec/pipelineId").asText()).isEqualTo("door");
-        assertThat(client.call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"door\", \"source\": \"" + TestVideos.vtest() + "\"}")
-                .statusCode()).as("an id in use").isEqualTo(409);
+        assertThat(
+                        ApiTestClient.json(client.call("GET", "/v1/pipelines", null, null))
+                                .at("/pipelines/0/spec/pipelineId")
+                                .asText())
+                .isEqualTo("door");
+        assertThat(
+                        client.call(
+                                        "POST",
+                                        "/v1/pipelines",
+                                        null,
+                                        "{\"pipelineId\": \"door\", \"source\": \""
+                                                + TestVideos.vtest()
+                                                + "\"}")
+                                .statusCode())
+                .as("an id in use")
+                .isEqualTo(409);
 
-        HttpResponse<String> paused = client.call("POST", "/v1/pipelines/door/pause", "\"1\"", null);
+        HttpResponse<String> paused =
+                client.call("POST", "/v1/pipelines/door/pause", "\"1\"", null);
         assertThat(paused.headers().firstValue("ETag")).contains("\"2\"");
         client.awaitState("door", 2, "PAUSED", WAIT);
-        HttpResponse<String> stale = client.call("POST", "/v1/pipelines/door/resume", "\"1\"", null);
+        HttpResponse<String> stale =
+                client.call("POST", "/v1/pipelines/door/resume", "\"1\"", null);
         assertThat(stale.statusCode()).isEqualTo(409);
         assertThat(ApiTestClient.json(stale).get("error").asText()).contains("version 2, not 1");
-        assertThat(client.call("POST", "/v1/pipelines/door/resume", "\"2\"", null).statusCode()).isEqualTo(200);
+        assertThat(client.call("POST", "/v1/pipelines/door/resume", "\"2\"", null).statusCode())
+                .isEqualTo(200);
         client.awaitState("door", 3, "RUNNING", WAIT);
 
         String replacement = "{\"source\": \"" + TestVideos.vtest() + "\", \"maxFps\": 2}";
-        assertThat(client.call("PUT", "/v1/pipelines/door", null, replacement).statusCode()).as("PUT needs If-Match").isEqualTo(428);
-        HttpResponse<String> replaced = client.call("PUT", "/v1/pipelines/door", "\"3\"", replacement);
+        assertThat(client.call("PUT", "/v1/pipelines/door", null, replacement).statusCode())
+                .as("PUT needs If-Match")
+                .isEqualTo(428);
+        HttpResponse<String> replaced =
+                client.call("PUT", "/v1/pipelines/door", "\"3\"", replacement);
         assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
         assertThat(ApiTestClient.json(replaced).at("/spec/source").asText()).endsWith("vtest.avi");
-        assertThat(ApiTestClient.json(replaced).at("/spec/zones").size()).as("PUT replaces the whole spec").isZero();
+        assertThat(ApiTestClient.json(replaced).at("/spec/zones").size())
+                .as("PUT replaces the whole spec")
+                .isZero();
         client.awaitState("door", 4, "RUNNING", WAIT);
 
-        assertThat(client.call("POST", "/v1/pipelines/door/terminate", null, null).statusCode()).isEqualTo(200);
-        assertThat(client.awaitState("door", 5, "ENDED", WAIT).at("/status/reason").asText()).isEqualTo("terminated");
+        assertThat(client.call("POST", "/v1/pipelines/door/terminate", null, null).statusCode())
+                .isEqualTo(200);
+        assertThat(client.awaitState("door", 5, "ENDED", WAIT).at("/status/reason").asText())
+                .isEqualTo("terminated");
         await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
 
-        assertThat(client.call("POST", "/v1/pipelines", null, "{\"pipelineId\": \"door\", \"source\": \"" + TestVideos.vtest() + "\"}")
-                .headers().firstValue("ETag")).as("a terminated id may be created again").contains("\"6\"");
-        assertThat(client.call("DELETE", "/v1/pipelines/door", null, null).statusCode()).isEqualTo(204);
-        assertThat(client.call("GET", "/v1/pipelines/door", null, null).statusCode()).isEqualTo(404);
+        assertThat(
+                        client.call(
+                                        "POST",
+                                        "/v1/pipelines",
+                                        null,
+                                        "{\"pipelineId\": \"door\", \"source\": \""
+                                                + TestVideos.vtest()
+                                                + "\"}")
+                                .headers()
+                                .firstValue("ETag"))
+                .as("a terminated id may be created again")
+                .contains("\"6\"");
+        assertThat(client.call("DELETE", "/v1/pipelines/door", null, null).statusCode())
+                .isEqualTo(204);
+        assertThat(client.call("GET", "/v1/pipelines/door", null, null).statusCode())
+                .isEqualTo(404);
         await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
     }
 }

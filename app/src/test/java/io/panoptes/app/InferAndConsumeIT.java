@@ -28,11 +28,15 @@ class InferAndConsumeIT {
 
     @Test
     void shouldInferFacesInAnImageWithTheBundledModel() throws Exception {
-        assertThat(command.run("infer", TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())).as(command.err()).isZero();
+        assertThat(command.run("infer", TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString()))
+                .as(command.err())
+                .isZero();
 
         JsonNode face = new ObjectMapper().readTree(command.out()).path("detections").get(0);
-        double cx = face.path("box").path("x").asDouble() + face.path("box").path("w").asDouble() / 2;
-        double cy = face.path("box").path("y").asDouble() + face.path("box").path("h").asDouble() / 2;
+        double cx =
+                face.path("box").path("x").asDouble() + face.path("box").path("w").asDouble() / 2;
+        double cy =
+                face.path("box").path("y").asDouble() + face.path("box").path("h").asDouble() / 2;
         assertThat(Math.hypot(cx - 293, cy - 272)).isLessThan(10);
         assertThat(face.path("label").asText()).isEqualTo("face");
     }
@@ -41,12 +45,18 @@ class InferAndConsumeIT {
     void shouldNameAnImageItCannotRead(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
         byte[] png = TestData.bytes(TestData.WHITE_SQUARE_PNG);
-        Path truncated = Files.write(dir.resolve("cut.png"), java.util.Arrays.copyOf(png, png.length / 3));
+        Path truncated =
+                Files.write(dir.resolve("cut.png"), java.util.Arrays.copyOf(png, png.length / 3));
 
         assertThat(command.run("infer", dir.resolve("gone.jpg").toString())).isEqualTo(1);
-        assertThat(command.err()).contains("panoptes infer: cannot read " + dir.resolve("gone.jpg") + ": no such file");
+        assertThat(command.err())
+                .contains(
+                        "panoptes infer: cannot read "
+                                + dir.resolve("gone.jpg")
+                                + ": no such file");
         assertThat(command.run("infer", text.toString())).isEqualTo(1);
-        assertThat(command.err()).contains("cannot read " + text + ": it is neither a JPEG nor a PNG");
+        assertThat(command.err())
+                .contains("cannot read " + text + ": it is neither a JPEG nor a PNG");
         assertThat(command.run("infer", truncated.toString())).isEqualTo(1);
         assertThat(command.err()).contains("cannot decode " + truncated).contains("truncated");
     }
@@ -54,37 +64,89 @@ class InferAndConsumeIT {
     @Test
     void shouldPrintEachResultTopicReadably(KafkaCluster kafka) throws Exception {
         try (CliTopics cli = new CliTopics(kafka, "cli-consume", 1)) {
-            send(kafka, cli.topics.detections().name(), cli.topics.detections().valueSerde().serializer(), "cam-1",
+            send(
+                    kafka,
+                    cli.topics.detections().name(),
+                    cli.topics.detections().valueSerde().serializer(),
+                    "cam-1",
                     SampleRecords.detections(7));
-            send(kafka, cli.topics.counts().name(), cli.topics.counts().valueSerde().serializer(), "cam-1/person/-/0",
+            send(
+                    kafka,
+                    cli.topics.counts().name(),
+                    cli.topics.counts().valueSerde().serializer(),
+                    "cam-1/person/-/0",
                     SampleRecords.windowCount());
-            send(kafka, cli.topics.events().name(), cli.topics.events().valueSerde().serializer(), "cam-1", SampleRecords.event());
-            String[] common = {"--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", cli.registryUrl(), "--prefix",
-                cli.prefix, "--from-beginning", "--max", "1"};
+            send(
+                    kafka,
+                    cli.topics.events().name(),
+                    cli.topics.events().valueSerde().serializer(),
+                    "cam-1",
+                    SampleRecords.event());
+            String[] common = {
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--registry-url",
+                cli.registryUrl(),
+                "--prefix",
+                cli.prefix,
+                "--from-beginning",
+                "--max",
+                "1"
+            };
 
-            assertThat(command.run(concat(new String[] {"consume", "detections"}, common))).as(command.err()).isZero();
+            assertThat(command.run(concat(new String[] {"consume", "detections"}, common)))
+                    .as(command.err())
+                    .isZero();
             assertThat(command.out()).contains("cam-1 #7 OK | face 0.93");
             command.clear();
             assertThat(command.run(concat(new String[] {"consume", "counts"}, common))).isZero();
             assertThat(command.out()).contains("unique").contains("final");
             command.clear();
-            assertThat(command.run(concat(new String[] {"consume", "events", "--json"}, common))).isZero();
-            assertThat(new ObjectMapper().readTree(command.out()).path("eventId").asText()).isEqualTo(SampleRecords.event().getEventId());
-            send(kafka, cli.topics.detections().name(), new org.apache.kafka.common.serialization.ByteArraySerializer(), "cam-1",
+            assertThat(command.run(concat(new String[] {"consume", "events", "--json"}, common)))
+                    .isZero();
+            assertThat(new ObjectMapper().readTree(command.out()).path("eventId").asText())
+                    .isEqualTo(SampleRecords.event().getEventId());
+            send(
+                    kafka,
+                    cli.topics.detections().name(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    "cam-1",
                     "not avro".getBytes());
             command.clear();
-            assertThat(command.run("consume", "detections", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                    cli.registryUrl(), "--prefix", cli.prefix, "--from-beginning", "--max", "2")).isZero();
-            assertThat(command.out()).as("a bad record is named and the next one still printed").contains("cam-1 #7 OK")
-                    .contains("unreadable record at " + cli.topics.detections().name() + "-").contains(" offset 1: cannot deserialize");
-            assertThat(command.run(concat(new String[] {"consume", "frames"}, common))).isEqualTo(1);
-            assertThat(command.err()).contains("consume what? detections, tracks, counts or events, not 'frames'");
+            assertThat(
+                            command.run(
+                                    "consume",
+                                    "detections",
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--registry-url",
+                                    cli.registryUrl(),
+                                    "--prefix",
+                                    cli.prefix,
+                                    "--from-beginning",
+                                    "--max",
+                                    "2"))
+                    .isZero();
+            assertThat(command.out())
+                    .as("a bad record is named and the next one still printed")
+                    .contains("cam-1 #7 OK")
+                    .contains("unreadable record at " + cli.topics.detections().name() + "-")
+                    .contains(" offset 1: cannot deserialize");
+            assertThat(command.run(concat(new String[] {"consume", "frames"}, common)))
+                    .isEqualTo(1);
+            assertThat(command.err())
+                    .contains("consume what? detections, tracks, counts or events, not 'frames'");
         }
     }
 
-    private static <V> void send(KafkaCluster kafka, String topic, Serializer<V> values, String key, V value) throws Exception {
-        try (KafkaProducer<String, V> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new org.apache.kafka.common.serialization.StringSerializer(), values)) {
+    private static <V> void send(
+            KafkaCluster kafka, String topic, Serializer<V> values, String key, V value)
+            throws Exception {
+        try (KafkaProducer<String, V> producer =
+                new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        values)) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         }
     }

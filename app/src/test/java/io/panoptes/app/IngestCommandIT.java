@@ -16,7 +16,6 @@ import io.panoptes.testkit.TestVideos;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class IngestCommandIT {
 
-    
     private final CommandRun command = new CommandRun();
     private CliTopics cli;
     private String prefix;
@@ -49,21 +47,46 @@ class IngestCommandIT {
 
     @Test
     void shouldIngestAFileAndExitWhenItEnds(KafkaCluster kafka) {
-        int exit = command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                cli.registryUrl(), "--prefix", prefix, "--source", TestVideos.megamind().toString(),
-                "--stream-id", "mm");
+        int exit =
+                command.run(
+                        "ingest",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--registry-url",
+                        cli.registryUrl(),
+                        "--prefix",
+                        prefix,
+                        "--source",
+                        TestVideos.megamind().toString(),
+                        "--stream-id",
+                        "mm");
 
         assertThat(exit).as(command.err()).isZero();
-        assertThat(frames(kafka, 271)).last().satisfies(r -> assertThat(r.value().getEndOfStream()).isTrue());
+        assertThat(frames(kafka, 271))
+                .last()
+                .satisfies(r -> assertThat(r.value().getEndOfStream()).isTrue());
     }
 
     @Test
-    void shouldExitNonZeroNamingASourceThatFailedWhileTheOthersComplete(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    void shouldExitNonZeroNamingASourceThatFailedWhileTheOthersComplete(
+            KafkaCluster kafka, @TempDir Path dir) throws Exception {
         Path empty = Files.createFile(dir.resolve("empty.mp4"));
 
-        int exit = command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                cli.registryUrl(), "--prefix", prefix,
-                "--source", empty.toString(), "--source", TestVideos.megamind().toString(), "--stream-id", "mm");
+        int exit =
+                command.run(
+                        "ingest",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--registry-url",
+                        cli.registryUrl(),
+                        "--prefix",
+                        prefix,
+                        "--source",
+                        empty.toString(),
+                        "--source",
+                        TestVideos.megamind().toString(),
+                        "--stream-id",
+                        "mm");
 
         assertThat(exit).isEqualTo(1);
         assertThat(command.err()).contains("stream empty failed: cannot open " + empty);
@@ -72,11 +95,22 @@ class IngestCommandIT {
 
     @Test
     void shouldRefuseToStartWithoutTheFramesTopic(KafkaCluster kafka) {
-        int exit = command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                cli.registryUrl(), "--prefix", "missing.", "--source", TestVideos.megamind().toString());
+        int exit =
+                command.run(
+                        "ingest",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--registry-url",
+                        cli.registryUrl(),
+                        "--prefix",
+                        "missing.",
+                        "--source",
+                        TestVideos.megamind().toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(command.err()).contains("topic missing.frames does not exist").contains("panoptes topics create");
+        assertThat(command.err())
+                .contains("topic missing.frames does not exist")
+                .contains("panoptes topics create");
     }
 
     @Test
@@ -87,15 +121,35 @@ class IngestCommandIT {
     }
 
     @Test
-    void shouldStopALiveIngestCleanlyOnSigterm(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-        try (LiveServer camera = LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start()) {
-            Process ingest = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(), "ingest",
-                    "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", cli.registryUrl(),
-                    "--prefix", prefix, "--source", camera.url(), "--stream-id", "cam")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            await().atMost(CliTopics.WAIT).until(() -> Files.readString(dir.resolve("out.txt")).contains("RUNNING"));
+    void shouldStopALiveIngestCleanlyOnSigterm(KafkaCluster kafka, @TempDir Path dir)
+            throws Exception {
+        try (LiveServer camera =
+                LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start()) {
+            Process ingest =
+                    new ProcessBuilder(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-jar",
+                                    RepositoryRoot.find()
+                                            .resolve("app/target/panoptes.jar")
+                                            .toString(),
+                                    "ingest",
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--registry-url",
+                                    cli.registryUrl(),
+                                    "--prefix",
+                                    prefix,
+                                    "--source",
+                                    camera.url(),
+                                    "--stream-id",
+                                    "cam")
+                            .redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("out.txt").toFile())
+                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                            .start();
+            await().atMost(CliTopics.WAIT)
+                    .until(() -> Files.readString(dir.resolve("out.txt")).contains("RUNNING"));
             List<ConsumerRecord<String, Frame>> some = frames(kafka, 10);
 
             ingest.destroy(); // SIGTERM
@@ -108,7 +162,12 @@ class IngestCommandIT {
 
     private List<ConsumerRecord<String, Frame>> frames(KafkaCluster kafka, int count) {
         Topics topics = cli.topics;
-        return KafkaRecords.read(kafka.bootstrapServers(), topics.frames().name(), count,
-                topics.frames().keySerde().deserializer(), topics.frames().valueSerde().deserializer(), CliTopics.WAIT);
+        return KafkaRecords.read(
+                kafka.bootstrapServers(),
+                topics.frames().name(),
+                count,
+                topics.frames().keySerde().deserializer(),
+                topics.frames().valueSerde().deserializer(),
+                CliTopics.WAIT);
     }
 }

@@ -16,7 +16,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Roles started as separate JVMs from the jar, as on a cluster, each logging to {@code dir/<name>.log}; closing kills them all. */
+/**
+ * Roles started as separate JVMs from the jar, as on a cluster, each logging to {@code
+ * dir/<name>.log}; closing kills them all.
+ */
 final class PanoptesProcesses implements AutoCloseable {
 
     private final Path dir;
@@ -28,9 +31,13 @@ final class PanoptesProcesses implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Starts {@code panoptes broker} on free ports with {@code topicArgs} and waits until it is ready. */
+    /**
+     * Starts {@code panoptes broker} on free ports with {@code topicArgs} and waits until it is
+     * ready.
+     */
     Process broker(String... topicArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("broker", "--kafka-port", "0", "--registry-port", "0"));
+        List<String> args =
+                new ArrayList<>(List.of("broker", "--kafka-port", "0", "--registry-port", "0"));
         args.addAll(List.of(topicArgs));
         Process broker = start("broker", args.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(60)).until(() -> log("broker").contains("broker ready"));
@@ -54,11 +61,20 @@ final class PanoptesProcesses implements AutoCloseable {
 
     /** Starts {@code panoptes args...} as {@code name}. */
     Process start(String name, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                RepositoryRoot.find().resolve("app/target/panoptes.jar").toString()));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-jar",
+                                RepositoryRoot.find()
+                                        .resolve("app/target/panoptes.jar")
+                                        .toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(name + ".log").toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("ORT_DISABLE_TELEMETRY", "1");
         Process process = builder.start();
         processes.add(process);
@@ -74,7 +90,11 @@ final class PanoptesProcesses implements AutoCloseable {
         StringBuilder logs = new StringBuilder();
         for (String name : names) {
             String text = log(name);
-            logs.append("\n== ").append(name).append(" (last ").append(chars).append(" chars)\n")
+            logs.append("\n== ")
+                    .append(name)
+                    .append(" (last ")
+                    .append(chars)
+                    .append(" chars)\n")
                     .append(text.substring(Math.max(0, text.length() - chars)));
         }
         return logs.toString();
@@ -97,16 +117,33 @@ final class PanoptesProcesses implements AutoCloseable {
         return all.toArray(String[]::new);
     }
 
-    /** A worker on the bundled face model that leaves its group 10 s after it dies instead of 45. */
+    /**
+     * A worker on the bundled face model that leaves its group 10 s after it dies instead of 45.
+     */
     static String[] worker() {
-        return new String[] {"worker", "--model", "face", "--model-path",
-            RepositoryRoot.find().resolve("app/src/main/resources/models/blazeface/face_detection_front_128x128.onnx").toString(),
-            "--model-family", "blazeface", "--transaction-timeout", "5s", "-X", "session.timeout.ms=10000"};
+        return new String[] {
+            "worker",
+            "--model",
+            "face",
+            "--model-path",
+            RepositoryRoot.find()
+                    .resolve(
+                            "app/src/main/resources/models/blazeface/face_detection_front_128x128.onnx")
+                    .toString(),
+            "--model-family",
+            "blazeface",
+            "--transaction-timeout",
+            "5s",
+            "-X",
+            "session.timeout.ms=10000"
+        };
     }
 
     /** Every committed value of {@code topic} up to its end, read without a group. */
     <V> List<V> values(String topic, Deserializer<V> values) {
-        return KafkaRecords.readAll(bootstrap, topic, new StringDeserializer(), values).stream().map(ConsumerRecord::value).toList();
+        return KafkaRecords.readAll(bootstrap, topic, new StringDeserializer(), values).stream()
+                .map(ConsumerRecord::value)
+                .toList();
     }
 
     @Override

@@ -33,15 +33,33 @@ class TopicsCreateIT {
     void shouldCreateTheTopicsOnceThenFindThem(KafkaCluster kafka) {
         String prefix = kafka.uniqueName("cli") + ".";
 
-        int exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix,
-                "--frames-partitions", "3");
+        int exit =
+                run(
+                        "topics",
+                        "create",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--prefix",
+                        prefix,
+                        "--frames-partitions",
+                        "3");
         assertThat(exit).as(command.err()).isZero();
-        assertThat(command.out().lines()).hasSize(8).allMatch(l -> l.startsWith("created"))
+        assertThat(command.out().lines())
+                .hasSize(8)
+                .allMatch(l -> l.startsWith("created"))
                 .contains("created  " + prefix + "frames (3 partitions)");
 
         command.clear();
-        exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix,
-                "--frames-partitions", "3");
+        exit =
+                run(
+                        "topics",
+                        "create",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--prefix",
+                        prefix,
+                        "--frames-partitions",
+                        "3");
         assertThat(exit).as(command.err()).isZero();
         assertThat(command.out().lines()).hasSize(8).allMatch(l -> l.startsWith("exists"));
     }
@@ -50,14 +68,26 @@ class TopicsCreateIT {
     void shouldFailNamingEachMismatchedTopic(KafkaCluster kafka) throws Exception {
         String prefix = kafka.uniqueName("clash") + ".";
         try (Admin admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(prefix + "pipeline-status", 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(prefix + "pipeline-status", 1, (short) 1)))
+                    .all()
+                    .get();
         }
 
-        int exit = run("topics", "create", "--bootstrap-servers", kafka.bootstrapServers(), "--prefix", prefix);
+        int exit =
+                run(
+                        "topics",
+                        "create",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--prefix",
+                        prefix);
 
         assertThat(exit).isEqualTo(1);
         assertThat(command.err())
-                .contains("topic " + prefix + "pipeline-status exists with 1 partition(s), fewer than the 4 asked for")
+                .contains(
+                        "topic "
+                                + prefix
+                                + "pipeline-status exists with 1 partition(s), fewer than the 4 asked for")
                 .contains("cleanup.policy=delete, but compact is needed");
     }
 
@@ -65,21 +95,37 @@ class TopicsCreateIT {
     void shouldSayWhenKafkaIsUnreachable() throws Exception {
         int closedPort = LoopbackPorts.closed();
 
-        int exit = run("topics", "create", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--timeout", "2s");
+        int exit =
+                run(
+                        "topics",
+                        "create",
+                        "--bootstrap-servers",
+                        "127.0.0.1:" + closedPort,
+                        "--timeout",
+                        "2s");
 
         assertThat(exit).isEqualTo(UserException.UNREACHABLE);
-        assertThat(command.err()).contains("did not answer within 2000 ms")
+        assertThat(command.err())
+                .contains("did not answer within 2000 ms")
                 .contains("bootstrap.servers=127.0.0.1:" + closedPort);
     }
 
     @Test
-    void shouldRunFromTheRunnableJarWithTheBootstrapFromTheEnvironment(KafkaCluster kafka) throws Exception {
+    void shouldRunFromTheRunnableJarWithTheBootstrapFromTheEnvironment(KafkaCluster kafka)
+            throws Exception {
         Path jar = RepositoryRoot.find().resolve("app/target/panoptes.jar");
         String prefix = kafka.uniqueName("jar") + ".";
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", jar.toString(), "topics", "create",
-                "--prefix", prefix)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder builder =
+                new ProcessBuilder(
+                                javaBinary(),
+                                "-jar",
+                                jar.toString(),
+                                "topics",
+                                "create",
+                                "--prefix",
+                                prefix)
+                        .redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
 
         Process process = builder.start();

@@ -1,7 +1,6 @@
 package io.panoptes.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.panoptes.app.cli.CommandRun;
 import io.panoptes.avro.DetectionStatus;
@@ -16,7 +15,6 @@ import io.panoptes.testkit.TestVideos;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(240)
 class WorkerCommandIT {
 
-    
     private final CommandRun command = new CommandRun();
     private CliTopics cli;
     private String prefix;
@@ -47,44 +44,113 @@ class WorkerCommandIT {
     }
 
     @Test
-    void shouldDetectFacesInItsOwnProcessAndStopCleanlyOnSigterm(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-        assertThat(command.run("ingest", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                cli.registryUrl(), "--prefix", prefix, "--source", TestVideos.megamind().toString())).as("%s", command.err()).isZero();
-        Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(), "worker",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", cli.registryUrl(),
-                "--prefix", prefix, "--group", kafka.uniqueName("g"), "--model", "face",
-                "--model-path", TestData.file(TestData.BLAZEFACE_FRONT).toString(), "--model-family", "blazeface")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    void shouldDetectFacesInItsOwnProcessAndStopCleanlyOnSigterm(
+            KafkaCluster kafka, @TempDir Path dir) throws Exception {
+        assertThat(
+                        command.run(
+                                "ingest",
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--registry-url",
+                                cli.registryUrl(),
+                                "--prefix",
+                                prefix,
+                                "--source",
+                                TestVideos.megamind().toString()))
+                .as("%s", command.err())
+                .isZero();
+        Process worker =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-jar",
+                                RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(),
+                                "worker",
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--registry-url",
+                                cli.registryUrl(),
+                                "--prefix",
+                                prefix,
+                                "--group",
+                                kafka.uniqueName("g"),
+                                "--model",
+                                "face",
+                                "--model-path",
+                                TestData.file(TestData.BLAZEFACE_FRONT).toString(),
+                                "--model-family",
+                                "blazeface")
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("worker.log").toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
 
         Topics topics = cli.topics;
-        List<Detections> results = KafkaRecords.read(kafka.bootstrapServers(), topics.detections().name(), 271,
-                topics.detections().keySerde().deserializer(), topics.detections().valueSerde().deserializer(), CliTopics.WAIT)
-                .stream().map(r -> r.value()).toList();
+        List<Detections> results =
+                KafkaRecords.read(
+                                kafka.bootstrapServers(),
+                                topics.detections().name(),
+                                271,
+                                topics.detections().keySerde().deserializer(),
+                                topics.detections().valueSerde().deserializer(),
+                                CliTopics.WAIT)
+                        .stream()
+                        .map(r -> r.value())
+                        .toList();
         worker.destroy(); // SIGTERM
 
         assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(results).filteredOn(r -> r.getStatus() == DetectionStatus.OK).hasSize(270);
-        assertThat(results).filteredOn(r -> r.getStatus() == DetectionStatus.END_OF_STREAM).hasSize(1);
-        assertThat(Files.readString(dir.resolve("worker.log"))).contains("model face loaded").contains("worker stopped");
+        assertThat(results)
+                .filteredOn(r -> r.getStatus() == DetectionStatus.END_OF_STREAM)
+                .hasSize(1);
+        assertThat(Files.readString(dir.resolve("worker.log")))
+                .contains("model face loaded")
+                .contains("worker stopped");
     }
 
     @Test
     void shouldExitNamingAModelThatCannotLoad(KafkaCluster kafka) {
-        int exit = command.run("worker", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                cli.registryUrl(), "--prefix", prefix, "--model", "wrong", "--model-path",
-                TestData.file(TestData.BRIGHT_SQUARE_YOLOV5).toString(), "--model-family", "yolov8");
+        int exit =
+                command.run(
+                        "worker",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--registry-url",
+                        cli.registryUrl(),
+                        "--prefix",
+                        prefix,
+                        "--model",
+                        "wrong",
+                        "--model-path",
+                        TestData.file(TestData.BRIGHT_SQUARE_YOLOV5).toString(),
+                        "--model-family",
+                        "yolov8");
 
         assertThat(exit).isEqualTo(1);
-        assertThat(command.err()).contains("panoptes worker: model wrong (YOLOV8, ").contains("got [1, 400, 7]");
+        assertThat(command.err())
+                .contains("panoptes worker: model wrong (YOLOV8, ")
+                .contains("got [1, 400, 7]");
     }
 
     @Test
     void shouldExitExplainingThatCudaIsNotAvailableHere(KafkaCluster kafka) {
-        int exit = command.run("worker", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                cli.registryUrl(), "--prefix", prefix, "--model", "face", "--model-path",
-                TestData.file(TestData.BLAZEFACE_FRONT).toString(), "--model-family", "blazeface", "--device", "cuda");
+        int exit =
+                command.run(
+                        "worker",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--registry-url",
+                        cli.registryUrl(),
+                        "--prefix",
+                        prefix,
+                        "--model",
+                        "face",
+                        "--model-path",
+                        TestData.file(TestData.BLAZEFACE_FRONT).toString(),
+                        "--model-family",
+                        "blazeface",
+                        "--device",
+                        "cuda");
 
         assertThat(exit).isEqualTo(1);
         assertThat(command.err()).contains("--device cuda:0 cannot be used").contains("mvn -Pgpu");
@@ -92,23 +158,60 @@ class WorkerCommandIT {
 
     @Test
     void shouldRefuseAModelUrlOnLoopbackUnlessAllowed(KafkaCluster kafka, @TempDir Path cache) {
-        String url = "http://127.0.0.1:" + io.panoptes.testkit.LoopbackPorts.closed() + "/face.onnx";
+        String url =
+                "http://127.0.0.1:" + io.panoptes.testkit.LoopbackPorts.closed() + "/face.onnx";
 
-        int exit = command.run("worker", "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url",
-                cli.registryUrl(), "--prefix", prefix, "--model", "face", "--model-path", url, "--model-sha256",
-                "d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51", "--model-family", "blazeface",
-                "--model-cache-dir", cache.toString());
+        int exit =
+                command.run(
+                        "worker",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--registry-url",
+                        cli.registryUrl(),
+                        "--prefix",
+                        prefix,
+                        "--model",
+                        "face",
+                        "--model-path",
+                        url,
+                        "--model-sha256",
+                        "d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51",
+                        "--model-family",
+                        "blazeface",
+                        "--model-cache-dir",
+                        cache.toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(command.err()).contains("model face (" + url + ")").contains("--allow-private-model-urls");
+        assertThat(command.err())
+                .contains("model face (" + url + ")")
+                .contains("--allow-private-model-urls");
     }
 
     @Test
     void shouldRefuseAnUnknownFamilyOrPolicyInOneLine() {
-        assertThat(command.run("worker", "--model", "m", "--model-path", "m.onnx", "--model-family", "resnet")).isEqualTo(1);
+        assertThat(
+                        command.run(
+                                "worker",
+                                "--model",
+                                "m",
+                                "--model-path",
+                                "m.onnx",
+                                "--model-family",
+                                "resnet"))
+                .isEqualTo(1);
         assertThat(command.err()).contains("unknown model family 'resnet'").contains("BLAZEFACE");
-        assertThat(command.run("worker", "--model", "m", "--model-path", "m.onnx", "--model-family", "yolov8",
-                "--live-policy", "sometimes")).isEqualTo(1);
+        assertThat(
+                        command.run(
+                                "worker",
+                                "--model",
+                                "m",
+                                "--model-path",
+                                "m.onnx",
+                                "--model-family",
+                                "yolov8",
+                                "--live-policy",
+                                "sometimes"))
+                .isEqualTo(1);
         assertThat(command.err()).contains("--live-policy must be latest or all, got 'sometimes'");
     }
 }

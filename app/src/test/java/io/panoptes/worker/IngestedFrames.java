@@ -7,7 +7,10 @@ import io.panoptes.ingest.source.SourceSpec;
 import io.panoptes.runtime.lifecycle.RoleService;
 import java.util.Map;
 
-/** The real ingest filling a {@link WorkerHarness}'s frames topic, where both roles are on the classpath. */
+/**
+ * The real ingest filling a {@link WorkerHarness}'s frames topic, where both roles are on the
+ * classpath.
+ */
 final class IngestedFrames {
 
     private IngestedFrames() {}
@@ -26,7 +29,11 @@ final class IngestedFrames {
 
     /** A started ingest on the harness's topics, throttled by its workers' group. */
     static IngestService service(WorkerHarness harness) {
-        return RoleService.started(new IngestService(IngestSettings.builder().workerGroup(harness.group).fileLagBound(0).build(),
-                Map.of("bootstrap.servers", harness.kafka.bootstrapServers()), harness.topics, new SimpleMeterRegistry()));
+        return RoleService.started(
+                new IngestService(
+                        IngestSettings.builder().workerGroup(harness.group).fileLagBound(0).build(),
+                        Map.of("bootstrap.servers", harness.kafka.bootstrapServers()),
+                        harness.topics,
+                        new SimpleMeterRegistry()));
     }
 }

@@ -29,23 +29,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WorkerLoadIT {
 
     @Test
-    void shouldSkipStaleLiveFramesAndKeepTheAgeOfTheRestBounded(KafkaCluster kafka) throws Exception {
+    void shouldSkipStaleLiveFramesAndKeepTheAgeOfTheRestBounded(KafkaCluster kafka)
+            throws Exception {
         Duration staleness = Duration.ofMillis(500);
         try (WorkerHarness harness = new WorkerHarness(kafka, 1);
-                LiveServer camera = LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start();
+                LiveServer camera =
+                        LiveServer.mjpeg(TestVideos.megamind(), LoopbackPorts.closed()).start();
                 IngestService ingest = IngestedFrames.service(harness)) {
             ingest.add(SourceSpec.builder(camera.url()).streamId("live").build());
             // the worker starts late: a backlog of live frames builds up first
-            await().atMost(WorkerHarness.WAIT).until(() -> ingest.streams().get("live").acknowledged() >= 60);
-            WorkerService worker = harness.worker(b -> b.defaultModel("blazeface").maxStaleness(staleness));
+            await().atMost(WorkerHarness.WAIT)
+                    .until(() -> ingest.streams().get("live").acknowledged() >= 60);
+            WorkerService worker =
+                    harness.worker(b -> b.defaultModel("blazeface").maxStaleness(staleness));
 
             await().atMost(WorkerHarness.WAIT).until(() -> worker.count(DetectionStatus.OK) >= 100);
             ingest.stop("live", Duration.ofSeconds(10));
 
             assertThat(worker.count(DetectionStatus.SKIPPED_STALE)).isGreaterThanOrEqualTo(30);
-            List<Detections> skipped = harness.allResults(Duration.ofSeconds(2)).stream()
-                    .filter(r -> r.getStatus() == DetectionStatus.SKIPPED_STALE).toList();
-            assertThat(skipped).isNotEmpty().allSatisfy(r -> assertThat(r.getError()).contains("under the LATEST policy"));
+            List<Detections> skipped =
+                    harness.allResults(Duration.ofSeconds(2)).stream()
+                            .filter(r -> r.getStatus() == DetectionStatus.SKIPPED_STALE)
+                            .toList();
+            assertThat(skipped)
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.getError()).contains("under the LATEST policy"));
             assertThat(worker.p95FrameAge()).isLessThanOrEqualTo(staleness.plusSeconds(1));
         }
     }
@@ -54,17 +62,23 @@ class WorkerLoadIT {
     void shouldKeepInFlightFramesAndHeapBoundedUnderABacklog(KafkaCluster kafka) throws Exception {
         int capacity = 8;
         try (WorkerHarness harness = new WorkerHarness(kafka, 2)) {
-            WorkerService warm = harness.worker(b -> b.defaultModel("blazeface").queueCapacity(capacity));
-            IngestedFrames.ingest(harness, SourceSpec.builder(TestVideos.megamind().toString()).streamId("warm").build());
+            WorkerService warm =
+                    harness.worker(b -> b.defaultModel("blazeface").queueCapacity(capacity));
+            IngestedFrames.ingest(
+                    harness,
+                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("warm").build());
             await().atMost(WorkerHarness.WAIT).until(() -> warm.committed() >= 271);
             long idleHeap = heapAfterGc();
             warm.close();
 
             // 10x backlog: far more frames waiting than the worker may hold
-            IngestedFrames.ingest(harness, SourceSpec.builder(TestVideos.megamind().toString()).streamId("b1").build(),
+            IngestedFrames.ingest(
+                    harness,
+                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("b1").build(),
                     SourceSpec.builder(TestVideos.megamind().toString()).streamId("b2").build(),
                     SourceSpec.builder(TestVideos.megamind().toString()).streamId("b3").build());
-            WorkerService worker = harness.worker(b -> b.defaultModel("blazeface").queueCapacity(capacity));
+            WorkerService worker =
+                    harness.worker(b -> b.defaultModel("blazeface").queueCapacity(capacity));
             AtomicInteger maxInFlight = new AtomicInteger();
             long maxHeap = 0;
             while (worker.committed() < 3 * 271) {
@@ -77,22 +91,34 @@ class WorkerLoadIT {
             maxHeap = Math.max(maxHeap, heapAfterGc());
 
             assertThat(maxInFlight.get()).isLessThanOrEqualTo(capacity);
-            assertThat((double) maxHeap).as("heap after GC %d vs idle %d", maxHeap, idleHeap).isLessThanOrEqualTo(1.5 * idleHeap);
+            assertThat((double) maxHeap)
+                    .as("heap after GC %d vs idle %d", maxHeap, idleHeap)
+                    .isLessThanOrEqualTo(1.5 * idleHeap);
         }
     }
 
     @Test
-    void shouldCountFramesDeletedBeforeTheyWereReadAndContinue(KafkaCluster kafka) throws Exception {
+    void shouldCountFramesDeletedBeforeTheyWereReadAndContinue(KafkaCluster kafka)
+            throws Exception {
         try (WorkerHarness harness = new WorkerHarness(kafka, 1)) {
-            IngestedFrames.ingest(harness, SourceSpec.builder(TestVideos.megamind().toString()).streamId("first").build());
+            IngestedFrames.ingest(
+                    harness,
+                    SourceSpec.builder(TestVideos.megamind().toString()).streamId("first").build());
             WorkerService worker = harness.worker(b -> b.defaultModel("blazeface"));
             await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 271);
             worker.close();
 
-            IngestedFrames.ingest(harness, SourceSpec.builder(TestVideos.megamind().toString()).streamId("second").build());
+            IngestedFrames.ingest(
+                    harness,
+                    SourceSpec.builder(TestVideos.megamind().toString())
+                            .streamId("second")
+                            .build());
             TopicPartition partition = new TopicPartition(harness.topics.frames().name(), 0);
-            try (Admin admin = kafka.admin()) { // retention deletes the first 100 frames of the second run
-                admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(271 + 100))).all().get();
+            try (Admin admin =
+                    kafka.admin()) { // retention deletes the first 100 frames of the second run
+                admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(271 + 100)))
+                        .all()
+                        .get();
             }
             WorkerService restarted = harness.worker(b -> b.defaultModel("blazeface"));
 

@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Hands work to the inference threads in batches: a taker blocks for the first item, then takes
- * what else is queued, waiting at most {@code maxWait} after the first for the batch to fill.
- * With a zero wait a batch is just what piled up while the threads were busy, so batching adds
- * no latency to a lightly loaded worker. Unbounded: the worker bounds what is in flight.
+ * what else is queued, waiting at most {@code maxWait} after the first for the batch to fill. With
+ * a zero wait a batch is just what piled up while the threads were busy, so batching adds no
+ * latency to a lightly loaded worker. Unbounded: the worker bounds what is in flight.
  */
 final class BatchQueue<T> {
 

@@ -9,10 +9,10 @@ import io.panoptes.worker.image.FrameDecodeException;
 import io.panoptes.worker.image.FrameImageDecoder;
 import io.panoptes.worker.image.ImageHeader;
 import io.panoptes.worker.internal.model.ModelCatalog;
-import io.panoptes.worker.model.ModelConfig;
-import io.panoptes.worker.model.ModelLoadException;
 import io.panoptes.worker.internal.model.ModelRunner;
 import io.panoptes.worker.internal.model.OnnxModel;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelLoadException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +27,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * One JPEG or PNG through a model, with the worker's own decoding, models and pre/post-processing,
- * answered as the JSON a client reads (as maps): the model, the image size, the detections,
- * the timings. HTTP inference and {@code panoptes infer} both use it, so they answer alike.
+ * answered as the JSON a client reads (as maps): the model, the image size, the detections, the
+ * timings. HTTP inference and {@code panoptes infer} both use it, so they answer alike.
  *
- * <p>Thread-safe: each calling thread gets its own decoder, image and model runners, which
- * {@link #close()} frees (call it once those threads are done). Owns its models when made by
- * {@link #of}.
+ * <p>Thread-safe: each calling thread gets its own decoder, image and model runners, which {@link
+ * #close()} frees (call it once those threads are done). Owns its models when made by {@link #of}.
  */
 public final class ImageInference implements AutoCloseable {
 
@@ -40,10 +39,14 @@ public final class ImageInference implements AutoCloseable {
     private final boolean ownsCatalog;
     private final List<AutoCloseable> perThread = new CopyOnWriteArrayList<>();
     private final ThreadLocal<FrameImageDecoder> decoder;
-    private final ThreadLocal<Map<String, ModelRunner>> runners = ThreadLocal.withInitial(HashMap::new);
+    private final ThreadLocal<Map<String, ModelRunner>> runners =
+            ThreadLocal.withInitial(HashMap::new);
     private final ThreadLocal<Mat> image = ThreadLocal.withInitial(() -> owned(new Mat()));
 
-    /** What a caller may change per image: thresholds (null for the model's) and the labels to keep (null for all). */
+    /**
+     * What a caller may change per image: thresholds (null for the model's) and the labels to keep
+     * (null for all).
+     */
     public record Options(Float confidence, Float iou, Set<String> classes) {
         public static final Options DEFAULTS = new Options(null, null, null);
     }
@@ -55,7 +58,10 @@ public final class ImageInference implements AutoCloseable {
         this.decoder = ThreadLocal.withInitial(() -> owned(new FrameImageDecoder(maxPixels, null)));
     }
 
-    /** Inference with models of its own (each loaded on first use), on the CPU, one ONNX Runtime thread per run. */
+    /**
+     * Inference with models of its own (each loaded on first use), on the CPU, one ONNX Runtime
+     * thread per run.
+     */
     public static ImageInference of(Collection<ModelConfig> models, long maxPixels) {
         Map<String, ModelConfig> byId = new LinkedHashMap<>();
         models.forEach(model -> byId.put(model.id(), model));
@@ -73,22 +79,37 @@ public final class ImageInference implements AutoCloseable {
      */
     public Map<String, Object> infer(String modelId, byte[] bytes, Options options) {
         if (!catalog.knows(modelId)) {
-            throw new InferenceException(InferenceException.Reason.UNKNOWN_MODEL, "unknown model '" + modelId + "'", null);
+            throw new InferenceException(
+                    InferenceException.Reason.UNKNOWN_MODEL,
+                    "unknown model '" + modelId + "'",
+                    null);
         }
-        FrameEncoding encoding = ImageHeader.encoding(bytes).orElseThrow(() -> new InferenceException(
-                InferenceException.Reason.NOT_AN_IMAGE, "the image is neither a JPEG nor a PNG", null));
+        FrameEncoding encoding =
+                ImageHeader.encoding(bytes)
+                        .orElseThrow(
+                                () ->
+                                        new InferenceException(
+                                                InferenceException.Reason.NOT_AN_IMAGE,
+                                                "the image is neither a JPEG nor a PNG",
+                                                null));
         OnnxModel model = load(modelId);
         Mat decoded = decode(bytes, encoding);
-        float confidence = options.confidence() != null ? options.confidence() : model.config().confidence();
+        float confidence =
+                options.confidence() != null ? options.confidence() : model.config().confidence();
         float iou = options.iou() != null ? options.iou() : model.config().iou();
         try {
-            ModelRunner.Inference inference = runners.get()
-                    .computeIfAbsent(modelId, id -> owned(new ModelRunner(catalog.environment(), model)))
-                    .detect(decoded, confidence, iou);
+            ModelRunner.Inference inference =
+                    runners.get()
+                            .computeIfAbsent(
+                                    modelId,
+                                    id -> owned(new ModelRunner(catalog.environment(), model)))
+                            .detect(decoded, confidence, iou);
             return answer(model, decoded, inference, options.classes());
         } catch (OrtException e) {
-            throw new InferenceException(InferenceException.Reason.MODEL_FAILED,
-                    "model " + modelId + " failed on this image: " + e.getMessage(), e);
+            throw new InferenceException(
+                    InferenceException.Reason.MODEL_FAILED,
+                    "model " + modelId + " failed on this image: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -96,14 +117,22 @@ public final class ImageInference implements AutoCloseable {
         try {
             return catalog.get(modelId);
         } catch (ModelLoadException e) {
-            throw new InferenceException(InferenceException.Reason.MODEL_UNAVAILABLE, e.getMessage(), e);
+            throw new InferenceException(
+                    InferenceException.Reason.MODEL_UNAVAILABLE, e.getMessage(), e);
         }
     }
 
     private Mat decode(byte[] bytes, FrameEncoding encoding) {
         Instant now = Instant.now();
-        Frame frame = Frame.newBuilder().setStreamId("image").setSeq(0).setCaptureTime(now).setIngestTime(now)
-                .setEncoding(encoding).setPayload(ByteBuffer.wrap(bytes)).build();
+        Frame frame =
+                Frame.newBuilder()
+                        .setStreamId("image")
+                        .setSeq(0)
+                        .setCaptureTime(now)
+                        .setIngestTime(now)
+                        .setEncoding(encoding)
+                        .setPayload(ByteBuffer.wrap(bytes))
+                        .build();
         try {
             return decoder.get().decode(frame, image.get());
         } catch (FrameDecodeException e) {
@@ -111,7 +140,8 @@ public final class ImageInference implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> answer(OnnxModel model, Mat image, ModelRunner.Inference inference, Set<String> classes) {
+    private static Map<String, Object> answer(
+            OnnxModel model, Mat image, ModelRunner.Inference inference, Set<String> classes) {
         List<Map<String, Object>> detections = new ArrayList<>();
         for (Detection d : inference.detections()) {
             if (classes == null || classes.contains(d.getLabel())) {
@@ -119,12 +149,21 @@ public final class ImageInference implements AutoCloseable {
             }
         }
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("model", Map.of("id", model.config().id(), "version", String.valueOf(model.version())));
+        answer.put(
+                "model",
+                Map.of("id", model.config().id(), "version", String.valueOf(model.version())));
         answer.put("width", image.cols());
         answer.put("height", image.rows());
         answer.put("detections", detections);
-        answer.put("timings", Map.of("preprocessMs", inference.preprocessMs(), "inferMs", inference.inferMs(),
-                "postprocessMs", inference.postprocessMs()));
+        answer.put(
+                "timings",
+                Map.of(
+                        "preprocessMs",
+                        inference.preprocessMs(),
+                        "inferMs",
+                        inference.inferMs(),
+                        "postprocessMs",
+                        inference.postprocessMs()));
         return answer;
     }
 
@@ -133,9 +172,29 @@ public final class ImageInference implements AutoCloseable {
         item.put("classId", d.getClassId());
         item.put("label", d.getLabel());
         item.put("confidence", d.getConfidence());
-        item.put("box", Map.of("x", d.getBox().getX(), "y", d.getBox().getY(), "w", d.getBox().getW(), "h", d.getBox().getH()));
+        item.put(
+                "box",
+                Map.of(
+                        "x",
+                        d.getBox().getX(),
+                        "y",
+                        d.getBox().getY(),
+                        "w",
+                        d.getBox().getW(),
+                        "h",
+                        d.getBox().getH()));
         List<Map<String, Object>> keypoints = new ArrayList<>();
-        d.getKeypoints().forEach(k -> keypoints.add(Map.of("x", k.getX(), "y", k.getY(), "name", k.getName() == null ? "" : k.getName())));
+        d.getKeypoints()
+                .forEach(
+                        k ->
+                                keypoints.add(
+                                        Map.of(
+                                                "x",
+                                                k.getX(),
+                                                "y",
+                                                k.getY(),
+                                                "name",
+                                                k.getName() == null ? "" : k.getName())));
         item.put("keypoints", keypoints);
         return item;
     }
@@ -147,13 +206,14 @@ public final class ImageInference implements AutoCloseable {
 
     @Override
     public void close() {
-        perThread.forEach(resource -> {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                // a runner that fails to close has nothing more to free
-            }
-        });
+        perThread.forEach(
+                resource -> {
+                    try {
+                        resource.close();
+                    } catch (Exception e) {
+                        // a runner that fails to close has nothing more to free
+                    }
+                });
         perThread.clear();
         if (ownsCatalog) {
             catalog.close();

@@ -1,6 +1,9 @@
 package io.panoptes.worker;
 
-/** Why one image could not be run through a model; {@link #reason()} says which kind of failure it is. */
+/**
+ * Why one image could not be run through a model; {@link #reason()} says which kind of failure it
+ * is.
+ */
 public final class InferenceException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The decode and inference stages of a worker: frames are decoded (JPEG/PNG into pooled images)
- * on the decode threads, then run in batches, grouped by model, on the inference threads, so the
- * next frames are decoded while a model runs. Every frame submitted gets exactly one result,
- * detections or FAILED, handed to its callback on an inference or decode thread.
+ * The decode and inference stages of a worker: frames are decoded (JPEG/PNG into pooled images) on
+ * the decode threads, then run in batches, grouped by model, on the inference threads, so the next
+ * frames are decoded while a model runs. Every frame submitted gets exactly one result, detections
+ * or FAILED, handed to its callback on an inference or decode thread.
  *
  * <p>Owns its threads, one decoded image per frame it may hold ({@code capacity}; the caller keeps
  * at most that many in flight) and each thread's decoder and model runners: close it (idempotent).
@@ -52,11 +52,19 @@ final class InferenceStages implements AutoCloseable {
     /** A decoded frame waiting for an inference thread, and where its result goes. */
     private record Decoded(FrameProcessor.Decoded frame, Consumer<Detections> done) {}
 
-    InferenceStages(WorkerSettings settings, ModelCatalog catalog, PayloadStore store, WorkerMetrics metrics) {
+    InferenceStages(
+            WorkerSettings settings,
+            ModelCatalog catalog,
+            PayloadStore store,
+            WorkerMetrics metrics) {
         this.metrics = metrics;
         this.inferenceThreads = settings.inferenceThreads();
-        this.decoder = ThreadLocal.withInitial(() -> owned(new FrameImageDecoder(settings.maxPixels(), store)));
-        this.processor = ThreadLocal.withInitial(() -> owned(new FrameProcessor(catalog, settings.maxBatch())));
+        this.decoder =
+                ThreadLocal.withInitial(
+                        () -> owned(new FrameImageDecoder(settings.maxPixels(), store)));
+        this.processor =
+                ThreadLocal.withInitial(
+                        () -> owned(new FrameProcessor(catalog, settings.maxBatch())));
         this.images = new ArrayBlockingQueue<>(settings.queueCapacity());
         for (int i = 0; i < settings.queueCapacity(); i++) {
             images.add(new Mat());
@@ -69,7 +77,8 @@ final class InferenceStages implements AutoCloseable {
     /** Starts the inference threads. */
     synchronized void start() {
         if (started || closed) {
-            throw new IllegalStateException("the inference stages were " + (closed ? "closed" : "already started"));
+            throw new IllegalStateException(
+                    "the inference stages were " + (closed ? "closed" : "already started"));
         }
         started = true;
         for (int i = 0; i < inferenceThreads; i++) {
@@ -92,9 +101,14 @@ final class InferenceStages implements AutoCloseable {
         return metrics.inFlight().get();
     }
 
-    /** Decode stage: the frame's image into a pooled Mat, then on to the inference stage (or a FAILED result). */
-    private void decodeThenQueue(Frame frame, String modelId, long queuedAtNanos, Consumer<Detections> done) {
-        Mat pooled = images.poll(); // one image per frame in flight: empty only if the caller broke that bound
+    /**
+     * Decode stage: the frame's image into a pooled Mat, then on to the inference stage (or a
+     * FAILED result).
+     */
+    private void decodeThenQueue(
+            Frame frame, String modelId, long queuedAtNanos, Consumer<Detections> done) {
+        Mat pooled = images.poll(); // one image per frame in flight: empty only if the caller broke
+        // that bound
         Mat image = pooled != null ? pooled : owned(new Mat());
         long start = System.nanoTime();
         try {
@@ -102,15 +116,25 @@ final class InferenceStages implements AutoCloseable {
         } catch (RuntimeException e) {
             images.offer(image);
             metrics.inFlight().decrementAndGet();
-            done.accept(Results.failed(frame, new ModelRef(modelId, null), e.getMessage(),
-                    new StageTimings(0f, (System.nanoTime() - start) / 1e6f, 0f, 0f)));
+            done.accept(
+                    Results.failed(
+                            frame,
+                            new ModelRef(modelId, null),
+                            e.getMessage(),
+                            new StageTimings(0f, (System.nanoTime() - start) / 1e6f, 0f, 0f)));
             return;
         }
         float decodeMs = (System.nanoTime() - start) / 1e6f;
-        toInfer.add(new Decoded(new FrameProcessor.Decoded(frame, modelId, image, queuedAtNanos, decodeMs), done));
+        toInfer.add(
+                new Decoded(
+                        new FrameProcessor.Decoded(frame, modelId, image, queuedAtNanos, decodeMs),
+                        done));
     }
 
-    /** Inference stage: batches of decoded frames, grouped by model, each group in as few runs as its model allows. */
+    /**
+     * Inference stage: batches of decoded frames, grouped by model, each group in as few runs as
+     * its model allows.
+     */
     private void inferLoop() {
         while (!Thread.currentThread().isInterrupted()) {
             List<Decoded> batch;
@@ -121,13 +145,17 @@ final class InferenceStages implements AutoCloseable {
             }
             metrics.batch(batch.size());
             Map<String, List<Decoded>> byModel = new LinkedHashMap<>();
-            batch.forEach(d -> byModel.computeIfAbsent(d.frame().modelId(), m -> new ArrayList<>()).add(d));
+            batch.forEach(
+                    d ->
+                            byModel.computeIfAbsent(d.frame().modelId(), m -> new ArrayList<>())
+                                    .add(d));
             byModel.forEach(this::infer);
         }
     }
 
     private void infer(String modelId, List<Decoded> frames) {
-        List<Detections> results = processor.get().process(modelId, frames.stream().map(Decoded::frame).toList());
+        List<Detections> results =
+                processor.get().process(modelId, frames.stream().map(Decoded::frame).toList());
         for (int i = 0; i < frames.size(); i++) {
             Decoded d = frames.get(i);
             images.offer(d.frame().image());
@@ -143,14 +171,19 @@ final class InferenceStages implements AutoCloseable {
 
     private static ExecutorService pool(String name, int threads) {
         AtomicInteger count = new AtomicInteger();
-        return Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, name + "-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newFixedThreadPool(
+                threads,
+                r -> {
+                    Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
-    /** Stops both stages (frames still queued get no result: their partitions are redone) and frees the native memory. */
+    /**
+     * Stops both stages (frames still queued get no result: their partitions are redone) and frees
+     * the native memory.
+     */
     @Override
     public synchronized void close() {
         if (closed) {

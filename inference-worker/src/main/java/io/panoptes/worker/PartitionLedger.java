@@ -12,11 +12,11 @@ import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The commit order of the records a worker has taken: per owned partition, the offsets in the
- * order they were read, each filled with its output (a result or a dead letter) when that is
- * ready, in any order. What may be committed is each partition's contiguous completed prefix: its
- * outputs, in offset order, and the offset after the last of them. Forgetting a partition (revoked
- * or lost) drops its uncommitted work, and outputs that arrive for it later are ignored.
+ * The commit order of the records a worker has taken: per owned partition, the offsets in the order
+ * they were read, each filled with its output (a result or a dead letter) when that is ready, in
+ * any order. What may be committed is each partition's contiguous completed prefix: its outputs, in
+ * offset order, and the offset after the last of them. Forgetting a partition (revoked or lost)
+ * drops its uncommitted work, and outputs that arrive for it later are ignored.
  *
  * <p>Slots are filled from any thread; everything else is called by the poll thread only.
  *
@@ -43,7 +43,9 @@ final class PartitionLedger<O> {
         }
     }
 
-    /** A completed prefix: the outputs in commit order, and for each partition the offset to commit. */
+    /**
+     * A completed prefix: the outputs in commit order, and for each partition the offset to commit.
+     */
     record Completed<O>(List<O> outputs, Map<TopicPartition, Long> nextOffsets) {
         boolean isEmpty() {
             return nextOffsets.isEmpty();
@@ -52,7 +54,9 @@ final class PartitionLedger<O> {
 
     private final Map<TopicPartition, Deque<Slot<O>>> partitions = new HashMap<>();
 
-    /** Starts keeping the order of {@code assigned} partitions (a partition already kept is reset). */
+    /**
+     * Starts keeping the order of {@code assigned} partitions (a partition already kept is reset).
+     */
     void assign(Collection<TopicPartition> assigned) {
         assigned.forEach(p -> partitions.put(p, new ArrayDeque<>()));
     }
@@ -62,7 +66,10 @@ final class PartitionLedger<O> {
         gone.forEach(partitions::remove);
     }
 
-    /** Drops the uncommitted work of every partition, keeping them (after a rewind to the committed offsets). */
+    /**
+     * Drops the uncommitted work of every partition, keeping them (after a rewind to the committed
+     * offsets).
+     */
     void reset() {
         partitions.replaceAll((p, slots) -> new ArrayDeque<>());
     }
@@ -77,7 +84,8 @@ final class PartitionLedger<O> {
             return null;
         }
         if (!slots.isEmpty() && slots.peekLast().offset >= offset) {
-            throw new IllegalArgumentException(partition + ": offset " + offset + " taken after " + slots.peekLast().offset);
+            throw new IllegalArgumentException(
+                    partition + ": offset " + offset + " taken after " + slots.peekLast().offset);
         }
         Slot<O> slot = new Slot<>(offset);
         slots.addLast(slot);
@@ -88,13 +96,14 @@ final class PartitionLedger<O> {
     Completed<O> takeCompleted() {
         List<O> outputs = new ArrayList<>();
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
-        partitions.forEach((partition, slots) -> {
-            while (!slots.isEmpty() && slots.peekFirst().output != null) {
-                Slot<O> slot = slots.pollFirst();
-                outputs.add(slot.output);
-                next.put(partition, slot.offset + 1);
-            }
-        });
+        partitions.forEach(
+                (partition, slots) -> {
+                    while (!slots.isEmpty() && slots.peekFirst().output != null) {
+                        Slot<O> slot = slots.pollFirst();
+                        outputs.add(slot.output);
+                        next.put(partition, slot.offset + 1);
+                    }
+                });
         return new Completed<>(outputs, next);
     }
 

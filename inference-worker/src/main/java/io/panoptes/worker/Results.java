@@ -9,20 +9,31 @@ import io.panoptes.avro.StageTimings;
 import java.time.Instant;
 import java.util.List;
 
-/** The one {@link Detections} record for a frame: real detections, or a marker saying why there are none. */
+/**
+ * The one {@link Detections} record for a frame: real detections, or a marker saying why there are
+ * none.
+ */
 final class Results {
 
     private static final StageTimings NONE = new StageTimings(0f, 0f, 0f, 0f);
 
     private Results() {}
 
-    static Detections ok(Frame frame, ModelRef model, List<Detection> detections, StageTimings timings) {
-        return base(frame, model, DetectionStatus.OK, null).setDetections(detections).setTimings(timings).build();
+    static Detections ok(
+            Frame frame, ModelRef model, List<Detection> detections, StageTimings timings) {
+        return base(frame, model, DetectionStatus.OK, null)
+                .setDetections(detections)
+                .setTimings(timings)
+                .build();
     }
 
-    /** @param timings where the time went before it failed; null when nothing ran */
+    /**
+     * @param timings where the time went before it failed; null when nothing ran
+     */
     static Detections failed(Frame frame, ModelRef model, String error, StageTimings timings) {
-        return base(frame, model, DetectionStatus.FAILED, error).setTimings(timings == null ? NONE : timings).build();
+        return base(frame, model, DetectionStatus.FAILED, error)
+                .setTimings(timings == null ? NONE : timings)
+                .build();
     }
 
     static Detections skippedStale(Frame frame, ModelRef model, String reason) {
@@ -33,7 +44,8 @@ final class Results {
         return base(frame, model, DetectionStatus.END_OF_STREAM, null).setTimings(NONE).build();
     }
 
-    private static Detections.Builder base(Frame frame, ModelRef model, DetectionStatus status, String error) {
+    private static Detections.Builder base(
+            Frame frame, ModelRef model, DetectionStatus status, String error) {
         return Detections.newBuilder()
                 .setStreamId(frame.getStreamId())
                 .setEpoch(frame.getEpoch())

@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The worker's meters: results by status, DLQ and lost frames, stage timings, frame age, queue depth, lag per partition. */
+/**
+ * The worker's meters: results by status, DLQ and lost frames, stage timings, frame age, queue
+ * depth, lag per partition.
+ */
 final class WorkerMetrics {
 
     private final MeterRegistry registry;
@@ -35,22 +38,48 @@ final class WorkerMetrics {
     WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
         for (DetectionStatus status : DetectionStatus.values()) {
-            results.put(status, Counter.builder("panoptes.worker.results").tag("status", status.name())
-                    .description("Results committed, by status").register(registry));
+            results.put(
+                    status,
+                    Counter.builder("panoptes.worker.results")
+                            .tag("status", status.name())
+                            .description("Results committed, by status")
+                            .register(registry));
         }
-        deadLetters = Counter.builder("panoptes.worker.dead.letters").description("Records sent to the DLQ").register(registry);
-        lost = Counter.builder("panoptes.worker.frames.lost")
-                .description("Frames deleted by retention before a worker read them").register(registry);
-        preprocess = Timer.builder("panoptes.worker.preprocess").description("Decode and preprocess per frame").register(registry);
-        infer = Timer.builder("panoptes.worker.infer").description("Model run per frame").register(registry);
-        postprocess = Timer.builder("panoptes.worker.postprocess").description("Decode outputs and NMS per frame").register(registry);
-        frameAge = DistributionSummary.builder("panoptes.worker.frame.age").baseUnit("milliseconds")
-                .description("Result time minus capture time, of frames actually processed").publishPercentiles(0.5, 0.95, 0.99).register(registry);
-        batchSize = DistributionSummary.builder("panoptes.worker.batch.size").baseUnit("frames")
-                .description("Frames an inference thread took at once (run in one session.run per model when it has a dynamic batch)")
-                .register(registry);
+        deadLetters =
+                Counter.builder("panoptes.worker.dead.letters")
+                        .description("Records sent to the DLQ")
+                        .register(registry);
+        lost =
+                Counter.builder("panoptes.worker.frames.lost")
+                        .description("Frames deleted by retention before a worker read them")
+                        .register(registry);
+        preprocess =
+                Timer.builder("panoptes.worker.preprocess")
+                        .description("Decode and preprocess per frame")
+                        .register(registry);
+        infer =
+                Timer.builder("panoptes.worker.infer")
+                        .description("Model run per frame")
+                        .register(registry);
+        postprocess =
+                Timer.builder("panoptes.worker.postprocess")
+                        .description("Decode outputs and NMS per frame")
+                        .register(registry);
+        frameAge =
+                DistributionSummary.builder("panoptes.worker.frame.age")
+                        .baseUnit("milliseconds")
+                        .description("Result time minus capture time, of frames actually processed")
+                        .publishPercentiles(0.5, 0.95, 0.99)
+                        .register(registry);
+        batchSize =
+                DistributionSummary.builder("panoptes.worker.batch.size")
+                        .baseUnit("frames")
+                        .description(
+                                "Frames an inference thread took at once (run in one session.run per model when it has a dynamic batch)")
+                        .register(registry);
         Gauge.builder("panoptes.worker.in.flight", inFlight, AtomicInteger::get)
-                .description("Frames queued or running").register(registry);
+                .description("Frames queued or running")
+                .register(registry);
     }
 
     void batch(int frames) {
@@ -71,7 +100,10 @@ final class WorkerMetrics {
             postprocess.record((long) (timings.getPostprocessMs() * 1e6), TimeUnit.NANOSECONDS);
         }
         if (status == DetectionStatus.OK || status == DetectionStatus.FAILED) {
-            frameAge.record(Math.max(0, ageMillis)); // skipped frames are old by definition: counted, not aged
+            frameAge.record(
+                    Math.max(
+                            0,
+                            ageMillis)); // skipped frames are old by definition: counted, not aged
         }
     }
 
@@ -89,12 +121,17 @@ final class WorkerMetrics {
     }
 
     void lag(String partition, long value) {
-        lag.computeIfAbsent(partition, p -> {
-            AtomicLong holder = new AtomicLong();
-            Gauge.builder("panoptes.worker.lag", holder, AtomicLong::get).tag("partition", p)
-                    .description("End offset minus position on a frames partition").register(registry);
-            return holder;
-        }).set(value);
+        lag.computeIfAbsent(
+                        partition,
+                        p -> {
+                            AtomicLong holder = new AtomicLong();
+                            Gauge.builder("panoptes.worker.lag", holder, AtomicLong::get)
+                                    .tag("partition", p)
+                                    .description("End offset minus position on a frames partition")
+                                    .register(registry);
+                            return holder;
+                        })
+                .set(value);
     }
 
     /** Results and dead letters committed so far. */

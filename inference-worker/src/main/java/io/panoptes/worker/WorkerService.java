@@ -59,14 +59,14 @@ import org.slf4j.LoggerFactory;
  * An inference worker: consumes the frames topic in a consumer group and produces exactly one
  * result per frame on the detections topic.
  *
- * <p>The poll thread owns the consumer and a transactional producer. Each frame is triaged
- * ({@link FrameTriage}); those to infer go through the {@link InferenceStages}; at most
- * {@code queueCapacity} are in flight, above which the worker pauses its partitions. Each
- * transaction carries the results of the contiguous completed prefix of every partition
- * ({@link PartitionLedger}) together with those offsets, so a crash neither loses nor duplicates a
- * result. On revocation the complete prefix is committed and the rest dropped, for the new owner
- * to redo. Unreadable records go to the DLQ in the same transaction; frames deleted by retention
- * before they were read are counted as lost.
+ * <p>The poll thread owns the consumer and a transactional producer. Each frame is triaged ({@link
+ * FrameTriage}); those to infer go through the {@link InferenceStages}; at most {@code
+ * queueCapacity} are in flight, above which the worker pauses its partitions. Each transaction
+ * carries the results of the contiguous completed prefix of every partition ({@link
+ * PartitionLedger}) together with those offsets, so a crash neither loses nor duplicates a result.
+ * On revocation the complete prefix is committed and the rest dropped, for the new owner to redo.
+ * Unreadable records go to the DLQ in the same transaction; frames deleted by retention before they
+ * were read are counted as lost.
  *
  * <p>Nothing runs before {@link #start()}; {@link #close()} drains and commits, {@link #kill()}
  * stops like a crash. Both are idempotent.
@@ -74,13 +74,21 @@ import org.slf4j.LoggerFactory;
 public final class WorkerService implements RoleService {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
-    /** How long a poll waits while frames are in flight (their results wait to be committed), and while none are. */
+
+    /**
+     * How long a poll waits while frames are in flight (their results wait to be committed), and
+     * while none are.
+     */
     private static final Duration BUSY_POLL = Duration.ofMillis(2);
+
     private static final Duration IDLE_POLL = Duration.ofMillis(50);
+
     /** How long a clean stop lets the frames in flight finish before committing what is done. */
     private static final Duration DRAIN = Duration.ofSeconds(30);
+
     /** How long closing waits for the poll thread, and a clean stop for the Kafka clients. */
     private static final Duration STOP = Duration.ofSeconds(60);
+
     private static final Duration CLIENT_CLOSE = Duration.ofSeconds(30);
 
     private final WorkerSettings settings;
@@ -114,7 +122,11 @@ public final class WorkerService implements RoleService {
     private record Output(Supplier<ProducerRecord<byte[], byte[]>> record, Runnable onCommit) {}
 
     /** A worker with these settings; nothing is loaded or connected before {@link #start()}. */
-    public WorkerService(WorkerSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
+    public WorkerService(
+            WorkerSettings settings,
+            Map<String, Object> kafkaConfig,
+            Topics topics,
+            MeterRegistry meters) {
         this.settings = settings;
         this.kafkaConfig = Map.copyOf(kafkaConfig);
         this.topics = topics;
@@ -132,13 +144,19 @@ public final class WorkerService implements RoleService {
      * Loads the default model (so a worker with a broken model stops at once), connects and starts
      * consuming.
      *
-     * @throws io.panoptes.worker.model.ModelLoadException naming the default model and why it cannot run
+     * @throws io.panoptes.worker.model.ModelLoadException naming the default model and why it
+     *     cannot run
      */
     @Override
     public synchronized void start() {
         lifecycle.start();
-        catalog = new ModelCatalog(settings.models(), settings.intraOpThreads(), settings.interOpThreads(), settings.device(),
-                settings.modelCache().fetcher());
+        catalog =
+                new ModelCatalog(
+                        settings.models(),
+                        settings.intraOpThreads(),
+                        settings.interOpThreads(),
+                        settings.device(),
+                        settings.modelCache().fetcher());
         try {
             if (settings.defaultModel() != null) {
                 catalog.get(settings.defaultModel());
@@ -156,8 +174,13 @@ public final class WorkerService implements RoleService {
         WorkerSettings.HttpInference endpoint = settings.http();
         if (endpoint != null) {
             try {
-                http = new InferenceHttpServer(imageInference(), endpoint.address(), endpoint.concurrency(), endpoint.queue(),
-                        endpoint.maxBodyBytes());
+                http =
+                        new InferenceHttpServer(
+                                imageInference(),
+                                endpoint.address(),
+                                endpoint.concurrency(),
+                                endpoint.queue(),
+                                endpoint.maxBodyBytes());
             } catch (RuntimeException e) {
                 close(); // the port is taken: nothing of this worker stays behind
                 throw e;
@@ -174,16 +197,22 @@ public final class WorkerService implements RoleService {
         frames = AvroDeserializer.of(Frame.class, topics.registry());
         results = topics.detections().valueSerde().serializer();
         pipelines = new CompactedView<>(kafkaConfig, topics.pipelines(), "worker-pipelines");
-        consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+        consumer =
+                new KafkaConsumer<>(
+                        consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        producer =
+                new KafkaProducer<>(
+                        producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         if (settings.exactlyOnce()) {
             producer.initTransactions();
         }
     }
 
     private FilesystemPayloadStore claimChecks() {
-        return settings.claimCheckDir() == null ? null
-                : new FilesystemPayloadStore(settings.claimCheckDir(), WorkerSettings.MAX_CLAIM_CHECK_BYTES);
+        return settings.claimCheckDir() == null
+                ? null
+                : new FilesystemPayloadStore(
+                        settings.claimCheckDir(), WorkerSettings.MAX_CLAIM_CHECK_BYTES);
     }
 
     private static void closeQuietly(AutoCloseable... resources) {
@@ -202,20 +231,27 @@ public final class WorkerService implements RoleService {
         return ClientConfigs.of(kafkaConfig, "worker-frames")
                 .require(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId())
                 .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
-                .require(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none") // retention losses are counted, not skipped
+                .require(
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "none") // retention losses are counted, not skipped
                 .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .require(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords)
                 .build();
     }
 
     private Map<String, Object> producerConfig() {
-        ClientConfigs.Builder config = ClientConfigs.of(kafkaConfig, "worker-results")
-                .tune(ProducerConfig.LINGER_MS_CONFIG, 5)
-                .require(ProducerConfig.ACKS_CONFIG, "all")
-                .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        ClientConfigs.Builder config =
+                ClientConfigs.of(kafkaConfig, "worker-results")
+                        .tune(ProducerConfig.LINGER_MS_CONFIG, 5)
+                        .require(ProducerConfig.ACKS_CONFIG, "all")
+                        .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         if (settings.exactlyOnce()) {
-            config.require(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + UUID.randomUUID())
-                    .require(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
+            config.require(
+                            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                            settings.groupId() + "-" + UUID.randomUUID())
+                    .require(
+                            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                            (int) settings.transactionTimeout().toMillis());
         }
         return config.build();
     }
@@ -259,13 +295,22 @@ public final class WorkerService implements RoleService {
         return List.of();
     }
 
-    /** Frames removed by retention before this group read them: counted, logged, and the log read from its start. */
+    /**
+     * Frames removed by retention before this group read them: counted, logged, and the log read
+     * from its start.
+     */
     private void skipDeletedFrames(TopicPartition partition, long position) {
         long beginning = consumer.beginningOffsets(List.of(partition)).get(partition);
         long lost = Math.max(0, beginning - position);
         metrics.lost(lost);
-        log.warn("{}: {} frame(s) (offsets {}..{}) were deleted by retention before this group read them;"
-                + " continuing from {}", partition, lost, position, beginning - 1, beginning);
+        log.warn(
+                "{}: {} frame(s) (offsets {}..{}) were deleted by retention before this group read them;"
+                        + " continuing from {}",
+                partition,
+                lost,
+                position,
+                beginning - 1,
+                beginning);
         consumer.seek(partition, beginning);
     }
 
@@ -279,27 +324,42 @@ public final class WorkerService implements RoleService {
         try {
             frame = frames.deserialize(record);
             if (frame == null) {
-                throw new SerializationException("null value (a tombstone) on the frames topic at " + partition
-                        + " offset " + record.offset());
+                throw new SerializationException(
+                        "null value (a tombstone) on the frames topic at "
+                                + partition
+                                + " offset "
+                                + record.offset());
             }
         } catch (SerializationException e) {
-            ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.of(topics.dlq().name(), record, e, DeadLetters.Stage.WORKER);
+            ProducerRecord<byte[], byte[]> deadLetter =
+                    DeadLetters.of(topics.dlq().name(), record, e, DeadLetters.Stage.WORKER);
             slot.complete(new Output(() -> deadLetter, metrics::deadLetter));
-            log.warn("sent {} offset {} to the DLQ: {}", partition, record.offset(), e.getMessage());
+            log.warn(
+                    "sent {} offset {} to the DLQ: {}", partition, record.offset(), e.getMessage());
             return;
         }
-        FrameTriage.Decision decision = triage.decide(frame, pipelines.get(frame.getPipelineId()), Instant.now());
+        FrameTriage.Decision decision =
+                triage.decide(frame, pipelines.get(frame.getPipelineId()), Instant.now());
         if (decision instanceof FrameTriage.Infer infer) {
-            stages.submit(frame, infer.modelId(), System.nanoTime(), result -> slot.complete(output(result)));
+            stages.submit(
+                    frame,
+                    infer.modelId(),
+                    System.nanoTime(),
+                    result -> slot.complete(output(result)));
         } else {
             slot.complete(output(((FrameTriage.Answer) decision).result()));
         }
     }
 
     private Output output(Detections result) {
-        long ageMillis = Duration.between(result.getCaptureTime(), result.getInferenceTime()).toMillis();
-        return new Output(() -> new ProducerRecord<>(topics.detections().name(),
-                result.getStreamId().getBytes(StandardCharsets.UTF_8), results.serialize(topics.detections().name(), result)),
+        long ageMillis =
+                Duration.between(result.getCaptureTime(), result.getInferenceTime()).toMillis();
+        return new Output(
+                () ->
+                        new ProducerRecord<>(
+                                topics.detections().name(),
+                                result.getStreamId().getBytes(StandardCharsets.UTF_8),
+                                results.serialize(topics.detections().name(), result)),
                 () -> metrics.result(result.getStatus(), result.getTimings(), ageMillis));
     }
 
@@ -317,7 +377,9 @@ public final class WorkerService implements RoleService {
         }
     }
 
-    /** Sends the results of each partition's completed prefix, with its offsets, in one transaction. */
+    /**
+     * Sends the results of each partition's completed prefix, with its offsets, in one transaction.
+     */
     private void commitCompleted() {
         lastCommitNanos = System.nanoTime();
         PartitionLedger.Completed<Output> completed = ledger.takeCompleted();
@@ -325,7 +387,9 @@ public final class WorkerService implements RoleService {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        completed.nextOffsets().forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
+        completed
+                .nextOffsets()
+                .forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
         if (settings.exactlyOnce()) {
             if (!commitTransaction(completed.outputs(), offsets)) {
                 return; // aborted: the consumer was rewound and these frames will be redone
@@ -338,19 +402,27 @@ public final class WorkerService implements RoleService {
         completed.outputs().forEach(o -> o.onCommit().run());
     }
 
-    /** True when committed; false when aborted, after rewinding the consumer to the committed offsets. */
-    private boolean commitTransaction(List<Output> outputs, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /**
+     * True when committed; false when aborted, after rewinding the consumer to the committed
+     * offsets.
+     */
+    private boolean commitTransaction(
+            List<Output> outputs, Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             producer.beginTransaction();
             outputs.forEach(o -> producer.send(o.record().get()));
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
             return true;
-        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+        } catch (ProducerFencedException
+                | InvalidProducerEpochException
+                | OutOfOrderSequenceException
                 | AuthorizationException e) {
             throw e; // another instance took over, or we may not write: stop
         } catch (KafkaException e) {
-            log.warn("transaction aborted ({}); re-reading from the last committed offsets", e.toString());
+            log.warn(
+                    "transaction aborted ({}); re-reading from the last committed offsets",
+                    e.toString());
             producer.abortTransaction();
             rewind();
             return false;
@@ -401,10 +473,15 @@ public final class WorkerService implements RoleService {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             forget(partitions);
-            log.warn("partitions lost (their uncommitted results will be redone by their new owner): {}", partitions);
+            log.warn(
+                    "partitions lost (their uncommitted results will be redone by their new owner): {}",
+                    partitions);
         }
 
-        /** Drops the partitions' uncommitted work: results still being computed for them are ignored. */
+        /**
+         * Drops the partitions' uncommitted work: results still being computed for them are
+         * ignored.
+         */
         private void forget(Collection<TopicPartition> partitions) {
             ledger.forget(partitions);
             paused.removeAll(partitions);
@@ -415,8 +492,10 @@ public final class WorkerService implements RoleService {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             ledger.assign(partitions);
             assigned = ledger.owned().size();
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
-            List<TopicPartition> fresh = partitions.stream().filter(p -> committed.get(p) == null).toList();
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    consumer.committed(new HashSet<>(partitions));
+            List<TopicPartition> fresh =
+                    partitions.stream().filter(p -> committed.get(p) == null).toList();
             if (!fresh.isEmpty()) {
                 consumer.seekToBeginning(fresh); // a new group starts at the start of the log
             }
@@ -430,8 +509,13 @@ public final class WorkerService implements RoleService {
 
     @Override
     public HealthCheck.Health health() {
-        return isRunning() ? HealthCheck.Health.up(committed() + " results committed, " + inFlight() + " in flight")
-                : HealthCheck.Health.down(fatal != null ? "stopped: " + fatal : lifecycle.isClosed() ? "stopped" : "not started");
+        return isRunning()
+                ? HealthCheck.Health.up(
+                        committed() + " results committed, " + inFlight() + " in flight")
+                : HealthCheck.Health.down(
+                        fatal != null
+                                ? "stopped: " + fatal
+                                : lifecycle.isClosed() ? "stopped" : "not started");
     }
 
     @Override
@@ -482,13 +566,18 @@ public final class WorkerService implements RoleService {
         return metrics.p50FrameAge();
     }
 
-    /** Stops cleanly: finishes and commits what is in flight, leaves the group, frees the models. */
+    /**
+     * Stops cleanly: finishes and commits what is in flight, leaves the group, frees the models.
+     */
     @Override
     public void close() {
         stop(false);
     }
 
-    /** Stops like a crash: nothing more is committed and the open transaction is left to time out. For tests. */
+    /**
+     * Stops like a crash: nothing more is committed and the open transaction is left to time out.
+     * For tests.
+     */
     public void kill() {
         stop(true);
     }

@@ -1,10 +1,10 @@
 package io.panoptes.worker;
 
+import io.panoptes.runtime.config.Durations;
+import io.panoptes.schemas.FrameLimits;
 import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelCache;
 import io.panoptes.worker.model.ModelConfig;
-import io.panoptes.runtime.config.Durations;
-import io.panoptes.schemas.FrameLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,18 +20,24 @@ import java.util.Objects;
  * @param defaultModel the model for frames whose pipeline names none and that name none themselves
  * @param decodeThreads threads decoding JPEG/PNG payloads ahead of inference
  * @param inferenceThreads threads running models (each with its own buffers)
- * @param maxBatch most frames, of any streams, one model run takes when the model's batch dimension is dynamic
- * @param maxBatchWait how long an inference thread waits for a batch to fill after its first frame (0: takes what is queued)
+ * @param maxBatch most frames, of any streams, one model run takes when the model's batch dimension
+ *     is dynamic
+ * @param maxBatchWait how long an inference thread waits for a batch to fill after its first frame
+ *     (0: takes what is queued)
  * @param intraOpThreads ONNX Runtime threads inside one model run
  * @param interOpThreads ONNX Runtime threads across independent graph nodes
  * @param device where models run: CPU, CUDA (GPU N) or auto
  * @param modelCache where models given by URL are downloaded once and kept
- * @param queueCapacity most frames in flight (queued or running); above it the worker pauses fetching
+ * @param queueCapacity most frames in flight (queued or running); above it the worker pauses
+ *     fetching
  * @param maxStaleness LIVE frames older than this are skipped under the LATEST policy
- * @param liveDefaultLatest whether LIVE frames of pipelines without a policy use LATEST (else ALL); FILE frames use ALL
- * @param exactlyOnce results and offsets in one transaction (else at-least-once: the aggregator drops duplicates)
+ * @param liveDefaultLatest whether LIVE frames of pipelines without a policy use LATEST (else ALL);
+ *     FILE frames use ALL
+ * @param exactlyOnce results and offsets in one transaction (else at-least-once: the aggregator
+ *     drops duplicates)
  * @param commitInterval how often completed results are committed (one transaction each)
- * @param transactionTimeout how long a dead worker's open transaction can hold back read_committed readers
+ * @param transactionTimeout how long a dead worker's open transaction can hold back read_committed
+ *     readers
  * @param maxPixels largest image accepted
  * @param claimCheckDir where claim-checked payloads are read from; null when none
  * @param http synchronous HTTP inference next to the consumer group; null when none
@@ -70,6 +76,7 @@ public record WorkerSettings(
     public static final String DEFAULT_COMMIT_INTERVAL = "50ms";
     public static final String DEFAULT_TRANSACTION_TIMEOUT = "10s";
     public static final long DEFAULT_MAX_PIXELS = FrameLimits.MAX_PIXELS_8K;
+
     /** Largest claim-checked payload a worker reads (a 16K RGB frame is under 200 MiB). */
     public static final long MAX_CLAIM_CHECK_BYTES = 256L * 1024 * 1024;
 
@@ -79,13 +86,18 @@ public record WorkerSettings(
         }
         models = Map.copyOf(models);
         if (defaultModel != null && !models.containsKey(defaultModel)) {
-            throw new IllegalArgumentException("default model '" + defaultModel + "' is not among the models " + models.keySet());
+            throw new IllegalArgumentException(
+                    "default model '"
+                            + defaultModel
+                            + "' is not among the models "
+                            + models.keySet());
         }
         range("decode-threads", decodeThreads, 1, 64);
         range("inference-threads", inferenceThreads, 1, 64);
         range("max-batch", maxBatch, 1, 256);
         if (maxBatchWait.isNegative() || maxBatchWait.toMillis() > 1000) {
-            throw new IllegalArgumentException("max-batch-wait must be in [0, 1 s], got " + maxBatchWait);
+            throw new IllegalArgumentException(
+                    "max-batch-wait must be in [0, 1 s], got " + maxBatchWait);
         }
         range("intra-op-threads", intraOpThreads, 1, 256);
         range("inter-op-threads", interOpThreads, 1, 256);
@@ -93,13 +105,16 @@ public record WorkerSettings(
         Objects.requireNonNull(modelCache, "modelCache");
         range("queue-capacity", queueCapacity, 1, 100_000);
         if (maxStaleness.isNegative() || maxStaleness.isZero()) {
-            throw new IllegalArgumentException("max-staleness must be positive, got " + maxStaleness);
+            throw new IllegalArgumentException(
+                    "max-staleness must be positive, got " + maxStaleness);
         }
         if (commitInterval.isNegative() || commitInterval.toMillis() > 60_000) {
-            throw new IllegalArgumentException("commit interval must be in [0, 60 s], got " + commitInterval);
+            throw new IllegalArgumentException(
+                    "commit interval must be in [0, 60 s], got " + commitInterval);
         }
         if (transactionTimeout.toMillis() < 1000) {
-            throw new IllegalArgumentException("transaction-timeout must be at least 1 s, got " + transactionTimeout);
+            throw new IllegalArgumentException(
+                    "transaction-timeout must be at least 1 s, got " + transactionTimeout);
         }
         if (maxPixels < 1) {
             throw new IllegalArgumentException("max-pixels must be >= 1, got " + maxPixels);
@@ -114,7 +129,8 @@ public record WorkerSettings(
      * @param queue requests waiting beyond those; more get 429
      * @param maxBodyBytes largest body accepted; larger ones get 413
      */
-    public record HttpInference(InetSocketAddress address, int concurrency, int queue, int maxBodyBytes) {
+    public record HttpInference(
+            InetSocketAddress address, int concurrency, int queue, int maxBodyBytes) {
 
         public static final int DEFAULT_CONCURRENCY = 2;
         public static final int DEFAULT_MAX_BODY_BYTES = 32 << 20;
@@ -124,7 +140,8 @@ public record WorkerSettings(
             range("http-concurrency", concurrency, 1, 256);
             range("http queue", queue, 0, 10_000);
             if (maxBodyBytes < 1024) {
-                throw new IllegalArgumentException("the HTTP body limit must be at least 1024 bytes, got " + maxBodyBytes);
+                throw new IllegalArgumentException(
+                        "the HTTP body limit must be at least 1024 bytes, got " + maxBodyBytes);
             }
         }
 
@@ -136,7 +153,8 @@ public record WorkerSettings(
 
     private static void range(String name, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+            throw new IllegalArgumentException(
+                    name + " must be in [" + min + ", " + max + "], got " + value);
         }
     }
 
@@ -144,7 +162,12 @@ public record WorkerSettings(
         return new Builder();
     }
 
-    /** Defaults: group panoptes-worker, 1 decode and 1 inference thread, no batching (1 frame per run; see batching()), 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness for LIVE frames (LATEST), exactly-once committing every 50 ms with a 10 s transaction timeout, 8K pixel cap. */
+    /**
+     * Defaults: group panoptes-worker, 1 decode and 1 inference thread, no batching (1 frame per
+     * run; see batching()), 1 intra-op and 1 inter-op thread, 8 frames in flight, 500 ms staleness
+     * for LIVE frames (LATEST), exactly-once committing every 50 ms with a 10 s transaction
+     * timeout, 8K pixel cap.
+     */
     public static final class Builder {
         private String groupId = DEFAULT_GROUP;
         private final Map<String, ModelConfig> models = new LinkedHashMap<>();
@@ -198,7 +221,10 @@ public record WorkerSettings(
             return this;
         }
 
-        /** Batches of up to {@code maxBatch} frames, waiting at most {@code maxWait} for one to fill. */
+        /**
+         * Batches of up to {@code maxBatch} frames, waiting at most {@code maxWait} for one to
+         * fill.
+         */
         public Builder batching(int maxBatch, Duration maxWait) {
             this.maxBatch = maxBatch;
             this.maxBatchWait = maxWait;
@@ -268,9 +294,27 @@ public record WorkerSettings(
         }
 
         public WorkerSettings build() {
-            return new WorkerSettings(groupId, models, defaultModel, decodeThreads, inferenceThreads, maxBatch, maxBatchWait,
-                    intraOpThreads, interOpThreads, device, modelCache, queueCapacity, maxStaleness, liveDefaultLatest, exactlyOnce, commitInterval, transactionTimeout,
-                    maxPixels, claimCheckDir, http);
+            return new WorkerSettings(
+                    groupId,
+                    models,
+                    defaultModel,
+                    decodeThreads,
+                    inferenceThreads,
+                    maxBatch,
+                    maxBatchWait,
+                    intraOpThreads,
+                    interOpThreads,
+                    device,
+                    modelCache,
+                    queueCapacity,
+                    maxStaleness,
+                    liveDefaultLatest,
+                    exactlyOnce,
+                    commitInterval,
+                    transactionTimeout,
+                    maxPixels,
+                    claimCheckDir,
+                    http);
         }
     }
 }

@@ -25,7 +25,9 @@ class PartitionLedgerTest {
 
         b.complete("b");
         c.complete("c");
-        assertThat(ledger.takeCompleted().isEmpty()).as("10 is not done: nothing after it may be committed").isTrue();
+        assertThat(ledger.takeCompleted().isEmpty())
+                .as("10 is not done: nothing after it may be committed")
+                .isTrue();
 
         a.complete("a");
         x.complete("x");
@@ -47,7 +49,9 @@ class PartitionLedgerTest {
         late.complete("ignored");
 
         assertThat(ledger.takeCompleted().outputs()).containsExactly("kept");
-        assertThat(ledger.add(P0, 2)).as("a record of a revoked partition still in the fetch buffer").isNull();
+        assertThat(ledger.add(P0, 2))
+                .as("a record of a revoked partition still in the fetch buffer")
+                .isNull();
         assertThat(ledger.owned()).containsExactly(P1);
     }
 

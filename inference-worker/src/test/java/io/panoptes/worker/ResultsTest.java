@@ -16,8 +16,12 @@ class ResultsTest {
     @Test
     void shouldCopyTheFramesIdentityIntoEveryKindOfResult() {
         ModelRef model = new ModelRef("m", null);
-        for (Detections result : new Detections[] {Results.failed(frame, model, "no model", null),
-                Results.skippedStale(frame, model, "old"), Results.endOfStream(frame, model)}) {
+        for (Detections result :
+                new Detections[] {
+                    Results.failed(frame, model, "no model", null),
+                    Results.skippedStale(frame, model, "old"),
+                    Results.endOfStream(frame, model)
+                }) {
             assertThat(result.getStreamId()).isEqualTo("cam-1");
             assertThat(result.getEpoch()).isEqualTo(frame.getEpoch());
             assertThat(result.getSeq()).isEqualTo(4);
@@ -26,7 +30,8 @@ class ResultsTest {
             assertThat(result.getTimings()).isNotNull();
             assertThat(result.getDetections()).isEmpty();
         }
-        assertThat(Results.failed(frame, model, "no model", null).getStatus()).isEqualTo(DetectionStatus.FAILED);
+        assertThat(Results.failed(frame, model, "no model", null).getStatus())
+                .isEqualTo(DetectionStatus.FAILED);
         assertThat(Results.failed(frame, model, "no model", null).getError()).isEqualTo("no model");
     }
 }

@@ -21,7 +21,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Fresh topics, workers on them, and read_committed readers of the results; the app's tests fill them with the real ingest. */
+/**
+ * Fresh topics, workers on them, and read_committed readers of the results; the app's tests fill
+ * them with the real ingest.
+ */
 final class WorkerHarness implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(90);
@@ -33,69 +36,119 @@ final class WorkerHarness implements AutoCloseable {
 
     WorkerHarness(KafkaCluster kafka, int framesPartitions) throws Exception {
         this.kafka = kafka;
-        // new leaders settle before the first produce (TestTopics): a fresh partition's idempotent producer was
+        // new leaders settle before the first produce (TestTopics): a fresh partition's idempotent
+        // producer was
         // seen looping on OUT_OF_ORDER_SEQUENCE_NUMBER
-        this.topics = TestTopics.create(kafka, "worker", b -> b.framesPartitions(framesPartitions).partitions(1).controlPartitions(1));
+        this.topics =
+                TestTopics.create(
+                        kafka,
+                        "worker",
+                        b ->
+                                b.framesPartitions(framesPartitions)
+                                        .partitions(1)
+                                        .controlPartitions(1));
         this.group = kafka.uniqueName("workers");
     }
 
     static ModelConfig blazeFace() {
-        return ModelConfig.of("blazeface", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE);
+        return ModelConfig.of(
+                "blazeface", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE);
     }
 
     static ModelConfig brightSquare() {
-        return ModelConfig.of("bright", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8), ModelFamily.YOLOV8)
-                .withLabels(List.of("bright", "dark")).withThresholds(0.5f, 0.45f);
+        return ModelConfig.of(
+                        "bright", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8), ModelFamily.YOLOV8)
+                .withLabels(List.of("bright", "dark"))
+                .withThresholds(0.5f, 0.45f);
     }
 
     /** The bright-square model with a dynamic batch dimension, for batching across streams. */
     static ModelConfig brightSquareBatched() {
-        return ModelConfig.of("bright-batched", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8_DYNBATCH), ModelFamily.YOLOV8)
-                .withLabels(List.of("bright", "dark")).withThresholds(0.5f, 0.45f)
+        return ModelConfig.of(
+                        "bright-batched",
+                        TestData.file(TestData.BRIGHT_SQUARE_YOLOV8_DYNBATCH),
+                        ModelFamily.YOLOV8)
+                .withLabels(List.of("bright", "dark"))
+                .withThresholds(0.5f, 0.45f)
                 .withMaxDetections(400); // all 400 cells: 4 bright and 396 dark, each with score 1
     }
 
     WorkerService worker(UnaryOperator<WorkerSettings.Builder> settings) {
-        WorkerService worker = RoleService.started(new WorkerService(settings.apply(WorkerSettings.builder().groupId(group)
-                .model(blazeFace()).model(brightSquare()).model(brightSquareBatched())).build(),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, new SimpleMeterRegistry()));
+        WorkerService worker =
+                RoleService.started(
+                        new WorkerService(
+                                settings.apply(
+                                                WorkerSettings.builder()
+                                                        .groupId(group)
+                                                        .model(blazeFace())
+                                                        .model(brightSquare())
+                                                        .model(brightSquareBatched()))
+                                        .build(),
+                                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                                topics,
+                                new SimpleMeterRegistry()));
         workers.add(worker);
         return worker;
     }
 
     void sendRaw(byte[] key, byte[] value) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topics.frames().name(), key, value));
         }
     }
 
     void send(Frame frame) {
-        sendRaw(frame.getStreamId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        sendRaw(
+                frame.getStreamId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 topics.frames().valueSerde().serializer().serialize(topics.frames().name(), frame));
     }
 
     /** The first {@code count} committed results (read_committed). */
     List<Detections> results(int count) {
-        return KafkaRecords.read(kafka.bootstrapServers(), topics.detections().name(), count,
-                topics.detections().keySerde().deserializer(), topics.detections().valueSerde().deserializer(), WAIT)
-                .stream().map(ConsumerRecord::value).toList();
+        return KafkaRecords.read(
+                        kafka.bootstrapServers(),
+                        topics.detections().name(),
+                        count,
+                        topics.detections().keySerde().deserializer(),
+                        topics.detections().valueSerde().deserializer(),
+                        WAIT)
+                .stream()
+                .map(ConsumerRecord::value)
+                .toList();
     }
 
-    /** Every committed result, read until none has arrived for {@code quiet}: duplicates cannot hide past a count. */
+    /**
+     * Every committed result, read until none has arrived for {@code quiet}: duplicates cannot hide
+     * past a count.
+     */
     List<Detections> allResults(Duration quiet) {
-        Map<String, Object> config = Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id",
-                kafka.uniqueName("checker"), "auto.offset.reset", "earliest", "isolation.level", "read_committed");
+        Map<String, Object> config =
+                Map.of(
+                        "bootstrap.servers",
+                        kafka.bootstrapServers(),
+                        "group.id",
+                        kafka.uniqueName("checker"),
+                        "auto.offset.reset",
+                        "earliest",
+                        "isolation.level",
+                        "read_committed");
         List<Detections> all = new ArrayList<>();
         try (org.apache.kafka.clients.consumer.KafkaConsumer<String, Detections> consumer =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<>(config, topics.detections().keySerde().deserializer(),
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                        config,
+                        topics.detections().keySerde().deserializer(),
                         topics.detections().valueSerde().deserializer())) {
             consumer.subscribe(List.of(topics.detections().name()));
             long lastArrival = System.nanoTime();
             long deadline = lastArrival + WAIT.toNanos();
             while (System.nanoTime() - lastArrival < quiet.toNanos()) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("results never went quiet for " + quiet + " within " + WAIT);
+                    throw new AssertionError(
+                            "results never went quiet for " + quiet + " within " + WAIT);
                 }
                 var records = consumer.poll(Duration.ofMillis(200));
                 records.forEach(r -> all.add(r.value()));
@@ -108,9 +161,13 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     List<ConsumerRecord<byte[], byte[]>> deadLetters(int count) {
-        return KafkaRecords.read(kafka.bootstrapServers(), topics.dlq().name(), count,
+        return KafkaRecords.read(
+                kafka.bootstrapServers(),
+                topics.dlq().name(),
+                count,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), WAIT);
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                WAIT);
     }
 
     @Override

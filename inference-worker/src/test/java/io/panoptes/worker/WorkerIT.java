@@ -3,14 +3,10 @@ package io.panoptes.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.panoptes.avro.Detection;
-import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -22,25 +18,38 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WorkerIT {
 
     @Test
-    void shouldTakeTheModelFromTheFrameElseItsPipelineElseTheDefault(KafkaCluster kafka) throws Exception {
+    void shouldTakeTheModelFromTheFrameElseItsPipelineElseTheDefault(KafkaCluster kafka)
+            throws Exception {
         try (WorkerHarness harness = new WorkerHarness(kafka, 1)) {
             io.panoptes.avro.PipelineSpec spec = io.panoptes.schemas.SampleRecords.pipelineSpec();
             spec.setPipelineId("squares");
             spec.setModel("bright");
             // an unreadable spec first: skipped with a log line, the next one still counts
-            try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
-                    kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.StringSerializer())) {
-                raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(harness.topics.pipelines().name(),
-                        "squares", "not a pipeline spec")).get();
+            try (var raw =
+                    new org.apache.kafka.clients.producer.KafkaProducer<>(
+                            Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                            new org.apache.kafka.common.serialization.StringSerializer(),
+                            new org.apache.kafka.common.serialization.StringSerializer())) {
+                raw.send(
+                                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                        harness.topics.pipelines().name(),
+                                        "squares",
+                                        "not a pipeline spec"))
+                        .get();
             }
-            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-                    Map.of("bootstrap.servers", kafka.bootstrapServers()), harness.topics.pipelines().keySerde().serializer(),
-                    harness.topics.pipelines().valueSerde().serializer())) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(harness.topics.pipelines().name(),
-                        "squares", spec)).get();
+            try (var producer =
+                    new org.apache.kafka.clients.producer.KafkaProducer<>(
+                            Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                            harness.topics.pipelines().keySerde().serializer(),
+                            harness.topics.pipelines().valueSerde().serializer())) {
+                producer.send(
+                                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                        harness.topics.pipelines().name(), "squares", spec))
+                        .get();
             }
-            byte[] png = io.panoptes.testkit.TestData.bytes(io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
+            byte[] png =
+                    io.panoptes.testkit.TestData.bytes(
+                            io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
             WorkerService worker = harness.worker(b -> b.defaultModel("blazeface"));
             Thread.sleep(2000); // the worker has read the pipelines topic
             harness.send(frame(0, png, "squares", null));
@@ -48,21 +57,34 @@ class WorkerIT {
             harness.send(frame(2, png, "squares", "blazeface"));
 
             await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 3);
-            Map<Long, Detections> bySeq = harness.results(3).stream()
-                    .collect(Collectors.toMap(Detections::getSeq, Function.identity()));
+            Map<Long, Detections> bySeq =
+                    harness.results(3).stream()
+                            .collect(Collectors.toMap(Detections::getSeq, Function.identity()));
             assertThat(bySeq.get(0L).getModel().getId()).isEqualTo("bright");
-            assertThat(bySeq.get(0L).getDetections()).filteredOn(d -> d.getLabel().equals("bright")).hasSize(4);
+            assertThat(bySeq.get(0L).getDetections())
+                    .filteredOn(d -> d.getLabel().equals("bright"))
+                    .hasSize(4);
             assertThat(bySeq.get(1L).getModel().getId()).isEqualTo("blazeface");
             assertThat(bySeq.get(2L).getModel().getId()).isEqualTo("blazeface");
             assertThat(bySeq.get(0L).getPipelineId()).isEqualTo("squares");
         }
     }
 
-    private static io.panoptes.avro.Frame frame(long seq, byte[] png, String pipelineId, String modelId) {
-        return io.panoptes.avro.Frame.newBuilder().setStreamId("models").setEpoch(1).setSeq(seq)
-                .setSourceKind(io.panoptes.avro.SourceKind.FILE).setCaptureTime(java.time.Instant.now())
-                .setIngestTime(java.time.Instant.now()).setWidth(640).setHeight(640)
-                .setEncoding(io.panoptes.avro.FrameEncoding.PNG).setPayload(java.nio.ByteBuffer.wrap(png))
-                .setPipelineId(pipelineId).setModelId(modelId).build();
+    private static io.panoptes.avro.Frame frame(
+            long seq, byte[] png, String pipelineId, String modelId) {
+        return io.panoptes.avro.Frame.newBuilder()
+                .setStreamId("models")
+                .setEpoch(1)
+                .setSeq(seq)
+                .setSourceKind(io.panoptes.avro.SourceKind.FILE)
+                .setCaptureTime(java.time.Instant.now())
+                .setIngestTime(java.time.Instant.now())
+                .setWidth(640)
+                .setHeight(640)
+                .setEncoding(io.panoptes.avro.FrameEncoding.PNG)
+                .setPayload(java.nio.ByteBuffer.wrap(png))
+                .setPipelineId(pipelineId)
+                .setModelId(modelId)
+                .build();
     }
 }

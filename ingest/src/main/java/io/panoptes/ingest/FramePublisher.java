@@ -23,45 +23,65 @@ final class FramePublisher {
     private final String topic;
     private final PayloadStore store;
     private final int threshold;
-    private final java.util.concurrent.atomic.AtomicLong lastErrorLogNanos = new java.util.concurrent.atomic.AtomicLong(
-            System.nanoTime() - ERROR_LOG_INTERVAL_NANOS - 1);
+    private final java.util.concurrent.atomic.AtomicLong lastErrorLogNanos =
+            new java.util.concurrent.atomic.AtomicLong(
+                    System.nanoTime() - ERROR_LOG_INTERVAL_NANOS - 1);
 
-    FramePublisher(Producer<String, Frame> producer, String topic, PayloadStore store, int threshold) {
+    FramePublisher(
+            Producer<String, Frame> producer, String topic, PayloadStore store, int threshold) {
         this.producer = producer;
         this.topic = topic;
         this.store = store;
         this.threshold = threshold;
     }
 
-    /** Sends {@code frame}, with {@code image} inline or claim-checked, counting it in {@code metrics} when acknowledged. */
+    /**
+     * Sends {@code frame}, with {@code image} inline or claim-checked, counting it in {@code
+     * metrics} when acknowledged.
+     */
     void send(Frame frame, EncodedImage image, StreamMetrics metrics) {
         if (image != null) {
             frame.setWidth(image.width());
             frame.setHeight(image.height());
             frame.setEncoding(image.encoding());
             if (image.bytes().length > threshold) {
-                frame.setPayloadRef(store.put(frame.getStreamId(), frame.getEpoch(), frame.getSeq(),
-                        image.extension(), image.bytes()).toString());
+                frame.setPayloadRef(
+                        store.put(
+                                        frame.getStreamId(),
+                                        frame.getEpoch(),
+                                        frame.getSeq(),
+                                        image.extension(),
+                                        image.bytes())
+                                .toString());
                 metrics.claimChecked();
             } else {
                 frame.setPayload(ByteBuffer.wrap(image.bytes()));
             }
         }
         long captureMillis = frame.getCaptureTime().toEpochMilli();
-        producer.send(new ProducerRecord<>(topic, frame.getStreamId(), frame), (metadata, error) -> {
-            if (error == null) {
-                metrics.acknowledged(metadata.partition(), captureMillis);
-            } else {
-                metrics.failed(error.toString());
-                long now = System.nanoTime();
-                long last = lastErrorLogNanos.get();
-                if (now - last > ERROR_LOG_INTERVAL_NANOS && lastErrorLogNanos.compareAndSet(last, now)) {
-                    // at most one line per interval: a broker that refuses every frame must not flood the log
-                    log.error("frame {} seq {} of stream {} was not acknowledged by Kafka ({} so far in this stream): {}",
-                            frame.getEpoch(), frame.getSeq(), frame.getStreamId(), metrics.unacknowledged(), error.toString());
-                }
-            }
-        });
+        producer.send(
+                new ProducerRecord<>(topic, frame.getStreamId(), frame),
+                (metadata, error) -> {
+                    if (error == null) {
+                        metrics.acknowledged(metadata.partition(), captureMillis);
+                    } else {
+                        metrics.failed(error.toString());
+                        long now = System.nanoTime();
+                        long last = lastErrorLogNanos.get();
+                        if (now - last > ERROR_LOG_INTERVAL_NANOS
+                                && lastErrorLogNanos.compareAndSet(last, now)) {
+                            // at most one line per interval: a broker that refuses every frame must
+                            // not flood the log
+                            log.error(
+                                    "frame {} seq {} of stream {} was not acknowledged by Kafka ({} so far in this stream): {}",
+                                    frame.getEpoch(),
+                                    frame.getSeq(),
+                                    frame.getStreamId(),
+                                    metrics.unacknowledged(),
+                                    error.toString());
+                        }
+                    }
+                });
     }
 
     void flush() {

@@ -9,11 +9,11 @@ import io.panoptes.ingest.source.FrameSource;
 import io.panoptes.ingest.source.ImageFolderSource;
 import io.panoptes.ingest.source.SourceSpec;
 import io.panoptes.pipeline.source.SourceType;
-import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
 import io.panoptes.runtime.kafka.ClientConfigs;
 import io.panoptes.runtime.lifecycle.Lifecycle;
 import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.runtime.observability.HealthCheck;
+import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
 import io.panoptes.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -29,10 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An ingest process: many sources, each on its own thread and isolated from the others'
- * failures, publishing to one shared idempotent producer; a lag monitor on the workers' group.
- * Sources are added and removed at run time, once {@link #start() started}. {@link #close()} stops
- * every source, flushes and closes the producer. Thread-safe.
+ * An ingest process: many sources, each on its own thread and isolated from the others' failures,
+ * publishing to one shared idempotent producer; a lag monitor on the workers' group. Sources are
+ * added and removed at run time, once {@link #start() started}. {@link #close()} stops every
+ * source, flushes and closes the producer. Thread-safe.
  */
 public final class IngestService implements RoleService {
 
@@ -50,7 +50,11 @@ public final class IngestService implements RoleService {
 
     private record Running(StreamRunner runner, Thread thread, StreamMetrics metrics) {}
 
-    public IngestService(IngestSettings settings, Map<String, Object> kafkaConfig, Topics topics, MeterRegistry meters) {
+    public IngestService(
+            IngestSettings settings,
+            Map<String, Object> kafkaConfig,
+            Topics topics,
+            MeterRegistry meters) {
         this.settings = settings;
         this.kafkaConfig = Map.copyOf(kafkaConfig);
         this.topics = topics;
@@ -62,16 +66,30 @@ public final class IngestService implements RoleService {
         return "ingest";
     }
 
-    /** Connects the producer and starts watching the workers' lag; sources may be added from now on. */
+    /**
+     * Connects the producer and starts watching the workers' lag; sources may be added from now on.
+     */
     @Override
     public synchronized void start() {
         lifecycle.start();
-        producer = new KafkaProducer<>(producerConfig(kafkaConfig, settings),
-                topics.frames().keySerde().serializer(), topics.frames().valueSerde().serializer());
-        publisher = new FramePublisher(producer, topics.frames().name(),
-                new FilesystemPayloadStore(settings.claimCheckDir(), Long.MAX_VALUE), settings.claimCheckThreshold());
-        lagMonitor = new LagMonitor(Admin.create(ClientConfigs.of(kafkaConfig, "ingest-lag").build()), topics.frames().name(),
-                settings.workerGroup(), settings.lagInterval(), meters);
+        producer =
+                new KafkaProducer<>(
+                        producerConfig(kafkaConfig, settings),
+                        topics.frames().keySerde().serializer(),
+                        topics.frames().valueSerde().serializer());
+        publisher =
+                new FramePublisher(
+                        producer,
+                        topics.frames().name(),
+                        new FilesystemPayloadStore(settings.claimCheckDir(), Long.MAX_VALUE),
+                        settings.claimCheckThreshold());
+        lagMonitor =
+                new LagMonitor(
+                        Admin.create(ClientConfigs.of(kafkaConfig, "ingest-lag").build()),
+                        topics.frames().name(),
+                        settings.workerGroup(),
+                        settings.lagInterval(),
+                        meters);
         lagMonitor.start();
     }
 
@@ -79,7 +97,8 @@ public final class IngestService implements RoleService {
      * Producer tuned for 30–100 KB records: idempotent, acks=all, no compression (JPEG does not
      * shrink), batched; the user's settings may retune it.
      */
-    static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig, IngestSettings settings) {
+    static Map<String, Object> producerConfig(
+            Map<String, Object> kafkaConfig, IngestSettings settings) {
         return ClientConfigs.of(kafkaConfig, "ingest-frames")
                 .tune(ProducerConfig.ACKS_CONFIG, "all")
                 .tune(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
@@ -101,14 +120,19 @@ public final class IngestService implements RoleService {
         lifecycle.requireStarted();
         Running existing = streams.get(spec.streamId());
         if (existing != null && existing.thread().isAlive()) {
-            throw new IllegalArgumentException("stream " + spec.streamId() + " is already being ingested from "
-                    + existing.runner().spec().displayUri());
+            throw new IllegalArgumentException(
+                    "stream "
+                            + spec.streamId()
+                            + " is already being ingested from "
+                            + existing.runner().spec().displayUri());
         }
         if (existing != null) {
             existing.metrics().close();
         }
         StreamMetrics metrics = new StreamMetrics(meters, spec.streamId());
-        StreamRunner runner = new StreamRunner(spec, settings, publisher, metrics, lagMonitor::lag, this::openSource);
+        StreamRunner runner =
+                new StreamRunner(
+                        spec, settings, publisher, metrics, lagMonitor::lag, this::openSource);
         Thread thread = new Thread(runner, "ingest-" + spec.streamId());
         streams.put(spec.streamId(), new Running(runner, thread, metrics));
         thread.start();
@@ -170,7 +194,10 @@ public final class IngestService implements RoleService {
         return view;
     }
 
-    /** Waits until every stream has ended (finite sources) or the timeout passes; true when all ended. */
+    /**
+     * Waits until every stream has ended (finite sources) or the timeout passes; true when all
+     * ended.
+     */
     public boolean awaitEnded(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Running running : snapshot()) {
@@ -189,11 +216,12 @@ public final class IngestService implements RoleService {
     /** Whether any stream has failed, and which. */
     public synchronized Map<String, String> failures() {
         Map<String, String> failed = new LinkedHashMap<>();
-        streams.forEach((id, running) -> {
-            if (running.metrics().state() == PipelineState.FAILED) {
-                failed.put(id, running.metrics().reason());
-            }
-        });
+        streams.forEach(
+                (id, running) -> {
+                    if (running.metrics().state() == PipelineState.FAILED) {
+                        failed.put(id, running.metrics().reason());
+                    }
+                });
         return failed;
     }
 
@@ -210,7 +238,9 @@ public final class IngestService implements RoleService {
         }
         Map<PipelineState, Long> states = new EnumMap<>(PipelineState.class);
         streams().values().forEach(m -> states.merge(m.state(), 1L, Long::sum));
-        boolean allFailed = !states.isEmpty() && states.keySet().stream().allMatch(s -> s == PipelineState.FAILED);
+        boolean allFailed =
+                !states.isEmpty()
+                        && states.keySet().stream().allMatch(s -> s == PipelineState.FAILED);
         return new HealthCheck.Health(!allFailed, "streams by state: " + states);
     }
 
@@ -231,7 +261,10 @@ public final class IngestService implements RoleService {
             Thread.currentThread().interrupt();
         }
         if (running.thread().isAlive()) {
-            log.warn("stream {} did not stop within {} ms", running.runner().spec().streamId(), timeout.toMillis());
+            log.warn(
+                    "stream {} did not stop within {} ms",
+                    running.runner().spec().streamId(),
+                    timeout.toMillis());
         }
     }
 

@@ -29,7 +29,11 @@ final class StreamRunner implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamRunner.class);
 
-    private enum Outcome { ENDED, LOST, STOPPED }
+    private enum Outcome {
+        ENDED,
+        LOST,
+        STOPPED
+    }
 
     private final SourceSpec spec;
     private final IngestSettings settings;
@@ -48,15 +52,25 @@ final class StreamRunner implements Runnable {
     private boolean pausedForLag;
     private String truncationReason;
 
-    StreamRunner(SourceSpec spec, IngestSettings settings, FramePublisher publisher, StreamMetrics metrics,
-            IntFunction<OptionalLong> lagOfPartition, Function<SourceSpec, FrameSource> sources) {
+    StreamRunner(
+            SourceSpec spec,
+            IngestSettings settings,
+            FramePublisher publisher,
+            StreamMetrics metrics,
+            IntFunction<OptionalLong> lagOfPartition,
+            Function<SourceSpec, FrameSource> sources) {
         this.spec = spec;
         this.settings = settings;
         this.publisher = publisher;
         this.metrics = metrics;
         this.lagOfPartition = lagOfPartition;
         this.sources = sources;
-        this.adaptive = new AdaptiveRate(settings.liveHighLag(), settings.liveLowLag(), settings.liveMinRateFactor(), 0.1);
+        this.adaptive =
+                new AdaptiveRate(
+                        settings.liveHighLag(),
+                        settings.liveLowLag(),
+                        settings.liveMinRateFactor(),
+                        0.1);
         this.limit = new FrameRateLimit(spec.maxFps().orElse(0.0));
     }
 
@@ -81,7 +95,9 @@ final class StreamRunner implements Runnable {
             log.error("stream {}: unexpected failure", spec.streamId(), e);
             state(PipelineState.FAILED, "unexpected failure: " + e);
         } finally {
-            metrics.threadCpu(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+            metrics.threadCpu(
+                    java.lang.management.ManagementFactory.getThreadMXBean()
+                            .getCurrentThreadCpuTime());
         }
     }
 
@@ -100,7 +116,10 @@ final class StreamRunner implements Runnable {
                     finish(truncation(source));
                     return;
                 }
-                reason = "lost " + spec.displayUri() + " (no frame within the network timeout, or the server closed it)";
+                reason =
+                        "lost "
+                                + spec.displayUri()
+                                + " (no frame within the network timeout, or the server closed it)";
             } catch (SourceException e) {
                 reason = e.getMessage();
                 if (!spec.isLive() || !e.retriable()) {
@@ -114,7 +133,11 @@ final class StreamRunner implements Runnable {
             }
             attempt = decoded > decodedBefore ? 1 : attempt + 1;
             if (!settings.reconnect().allows(attempt)) {
-                finish("gave up after " + settings.reconnect().maxAttempts() + " attempt(s): " + reason);
+                finish(
+                        "gave up after "
+                                + settings.reconnect().maxAttempts()
+                                + " attempt(s): "
+                                + reason);
                 return;
             }
             metrics.reconnected();
@@ -129,7 +152,8 @@ final class StreamRunner implements Runnable {
         long startMillis = System.currentTimeMillis();
         while (!stopping) {
             long t0 = System.nanoTime();
-            CapturedFrame frame = spec.isLive() && !spec.realtime() ? source.next() : nextOrThrowAsEnd(source);
+            CapturedFrame frame =
+                    spec.isLive() && !spec.realtime() ? source.next() : nextOrThrowAsEnd(source);
             if (frame == null) {
                 return spec.isLive() && !spec.realtime() ? Outcome.LOST : Outcome.ENDED;
             }
@@ -153,8 +177,16 @@ final class StreamRunner implements Runnable {
         }
     }
 
-    /** Waits or drops as the source's kind asks; returns the frame's capture time, or null when it is dropped. */
-    private Instant pace(CapturedFrame frame, PresentationClock clock, double sourceFps, long startNanos, long startMillis) {
+    /**
+     * Waits or drops as the source's kind asks; returns the frame's capture time, or null when it
+     * is dropped.
+     */
+    private Instant pace(
+            CapturedFrame frame,
+            PresentationClock clock,
+            double sourceFps,
+            long startNanos,
+            long startMillis) {
         if (!spec.isLive()) {
             long pts = clock.next(frame.ptsMicros());
             waitWhileWorkersLag();
@@ -170,7 +202,8 @@ final class StreamRunner implements Runnable {
             metrics.drop();
             return null;
         }
-        return Instant.ofEpochMilli(spec.realtime() ? System.currentTimeMillis() : frame.wallClockMillis());
+        return Instant.ofEpochMilli(
+                spec.realtime() ? System.currentTimeMillis() : frame.wallClockMillis());
     }
 
     private void publish(CapturedFrame frame, FrameEncoder encoder, Instant captureTime) {
@@ -196,7 +229,10 @@ final class StreamRunner implements Runnable {
                 .build();
     }
 
-    /** Live rate from the workers' lag on this stream's partition (AIMD), checked once per lag interval. */
+    /**
+     * Live rate from the workers' lag on this stream's partition (AIMD), checked once per lag
+     * interval.
+     */
     private void adapt(double sourceFps) {
         OptionalLong lag = currentLag();
         if (lag.isEmpty()) {
@@ -208,8 +244,13 @@ final class StreamRunner implements Runnable {
             double base = spec.maxFps().orElse(sourceFps > 0 ? sourceFps : 25);
             limit.setFps(factor >= 1.0 && spec.maxFps().isEmpty() ? 0 : base * factor);
             metrics.rateFactor(factor);
-            log.info("stream {}: workers' lag {} on partition {}: publishing at {}% of {} fps", spec.streamId(),
-                    lag.getAsLong(), metrics.partition(), Math.round(factor * 100), Math.round(base));
+            log.info(
+                    "stream {}: workers' lag {} on partition {}: publishing at {}% of {} fps",
+                    spec.streamId(),
+                    lag.getAsLong(),
+                    metrics.partition(),
+                    Math.round(factor * 100),
+                    Math.round(base));
         }
     }
 
@@ -223,8 +264,13 @@ final class StreamRunner implements Runnable {
             boolean high = lag.isPresent() && lag.getAsLong() > settings.fileLagBound();
             if (high != pausedForLag) {
                 pausedForLag = high;
-                log.info("stream {}: {} reading: workers' lag {} on partition {} (bound {})", spec.streamId(),
-                        high ? "pausing" : "resuming", lag.orElse(0), metrics.partition(), settings.fileLagBound());
+                log.info(
+                        "stream {}: {} reading: workers' lag {} on partition {} (bound {})",
+                        spec.streamId(),
+                        high ? "pausing" : "resuming",
+                        lag.orElse(0),
+                        metrics.partition(),
+                        settings.fileLagBound());
             }
             if (!high) {
                 return;
@@ -248,13 +294,19 @@ final class StreamRunner implements Runnable {
         }
         long declared = source.declaredFrames();
         if (declared > 0 && decoded < declared - Math.max(2, declared / 100)) {
-            return "ended after " + decoded + " of about " + declared + " frames the container declares:"
+            return "ended after "
+                    + decoded
+                    + " of about "
+                    + declared
+                    + " frames the container declares:"
                     + " the file looks truncated or corrupt";
         }
         return null;
     }
 
-    /** Ends the stream: one end-of-stream frame when anything was published, then ENDED or FAILED. */
+    /**
+     * Ends the stream: one end-of-stream frame when anything was published, then ENDED or FAILED.
+     */
     private void finish(String failure) {
         if (seq > 0) {
             publisher.send(newFrame(Instant.ofEpochMilli(lastCaptureMillis), true), null, metrics);
@@ -273,8 +325,13 @@ final class StreamRunner implements Runnable {
         } else if (reason != null) {
             log.warn("stream {} ({}): {}: {}", spec.streamId(), spec.displayUri(), state, reason);
         } else {
-            log.info("stream {} ({}): {} (epoch {}, {} frame(s) so far)", spec.streamId(), spec.displayUri(), state,
-                    epoch, seq);
+            log.info(
+                    "stream {} ({}): {} (epoch {}, {} frame(s) so far)",
+                    spec.streamId(),
+                    spec.displayUri(),
+                    state,
+                    epoch,
+                    seq);
         }
     }
 
@@ -287,7 +344,9 @@ final class StreamRunner implements Runnable {
         // short slices, so stop() is honoured within 100 ms
         while (!stopping && nanos > 0) {
             try {
-                Thread.sleep(Math.min(100, Math.max(1, nanos / 1_000_000)), (int) (nanos < 1_000_000 ? nanos : 0));
+                Thread.sleep(
+                        Math.min(100, Math.max(1, nanos / 1_000_000)),
+                        (int) (nanos < 1_000_000 ? nanos : 0));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopping = true;

@@ -38,44 +38,58 @@ class FileIngestIT {
     @Test
     void shouldPublishEveryFrameOfMegamindThenEndOfStream(KafkaCluster kafka) throws Exception {
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
-            ingest.service.add(SourceSpec.builder(TestVideos.megamind().toString()).streamId("megamind")
-                    .pipelineId("demo").build());
+            ingest.service.add(
+                    SourceSpec.builder(TestVideos.megamind().toString())
+                            .streamId("megamind")
+                            .pipelineId("demo")
+                            .build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
             List<Frame> frames = ingest.framesOf("megamind", 271, WAIT);
 
             assertThat(frames).hasSize(271);
-            assertThat(frames).extracting(Frame::getSeq).containsExactlyElementsOf(
-                    java.util.stream.LongStream.range(0, 271).boxed().toList());
+            assertThat(frames)
+                    .extracting(Frame::getSeq)
+                    .containsExactlyElementsOf(
+                            java.util.stream.LongStream.range(0, 271).boxed().toList());
             assertThat(frames).extracting(Frame::getEpoch).containsOnly(frames.get(0).getEpoch());
             List<Frame> pictures = frames.subList(0, 270);
-            assertThat(pictures).allSatisfy(f -> {
-                assertThat(f.getEndOfStream()).isFalse();
-                assertThat(f.getSourceKind()).isEqualTo(SourceKind.FILE);
-                assertThat(f.getEncoding()).isEqualTo(FrameEncoding.JPEG);
-                assertThat(f.getWidth()).isEqualTo(720);
-                assertThat(f.getHeight()).isEqualTo(528);
-                assertThat(f.getPipelineId()).isEqualTo("demo");
-            });
+            assertThat(pictures)
+                    .allSatisfy(
+                            f -> {
+                                assertThat(f.getEndOfStream()).isFalse();
+                                assertThat(f.getSourceKind()).isEqualTo(SourceKind.FILE);
+                                assertThat(f.getEncoding()).isEqualTo(FrameEncoding.JPEG);
+                                assertThat(f.getWidth()).isEqualTo(720);
+                                assertThat(f.getHeight()).isEqualTo(528);
+                                assertThat(f.getPipelineId()).isEqualTo("demo");
+                            });
             for (int i = 1; i < pictures.size(); i++) {
-                assertThat(pictures.get(i).getCaptureTime()).isAfter(pictures.get(i - 1).getCaptureTime());
+                assertThat(pictures.get(i).getCaptureTime())
+                        .isAfter(pictures.get(i - 1).getCaptureTime());
             }
-            // file capture times follow the video's clock: 270 frames at 23.976 fps span about 11.2 s
-            Duration span = Duration.between(pictures.get(0).getCaptureTime(), pictures.get(269).getCaptureTime());
+            // file capture times follow the video's clock: 270 frames at 23.976 fps span about 11.2
+            // s
+            Duration span =
+                    Duration.between(
+                            pictures.get(0).getCaptureTime(), pictures.get(269).getCaptureTime());
             assertThat(span.toMillis()).isBetween(11_000L, 11_400L);
             assertDecodableJpeg(pictures.get(30));
             Frame end = frames.get(270);
             assertThat(end.getEndOfStream()).isTrue();
             assertThat(end.getPayload()).isNull();
-            assertThat(ingest.service.streams().get("megamind").state()).isEqualTo(PipelineState.ENDED);
+            assertThat(ingest.service.streams().get("megamind").state())
+                    .isEqualTo(PipelineState.ENDED);
             assertThat(ingest.service.streams().get("megamind").acknowledged()).isEqualTo(271);
         }
     }
 
     @Test
-    void shouldPublishTheFramesBeforeTheCutOfATruncatedVideoThenFailAndEnd(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    void shouldPublishTheFramesBeforeTheCutOfATruncatedVideoThenFailAndEnd(
+            KafkaCluster kafka, @TempDir Path dir) throws Exception {
         Path truncated = dir.resolve("truncated.avi");
-        try (InputStream in = Files.newInputStream(TestVideos.megamind()); OutputStream out = Files.newOutputStream(truncated)) {
+        try (InputStream in = Files.newInputStream(TestVideos.megamind());
+                OutputStream out = Files.newOutputStream(truncated)) {
             out.write(in.readNBytes(600_000));
         }
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
@@ -93,31 +107,52 @@ class FileIngestIT {
     }
 
     @Test
-    void shouldFailBadFilesClearlyWhileAGoodOneCompletes(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    void shouldFailBadFilesClearlyWhileAGoodOneCompletes(KafkaCluster kafka, @TempDir Path dir)
+            throws Exception {
         byte[] noise = new byte[50_000];
         new Random(3).nextBytes(noise);
         Path random = Files.write(dir.resolve("noise.mp4"), noise);
         Path text = Files.writeString(dir.resolve("readme.avi"), "not a video");
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
-            ingest.service.add(SourceSpec.builder(dir.resolve("missing.avi").toString()).streamId("missing").build());
+            ingest.service.add(
+                    SourceSpec.builder(dir.resolve("missing.avi").toString())
+                            .streamId("missing")
+                            .build());
             ingest.service.add(SourceSpec.builder(random.toString()).streamId("random").build());
             ingest.service.add(SourceSpec.builder(text.toString()).streamId("text").build());
-            ingest.service.add(SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
-                    .streamId("good").build());
+            ingest.service.add(
+                    SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
+                            .streamId("good")
+                            .build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
             assertThat(ingest.service.failures())
                     .containsOnlyKeys("missing", "random", "text")
-                    .hasEntrySatisfying("missing", r -> assertThat(r).isEqualTo("no such file: " + dir.resolve("missing.avi")))
-                    .hasEntrySatisfying("random", r -> assertThat(r).contains("noise.mp4").contains("Invalid data"))
-                    .hasEntrySatisfying("text", r -> assertThat(r).contains("readme.avi").contains("not a video or image"));
+                    .hasEntrySatisfying(
+                            "missing",
+                            r ->
+                                    assertThat(r)
+                                            .isEqualTo(
+                                                    "no such file: " + dir.resolve("missing.avi")))
+                    .hasEntrySatisfying(
+                            "random",
+                            r -> assertThat(r).contains("noise.mp4").contains("Invalid data"))
+                    .hasEntrySatisfying(
+                            "text",
+                            r ->
+                                    assertThat(r)
+                                            .contains("readme.avi")
+                                            .contains("not a video or image"));
             assertThat(ingest.service.streams().get("good").state()).isEqualTo(PipelineState.ENDED);
-            assertThat(ingest.frames(2, WAIT)).extracting(r -> r.value().getStreamId()).containsOnly("good");
+            assertThat(ingest.frames(2, WAIT))
+                    .extracting(r -> r.value().getStreamId())
+                    .containsOnly("good");
         }
     }
 
     @Test
-    void shouldPublishAnImageFolderSkippingUndecodableFiles(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    void shouldPublishAnImageFolderSkippingUndecodableFiles(KafkaCluster kafka, @TempDir Path dir)
+            throws Exception {
         Files.copy(TestData.file(TestData.MEGAMIND_FRAME_030_PNG), dir.resolve("1.png"));
         Files.write(dir.resolve("2.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2, 3});
         Files.copy(TestData.file(TestData.WHITE_SQUARE_PNG), dir.resolve("3.png"));
@@ -128,16 +163,26 @@ class FileIngestIT {
             List<Frame> frames = ingest.framesOf("folder", 3, WAIT);
             assertThat(frames).extracting(Frame::getWidth).containsExactly(720, 640, 0);
             assertThat(frames.get(2).getEndOfStream()).isTrue();
-            assertThat(ingest.service.streams().get("folder").state()).isEqualTo(PipelineState.ENDED);
+            assertThat(ingest.service.streams().get("folder").state())
+                    .isEqualTo(PipelineState.ENDED);
         }
     }
 
     @Test
-    void shouldClaimCheckFramesAboveTheRecordLimit(KafkaCluster kafka, @TempDir Path store) throws Exception {
-        try (IngestHarness ingest = new IngestHarness(kafka, b -> b.claimCheckDir(store).maxRecordBytes(128 * 1024)
-                .encoding(new EncodingSettings(FrameEncoding.PNG, 85, 0)))) {
-            ingest.service.add(SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
-                    .streamId("big").build());
+    void shouldClaimCheckFramesAboveTheRecordLimit(KafkaCluster kafka, @TempDir Path store)
+            throws Exception {
+        try (IngestHarness ingest =
+                new IngestHarness(
+                        kafka,
+                        b ->
+                                b.claimCheckDir(store)
+                                        .maxRecordBytes(128 * 1024)
+                                        .encoding(
+                                                new EncodingSettings(FrameEncoding.PNG, 85, 0)))) {
+            ingest.service.add(
+                    SourceSpec.builder(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString())
+                            .streamId("big")
+                            .build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
             Frame frame = ingest.framesOf("big", 2, WAIT).get(0);
@@ -152,10 +197,15 @@ class FileIngestIT {
     void shouldMakeAFileWaitForItsMaxFpsWithoutDroppingFrames(KafkaCluster kafka) throws Exception {
         try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
             long start = System.nanoTime();
-            ingest.service.add(SourceSpec.builder(TestVideos.megamind().toString()).streamId("slow").maxFps(100.0).build());
+            ingest.service.add(
+                    SourceSpec.builder(TestVideos.megamind().toString())
+                            .streamId("slow")
+                            .maxFps(100.0)
+                            .build());
             assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
 
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(2_600));
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isGreaterThan(Duration.ofMillis(2_600));
             assertThat(ingest.service.streams().get("slow").acknowledged()).isEqualTo(271);
             assertThat(ingest.service.streams().get("slow").droppedCount()).isZero();
         }
@@ -164,7 +214,8 @@ class FileIngestIT {
     private static void assertDecodableJpeg(Frame frame) {
         byte[] bytes = new byte[frame.getPayload().remaining()];
         frame.getPayload().duplicate().get(bytes);
-        try (Mat encoded = new Mat(new BytePointer(bytes)); Mat decoded = imdecode(encoded, IMREAD_COLOR)) {
+        try (Mat encoded = new Mat(new BytePointer(bytes));
+                Mat decoded = imdecode(encoded, IMREAD_COLOR)) {
             assertThat(decoded.cols()).isEqualTo(720);
             assertThat(decoded.rows()).isEqualTo(528);
         }

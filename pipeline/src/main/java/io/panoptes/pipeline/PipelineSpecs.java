@@ -17,35 +17,53 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What a valid {@link PipelineSpec} is, in one place: the API checks a spec with
- * {@link #validate} before it stores it, ingest checks it again before it runs it, and the
- * aggregator builds its zones, lines and rules with the same classes, so that what is accepted is
- * what runs.
+ * What a valid {@link PipelineSpec} is, in one place: the API checks a spec with {@link #validate}
+ * before it stores it, ingest checks it again before it runs it, and the aggregator builds its
+ * zones, lines and rules with the same classes, so that what is accepted is what runs.
  */
 public final class PipelineSpecs {
 
     /** Pipeline ids: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     /** Most zones, lines or rules one pipeline may have. */
     public static final int MAX_ITEMS = 1000;
+
     /** Highest {@code maxFps}. */
     public static final double MAX_FPS = 1000;
 
     private PipelineSpecs() {}
 
-    /** Everything wrong with {@code spec} under {@code policy}, each naming its field; empty when it is valid. */
+    /**
+     * Everything wrong with {@code spec} under {@code policy}, each naming its field; empty when it
+     * is valid.
+     */
     public static List<Violation> validate(PipelineSpec spec, SourcePolicy policy) {
         List<Violation> violations = new ArrayList<>();
         if (!ID.matcher(spec.getPipelineId()).matches()) {
-            violations.add(new Violation("pipelineId", "'" + spec.getPipelineId()
-                    + "' must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+            violations.add(
+                    new Violation(
+                            "pipelineId",
+                            "'"
+                                    + spec.getPipelineId()
+                                    + "' must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit"));
         }
         checkSource(spec, policy, violations);
         if (spec.getMaxFps() != null && !(spec.getMaxFps() > 0 && spec.getMaxFps() <= MAX_FPS)) {
-            violations.add(new Violation("maxFps", "must be a number in (0, " + (int) MAX_FPS + "], got " + spec.getMaxFps()));
+            violations.add(
+                    new Violation(
+                            "maxFps",
+                            "must be a number in (0, "
+                                    + (int) MAX_FPS
+                                    + "], got "
+                                    + spec.getMaxFps()));
         }
         if (spec.getMaxStalenessMillis() != null && spec.getMaxStalenessMillis() <= 0) {
-            violations.add(new Violation("maxStalenessMillis", "must be a positive whole number, got " + spec.getMaxStalenessMillis()));
+            violations.add(
+                    new Violation(
+                            "maxStalenessMillis",
+                            "must be a positive whole number, got "
+                                    + spec.getMaxStalenessMillis()));
         }
         Set<String> zones = checkZones(spec.getZones(), violations);
         Set<String> lines = checkLines(spec.getLines(), violations);
@@ -60,16 +78,24 @@ public final class PipelineSpecs {
 
     /** UNKNOWN (a spec written without a desired state) means RUNNING. */
     public static DesiredState desired(PipelineSpec spec) {
-        return spec.getDesiredState() == DesiredState.UNKNOWN ? DesiredState.RUNNING : spec.getDesiredState();
+        return spec.getDesiredState() == DesiredState.UNKNOWN
+                ? DesiredState.RUNNING
+                : spec.getDesiredState();
     }
 
-    /** Whether two versions read the same frames the same way; zones, lines and rules are the aggregator's. */
+    /**
+     * Whether two versions read the same frames the same way; zones, lines and rules are the
+     * aggregator's.
+     */
     public static boolean sameSource(PipelineSpec a, PipelineSpec b) {
-        return a.getSource().equals(b.getSource()) && a.getSourceOptions().equals(b.getSourceOptions())
-                && Objects.equals(a.getMaxFps(), b.getMaxFps()) && Objects.equals(a.getModel(), b.getModel());
+        return a.getSource().equals(b.getSource())
+                && a.getSourceOptions().equals(b.getSourceOptions())
+                && Objects.equals(a.getMaxFps(), b.getMaxFps())
+                && Objects.equals(a.getModel(), b.getModel());
     }
 
-    private static void checkSource(PipelineSpec spec, SourcePolicy policy, List<Violation> violations) {
+    private static void checkSource(
+            PipelineSpec spec, SourcePolicy policy, List<Violation> violations) {
         if (spec.getSource().isBlank()) {
             violations.add(new Violation("source", "is required"));
             return;
@@ -91,7 +117,11 @@ public final class PipelineSpecs {
             String field = "zones[" + i + "]";
             if (unique(zone.getName(), field, names, violations)) {
                 try {
-                    Polygon.of(zone.getName(), zone.getPolygon().stream().map(p -> new double[] {p.getX(), p.getY()}).toList());
+                    Polygon.of(
+                            zone.getName(),
+                            zone.getPolygon().stream()
+                                    .map(p -> new double[] {p.getX(), p.getY()})
+                                    .toList());
                 } catch (IllegalArgumentException e) {
                     violations.add(new Violation(field + ".polygon", e.getMessage()));
                 }
@@ -110,7 +140,11 @@ public final class PipelineSpecs {
             String field = "lines[" + i + "]";
             if (unique(line.getName(), field, names, violations)) {
                 try {
-                    new DirectedLine(line.getName(), line.getStart().getX(), line.getStart().getY(), line.getEnd().getX(),
+                    new DirectedLine(
+                            line.getName(),
+                            line.getStart().getX(),
+                            line.getStart().getY(),
+                            line.getEnd().getX(),
                             line.getEnd().getY());
                 } catch (IllegalArgumentException e) {
                     violations.add(new Violation(field, e.getMessage()));
@@ -120,7 +154,11 @@ public final class PipelineSpecs {
         return names;
     }
 
-    private static void checkRules(List<RuleSpec> rules, Set<String> zones, Set<String> lines, List<Violation> violations) {
+    private static void checkRules(
+            List<RuleSpec> rules,
+            Set<String> zones,
+            Set<String> lines,
+            List<Violation> violations) {
         if (tooMany("rules", rules, violations)) {
             return;
         }
@@ -129,11 +167,20 @@ public final class PipelineSpecs {
             RuleSpec rule = rules.get(i);
             String field = "rules[" + i + "]";
             if (!ids.add(rule.getId())) {
-                violations.add(new Violation(field + ".id", "'" + rule.getId() + "' is used by an earlier rule"));
+                violations.add(
+                        new Violation(
+                                field + ".id",
+                                "'" + rule.getId() + "' is used by an earlier rule"));
             } else if (rule.getZone() != null && !zones.contains(rule.getZone())) {
-                violations.add(new Violation(field + ".zone", "no zone named '" + rule.getZone() + "' in this pipeline"));
+                violations.add(
+                        new Violation(
+                                field + ".zone",
+                                "no zone named '" + rule.getZone() + "' in this pipeline"));
             } else if (rule.getLine() != null && !lines.contains(rule.getLine())) {
-                violations.add(new Violation(field + ".line", "no line named '" + rule.getLine() + "' in this pipeline"));
+                violations.add(
+                        new Violation(
+                                field + ".line",
+                                "no line named '" + rule.getLine() + "' in this pipeline"));
             } else {
                 try {
                     Rule.of(rule);
@@ -144,7 +191,8 @@ public final class PipelineSpecs {
         }
     }
 
-    private static boolean unique(String name, String field, Set<String> names, List<Violation> violations) {
+    private static boolean unique(
+            String name, String field, Set<String> names, List<Violation> violations) {
         if (name == null || name.isBlank()) {
             violations.add(new Violation(field + ".name", "is required"));
             return false;
@@ -158,7 +206,8 @@ public final class PipelineSpecs {
 
     private static boolean tooMany(String field, List<?> items, List<Violation> violations) {
         if (items.size() > MAX_ITEMS) {
-            violations.add(new Violation(field, "has " + items.size() + " items; at most " + MAX_ITEMS));
+            violations.add(
+                    new Violation(field, "has " + items.size() + " items; at most " + MAX_ITEMS));
             return true;
         }
         return false;

@@ -7,9 +7,9 @@ import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.EventKind;
+import io.panoptes.avro.Frame;
 import io.panoptes.avro.FrameEncoding;
 import io.panoptes.avro.FramePolicy;
-import io.panoptes.avro.Frame;
 import io.panoptes.avro.Keypoint;
 import io.panoptes.avro.Line;
 import io.panoptes.avro.ModelRef;
@@ -45,7 +45,11 @@ public final class SampleRecords {
                 .setWidth(720)
                 .setHeight(528)
                 .setEncoding(FrameEncoding.JPEG)
-                .setPayload(ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2, 3, (byte) 0xff, (byte) 0xd9}))
+                .setPayload(
+                        ByteBuffer.wrap(
+                                new byte[] {
+                                    (byte) 0xff, (byte) 0xd8, 1, 2, 3, (byte) 0xff, (byte) 0xd9
+                                }))
                 .setSource("rtsp://127.0.0.1:8554/test")
                 .setPipelineId("door")
                 .setModelId("blazeface")
@@ -59,7 +63,10 @@ public final class SampleRecords {
                 .setConfidence(0.93f)
                 .setBox(new Box(230.5f, 210f, 125f, 124f))
                 .setTrackId(7L)
-                .setKeypoints(List.of(new Keypoint(260f, 250f, "right_eye"), new Keypoint(320f, 250f, null)))
+                .setKeypoints(
+                        List.of(
+                                new Keypoint(260f, 250f, "right_eye"),
+                                new Keypoint(320f, 250f, null)))
                 .build();
     }
 
@@ -126,17 +133,26 @@ public final class SampleRecords {
                 .setModel("blazeface")
                 .setPolicy(FramePolicy.LATEST)
                 .setMaxStalenessMillis(500L)
-                .setZones(List.of(new Zone("entrance", List.of(new Point(0d, 0d), new Point(100d, 0d), new Point(100d, 100d)))))
+                .setZones(
+                        List.of(
+                                new Zone(
+                                        "entrance",
+                                        List.of(
+                                                new Point(0d, 0d),
+                                                new Point(100d, 0d),
+                                                new Point(100d, 100d)))))
                 .setLines(List.of(new Line("threshold", a, b)))
-                .setRules(List.of(RuleSpec.newBuilder()
-                        .setId("door-crowd")
-                        .setKind(EventKind.COUNT_THRESHOLD)
-                        .setLabel("person")
-                        .setZone("entrance")
-                        .setThreshold(5.0)
-                        .setDurationMillis(60_000L)
-                        .setCooldownMillis(300_000L)
-                        .build()))
+                .setRules(
+                        List.of(
+                                RuleSpec.newBuilder()
+                                        .setId("door-crowd")
+                                        .setKind(EventKind.COUNT_THRESHOLD)
+                                        .setLabel("person")
+                                        .setZone("entrance")
+                                        .setThreshold(5.0)
+                                        .setDurationMillis(60_000L)
+                                        .setCooldownMillis(300_000L)
+                                        .build()))
                 .setDesiredState(DesiredState.RUNNING)
                 .setUpdated(T0)
                 .build();

@@ -7,8 +7,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The Kafka cluster a test runs against, as chosen by {@link KafkaClusterExtension}. Clusters may
- * be shared by many tests (and, when external, by other people): name topics and groups with
- * {@link #uniqueName(String)}.
+ * be shared by many tests (and, when external, by other people): name topics and groups with {@link
+ * #uniqueName(String)}.
  */
 public interface KafkaCluster {
 

@@ -36,7 +36,8 @@ public final class KafkaClusterExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE)
+        return context.getRoot()
+                .getStore(NAMESPACE)
                 .getOrComputeIfAbsent("cluster", key -> startCluster(), ClosableCluster.class);
     }
 
@@ -46,24 +47,30 @@ public final class KafkaClusterExtension implements ParameterResolver {
             log.info("tests use the external Kafka cluster at {}", external);
             return new ClosableCluster(external, "external cluster " + external, () -> {});
         }
-        String mode = System.getProperty("panoptes.test.kafka", System.getenv("PANOPTES_TEST_KAFKA"));
+        String mode =
+                System.getProperty("panoptes.test.kafka", System.getenv("PANOPTES_TEST_KAFKA"));
         if ("testcontainers".equalsIgnoreCase(mode)) {
             return startContainer();
         }
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-        return new ClosableCluster(broker.bootstrapServers(),
-                "embedded KRaft broker " + broker.bootstrapServers(), broker::close);
+        return new ClosableCluster(
+                broker.bootstrapServers(),
+                "embedded KRaft broker " + broker.bootstrapServers(),
+                broker::close);
     }
 
     private static ClosableCluster startContainer() {
         if (!DockerClientFactory.instance().isDockerAvailable()) {
-            throw new ExtensionConfigurationException("PANOPTES_TEST_KAFKA=testcontainers asks for a Kafka"
-                    + " container, but no Docker engine answers; unset it to use the embedded broker");
+            throw new ExtensionConfigurationException(
+                    "PANOPTES_TEST_KAFKA=testcontainers asks for a Kafka"
+                            + " container, but no Docker engine answers; unset it to use the embedded broker");
         }
         KafkaContainer container = new KafkaContainer(KAFKA_IMAGE);
         container.start();
-        return new ClosableCluster(container.getBootstrapServers(),
-                "Testcontainers " + KAFKA_IMAGE + " " + container.getBootstrapServers(), container::stop);
+        return new ClosableCluster(
+                container.getBootstrapServers(),
+                "Testcontainers " + KAFKA_IMAGE + " " + container.getBootstrapServers(),
+                container::stop);
     }
 
     /** A cluster that JUnit closes with the root extension context. */

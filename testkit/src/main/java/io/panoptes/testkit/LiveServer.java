@@ -31,49 +31,135 @@ public final class LiveServer implements AutoCloseable {
         this.url = url;
     }
 
-    /** {@code http://127.0.0.1:PORT/cam}: {@code video} looped forever at its native rate as multipart MJPEG. */
+    /**
+     * {@code http://127.0.0.1:PORT/cam}: {@code video} looped forever at its native rate as
+     * multipart MJPEG.
+     */
     public static LiveServer mjpeg(Path video, int port) {
         requireFfmpeg();
         String url = "http://127.0.0.1:" + port + "/cam";
-        return new LiveServer(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
-                "-i", video.toString(), "-an", "-f", "mpjpeg", "-q:v", "5", "-listen", "1", url), port, url);
+        return new LiveServer(
+                List.of(
+                        "ffmpeg",
+                        "-hide_banner",
+                        "-loglevel",
+                        "error",
+                        "-re",
+                        "-stream_loop",
+                        "-1",
+                        "-i",
+                        video.toString(),
+                        "-an",
+                        "-f",
+                        "mpjpeg",
+                        "-q:v",
+                        "5",
+                        "-listen",
+                        "1",
+                        url),
+                port,
+                url);
     }
 
     /**
-     * {@code https://127.0.0.1:PORT/cam}: like {@link #mjpeg} over TLS, with a throwaway self-signed
-     * certificate made by the {@code openssl} CLI in {@code dir}.
+     * {@code https://127.0.0.1:PORT/cam}: like {@link #mjpeg} over TLS, with a throwaway
+     * self-signed certificate made by the {@code openssl} CLI in {@code dir}.
      */
     public static LiveServer mjpegHttps(Path video, int port, Path dir) {
         requireFfmpeg();
-        SystemTools.require(run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
-                        "-out", dir.resolve("cert.pem").toString())),
+        SystemTools.require(
+                run(
+                        List.of(
+                                "openssl",
+                                "req",
+                                "-x509",
+                                "-newkey",
+                                "rsa:2048",
+                                "-nodes",
+                                "-days",
+                                "1",
+                                "-subj",
+                                "/CN=127.0.0.1",
+                                "-keyout",
+                                dir.resolve("key.pem").toString(),
+                                "-out",
+                                dir.resolve("cert.pem").toString())),
                 "the openssl CLI: apt-get install openssl");
         String url = "https://127.0.0.1:" + port + "/cam";
-        return new LiveServer(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
-                "-i", video.toString(), "-an", "-f", "mpjpeg", "-q:v", "5", "-listen", "1",
-                "-cert_file", dir.resolve("cert.pem").toString(), "-key_file", dir.resolve("key.pem").toString(), url),
-                port, url);
+        return new LiveServer(
+                List.of(
+                        "ffmpeg",
+                        "-hide_banner",
+                        "-loglevel",
+                        "error",
+                        "-re",
+                        "-stream_loop",
+                        "-1",
+                        "-i",
+                        video.toString(),
+                        "-an",
+                        "-f",
+                        "mpjpeg",
+                        "-q:v",
+                        "5",
+                        "-listen",
+                        "1",
+                        "-cert_file",
+                        dir.resolve("cert.pem").toString(),
+                        "-key_file",
+                        dir.resolve("key.pem").toString(),
+                        url),
+                port,
+                url);
     }
 
-    /** {@code rtmp://127.0.0.1:PORT/live/cam}: {@code video} looped forever as FLV over RTMP (ffmpeg listening). */
+    /**
+     * {@code rtmp://127.0.0.1:PORT/live/cam}: {@code video} looped forever as FLV over RTMP (ffmpeg
+     * listening).
+     */
     public static LiveServer rtmp(Path video, int port) {
         requireFfmpeg();
         String url = "rtmp://127.0.0.1:" + port + "/live/cam";
-        return new LiveServer(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
-                "-i", video.toString(), "-an", "-c:v", "flv", "-q:v", "5", "-g", "10", "-f", "flv", "-listen", "1", url),
-                port, url);
+        return new LiveServer(
+                List.of(
+                        "ffmpeg",
+                        "-hide_banner",
+                        "-loglevel",
+                        "error",
+                        "-re",
+                        "-stream_loop",
+                        "-1",
+                        "-i",
+                        video.toString(),
+                        "-an",
+                        "-c:v",
+                        "flv",
+                        "-q:v",
+                        "5",
+                        "-g",
+                        "10",
+                        "-f",
+                        "flv",
+                        "-listen",
+                        "1",
+                        url),
+                port,
+                url);
     }
 
     /** {@code rtsp://127.0.0.1:PORT/test}: an endless H.264 test pattern, 640x480 at 25 fps. */
     public static LiveServer rtspTestPattern(int port) {
-        SystemTools.require(python("import gi; gi.require_version('GstRtspServer', '1.0');"
-                        + " from gi.repository import GstRtspServer"),
+        SystemTools.require(
+                python(
+                        "import gi; gi.require_version('GstRtspServer', '1.0');"
+                                + " from gi.repository import GstRtspServer"),
                 "/usr/bin/python3 with GStreamer's RTSP server: apt-get install python3-gi"
                         + " gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good"
                         + " gstreamer1.0-plugins-ugly gstreamer1.0-libav");
         Path script = extract("live/rtsp_server.py");
-        return new LiveServer(List.of("/usr/bin/python3", script.toString(), String.valueOf(port), "test"), port,
+        return new LiveServer(
+                List.of("/usr/bin/python3", script.toString(), String.valueOf(port), "test"),
+                port,
                 "rtsp://127.0.0.1:" + port + "/test");
     }
 
@@ -88,15 +174,21 @@ public final class LiveServer implements AutoCloseable {
     /** Starts (or restarts) the server and waits until its port accepts connections. */
     public LiveServer start() {
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
         if (!url.startsWith("rtmp") && !url.startsWith("http")) {
             awaitPort(Duration.ofSeconds(15));
         } else {
-            pause(Duration.ofMillis(700)); // ffmpeg -listen serves one client: probing the port would use it up
+            pause(
+                    Duration.ofMillis(
+                            700)); // ffmpeg -listen serves one client: probing the port would use
+            // it up
         }
         return this;
     }
@@ -126,7 +218,9 @@ public final class LiveServer implements AutoCloseable {
 
     private void signal(String name) {
         try {
-            new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -144,7 +238,8 @@ public final class LiveServer implements AutoCloseable {
                 pause(Duration.ofMillis(100));
             }
         }
-        throw new IllegalStateException(command.get(0) + " did not listen on port " + port + " within " + timeout);
+        throw new IllegalStateException(
+                command.get(0) + " did not listen on port " + port + " within " + timeout);
     }
 
     private static void pause(Duration duration) {
@@ -156,7 +251,8 @@ public final class LiveServer implements AutoCloseable {
     }
 
     private static void requireFfmpeg() {
-        SystemTools.require(run(List.of("ffmpeg", "-version")), "the ffmpeg CLI: apt-get install ffmpeg");
+        SystemTools.require(
+                run(List.of("ffmpeg", "-version")), "the ffmpeg CLI: apt-get install ffmpeg");
     }
 
     private static boolean python(String code) {
@@ -165,8 +261,11 @@ public final class LiveServer implements AutoCloseable {
 
     private static boolean run(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;
@@ -186,5 +285,4 @@ public final class LiveServer implements AutoCloseable {
             throw new UncheckedIOException("cannot extract " + resource, e);
         }
     }
-
 }

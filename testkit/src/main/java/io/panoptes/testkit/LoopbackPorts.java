@@ -10,7 +10,9 @@ public final class LoopbackPorts {
 
     private LoopbackPorts() {}
 
-    /** A loopback port nothing listens on (it was free a moment ago): connecting to it is refused. */
+    /**
+     * A loopback port nothing listens on (it was free a moment ago): connecting to it is refused.
+     */
     public static int closed() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

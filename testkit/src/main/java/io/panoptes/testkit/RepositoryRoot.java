@@ -22,8 +22,10 @@ public final class RepositoryRoot {
                 return dir;
             }
         }
-        throw new IllegalStateException("cannot find the repository root above " + Path.of("").toAbsolutePath()
-                + "; set -Dpanoptes.repo.root");
+        throw new IllegalStateException(
+                "cannot find the repository root above "
+                        + Path.of("").toAbsolutePath()
+                        + "; set -Dpanoptes.repo.root");
     }
 
     private static boolean isRoot(Path dir) {

@@ -16,11 +16,13 @@ public final class SystemTools {
     /**
      * Skips the test (or fails it in CI) unless {@code available}.
      *
-     * @param what what is missing and how to install it, e.g. {@code "the ffmpeg CLI: apt-get install ffmpeg"}
+     * @param what what is missing and how to install it, e.g. {@code "the ffmpeg CLI: apt-get
+     *     install ffmpeg"}
      */
     public static void require(boolean available, String what) {
         if (!available && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError("CI=true and this test needs " + what + " (.ci/run installs it)");
+            throw new AssertionError(
+                    "CI=true and this test needs " + what + " (.ci/run installs it)");
         }
         Assumptions.assumeTrue(available, "this test needs " + what);
     }

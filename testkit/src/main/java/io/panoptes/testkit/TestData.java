@@ -17,7 +17,8 @@ public final class TestData {
 
     public static final String BLAZEFACE_FRONT = "blazeface/face_detection_front_128x128.onnx";
     public static final String BRIGHT_SQUARE_YOLOV8 = "models/bright-square-yolov8.onnx";
-    public static final String BRIGHT_SQUARE_YOLOV8_DYNBATCH = "models/bright-square-yolov8-dynbatch.onnx";
+    public static final String BRIGHT_SQUARE_YOLOV8_DYNBATCH =
+            "models/bright-square-yolov8-dynbatch.onnx";
     public static final String BRIGHT_SQUARE_YOLOV5 = "models/bright-square-yolov5.onnx";
     public static final String BRIGHT_SQUARE_EXPECTED = "models/bright-square-expected.csv";
     public static final String WHITE_SQUARE_PNG = "models/white-square-640.png";
@@ -25,7 +26,9 @@ public final class TestData {
 
     private TestData() {}
 
-    /** The fixture at {@code relativePath} below {@code testdata/}, copied out of a jar if need be. */
+    /**
+     * The fixture at {@code relativePath} below {@code testdata/}, copied out of a jar if need be.
+     */
     public static Path file(String relativePath) {
         String resource = "testdata/" + relativePath;
         URL url = TestData.class.getClassLoader().getResource(resource);
@@ -36,7 +39,9 @@ public final class TestData {
             if ("file".equals(url.getProtocol())) {
                 return Path.of(url.toURI());
             }
-            Path copy = Files.createTempFile("panoptes-fixture-", "-" + Path.of(relativePath).getFileName());
+            Path copy =
+                    Files.createTempFile(
+                            "panoptes-fixture-", "-" + Path.of(relativePath).getFileName());
             copy.toFile().deleteOnExit();
             try (InputStream in = url.openStream()) {
                 Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);

@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestVideos {
 
-    /** 720x528, 23.976 fps, 270 frames, MPEG-4 Part 2 with an AC-3 audio stream; frame 0 is black. */
+    /**
+     * 720x528, 23.976 fps, 270 frames, MPEG-4 Part 2 with an AC-3 audio stream; frame 0 is black.
+     */
     public static final String MEGAMIND = "Megamind.avi";
+
     /** 768x576, 10 fps, 795 frames, MS MPEG-4 v3, no audio: a street scene. */
     public static final String VTEST = "vtest.avi";
 
@@ -37,7 +40,8 @@ public final class TestVideos {
         }
         Path file = cacheDir.resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("scripts/test-videos.sh did not provide " + name + " in " + cacheDir);
+            throw new IllegalStateException(
+                    "scripts/test-videos.sh did not provide " + name + " in " + cacheDir);
         }
         return file;
     }
@@ -45,14 +49,19 @@ public final class TestVideos {
     private static Path runScript() {
         Path script = RepositoryRoot.find().resolve("scripts/test-videos.sh");
         try {
-            Process process = new ProcessBuilder("bash", script.toString())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            Process process =
+                    new ProcessBuilder("bash", script.toString())
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start();
+            String out =
+                    new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                            .trim();
             if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new IllegalStateException(script + " failed (see its message above); the sample videos"
-                        + " come from ../shared/testdata or Debian's opencv-doc package");
+                throw new IllegalStateException(
+                        script
+                                + " failed (see its message above); the sample videos"
+                                + " come from ../shared/testdata or Debian's opencv-doc package");
             }
             return Path.of(out);
         } catch (IOException e) {

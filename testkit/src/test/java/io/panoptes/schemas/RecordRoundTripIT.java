@@ -5,7 +5,9 @@ import io.panoptes.testkit.KafkaClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The round trips on the cluster the extension gives: the embedded broker unless told otherwise. */
+/**
+ * The round trips on the cluster the extension gives: the embedded broker unless told otherwise.
+ */
 @ExtendWith(KafkaClusterExtension.class)
 class RecordRoundTripIT extends RecordRoundTripContract {
 

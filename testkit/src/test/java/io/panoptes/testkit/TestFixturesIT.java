@@ -25,7 +25,8 @@ class TestFixturesIT {
     void shouldProvideTheCommittedFixtures() {
         assertThat(TestData.bytes(TestData.BLAZEFACE_FRONT)).hasSize(442_005);
         assertThat(TestData.file(TestData.BRIGHT_SQUARE_YOLOV8)).exists();
-        assertThatThrownBy(() -> TestData.file("nope.onnx")).hasMessageContaining("testdata/nope.onnx");
+        assertThatThrownBy(() -> TestData.file("nope.onnx"))
+                .hasMessageContaining("testdata/nope.onnx");
     }
 
     @Test
@@ -38,7 +39,9 @@ class TestFixturesIT {
     }
 
     private static String sha256(String file) throws Exception {
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(java.nio.file.Path.of(file)));
+        byte[] digest =
+                MessageDigest.getInstance("SHA-256")
+                        .digest(Files.readAllBytes(java.nio.file.Path.of(file)));
         return HexFormat.of().formatHex(digest);
     }
 }

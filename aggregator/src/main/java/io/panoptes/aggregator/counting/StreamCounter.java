@@ -1,12 +1,12 @@
 package io.panoptes.aggregator.counting;
 
-import io.panoptes.pipeline.geometry.DirectedLine;
-import io.panoptes.pipeline.geometry.Polygon;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.SourceKind;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.pipeline.geometry.DirectedLine;
+import io.panoptes.pipeline.geometry.Polygon;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,9 +23,10 @@ import java.util.TreeMap;
  * capture times move, so a fast file never makes a live camera on the same partition late. Takes
  * the stream's results in order, with track ids; per window, label and zone it counts distinct
  * tracks, the most objects in one frame, the mean per frame, line crossings (each track once per
- * line) and the frames behind the numbers (seen, and skipped or failed). A window is emitted, final,
- * once the watermark passes its end plus grace, or when the stream ends. LIVE results stamped far in
- * the future are not counted and do not move the clock. Not thread-safe: one per stream.
+ * line) and the frames behind the numbers (seen, and skipped or failed). A window is emitted,
+ * final, once the watermark passes its end plus grace, or when the stream ends. LIVE results
+ * stamped far in the future are not counted and do not move the clock. Not thread-safe: one per
+ * stream.
  */
 public final class StreamCounter {
 
@@ -53,19 +54,27 @@ public final class StreamCounter {
         long framesSkipped;
 
         WindowTally tally(String label, String zone) {
-            return byLabelAndZone.computeIfAbsent(label, l -> new TreeMap<>()).computeIfAbsent(zone, z -> new WindowTally());
+            return byLabelAndZone
+                    .computeIfAbsent(label, l -> new TreeMap<>())
+                    .computeIfAbsent(zone, z -> new WindowTally());
         }
     }
 
     /**
      * What a counter remembers, so that it can live in a state store.
      *
-     * @param watermark the stream's clock (epoch millis; {@code Long.MIN_VALUE} before the first result)
+     * @param watermark the stream's clock (epoch millis; {@code Long.MIN_VALUE} before the first
+     *     result)
      * @param windows the open windows
-     * @param anchors where each live track stood last off each line, by "track/line" 
+     * @param anchors where each live track stood last off each line, by "track/line"
      * @param crossed "track/line" pairs already counted
      */
-    public record State(long watermark, long late, long future, List<WindowState> windows, Map<String, float[]> anchors,
+    public record State(
+            long watermark,
+            long late,
+            long future,
+            List<WindowState> windows,
+            Map<String, float[]> anchors,
             List<String> crossed) {
 
         public State {
@@ -76,10 +85,19 @@ public final class StreamCounter {
     }
 
     /** One open window: its tallies by label, then zone ("" for the whole frame). */
-    public record WindowState(long start, long framesSeen, long framesSkipped, Map<String, Map<String, WindowTally.State>> tallies) {}
+    public record WindowState(
+            long start,
+            long framesSeen,
+            long framesSkipped,
+            Map<String, Map<String, WindowTally.State>> tallies) {}
 
-    public StreamCounter(String streamId, String pipelineId, WindowSpec windows, List<Polygon> zones,
-            List<DirectedLine> lines, Duration maxFutureSkew) {
+    public StreamCounter(
+            String streamId,
+            String pipelineId,
+            WindowSpec windows,
+            List<Polygon> zones,
+            List<DirectedLine> lines,
+            Duration maxFutureSkew) {
         this.streamId = streamId;
         this.pipelineId = pipelineId;
         this.windows = windows;
@@ -88,10 +106,20 @@ public final class StreamCounter {
         this.maxFutureSkew = maxFutureSkew;
     }
 
-    /** A counter that continues from {@code state}, with this geometry (which may have changed meanwhile). */
-    public static StreamCounter restore(String streamId, String pipelineId, WindowSpec windows, List<Polygon> zones,
-            List<DirectedLine> lines, Duration maxFutureSkew, State state) {
-        StreamCounter counter = new StreamCounter(streamId, pipelineId, windows, zones, lines, maxFutureSkew);
+    /**
+     * A counter that continues from {@code state}, with this geometry (which may have changed
+     * meanwhile).
+     */
+    public static StreamCounter restore(
+            String streamId,
+            String pipelineId,
+            WindowSpec windows,
+            List<Polygon> zones,
+            List<DirectedLine> lines,
+            Duration maxFutureSkew,
+            State state) {
+        StreamCounter counter =
+                new StreamCounter(streamId, pipelineId, windows, zones, lines, maxFutureSkew);
         counter.watermark = state.watermark();
         counter.late = state.late();
         counter.future = state.future();
@@ -99,8 +127,15 @@ public final class StreamCounter {
             Window window = new Window();
             window.framesSeen = saved.framesSeen();
             window.framesSkipped = saved.framesSkipped();
-            saved.tallies().forEach((label, byZone) -> byZone.forEach((zone, tally) ->
-                    window.byLabelAndZone.computeIfAbsent(label, l -> new TreeMap<>()).put(zone, new WindowTally(tally))));
+            saved.tallies()
+                    .forEach(
+                            (label, byZone) ->
+                                    byZone.forEach(
+                                            (zone, tally) ->
+                                                    window.byLabelAndZone
+                                                            .computeIfAbsent(
+                                                                    label, l -> new TreeMap<>())
+                                                            .put(zone, new WindowTally(tally))));
             counter.open.put(saved.start(), window);
         }
         counter.lastAnchor.putAll(state.anchors());
@@ -110,16 +145,28 @@ public final class StreamCounter {
 
     public State state() {
         List<WindowState> windowStates = new ArrayList<>();
-        open.forEach((start, window) -> {
-            Map<String, Map<String, WindowTally.State>> tallies = new TreeMap<>();
-            window.byLabelAndZone.forEach((label, byZone) -> byZone.forEach((zone, tally) ->
-                    tallies.computeIfAbsent(label, l -> new TreeMap<>()).put(zone, tally.state())));
-            windowStates.add(new WindowState(start, window.framesSeen, window.framesSkipped, tallies));
-        });
-        return new State(watermark, late, future, windowStates, lastAnchor, new ArrayList<>(crossed));
+        open.forEach(
+                (start, window) -> {
+                    Map<String, Map<String, WindowTally.State>> tallies = new TreeMap<>();
+                    window.byLabelAndZone.forEach(
+                            (label, byZone) ->
+                                    byZone.forEach(
+                                            (zone, tally) ->
+                                                    tallies.computeIfAbsent(
+                                                                    label, l -> new TreeMap<>())
+                                                            .put(zone, tally.state())));
+                    windowStates.add(
+                            new WindowState(
+                                    start, window.framesSeen, window.framesSkipped, tallies));
+                });
+        return new State(
+                watermark, late, future, windowStates, lastAnchor, new ArrayList<>(crossed));
     }
 
-    /** Forgets the positions and crossings of tracks that are gone, so that a long stream's state stays small. */
+    /**
+     * Forgets the positions and crossings of tracks that are gone, so that a long stream's state
+     * stays small.
+     */
     public void retainTracks(Set<Long> alive) {
         lastAnchor.keySet().removeIf(key -> !alive.contains(trackOf(key)));
         crossed.removeIf(key -> !alive.contains(trackOf(key)));
@@ -130,7 +177,8 @@ public final class StreamCounter {
     }
 
     /** A track's first crossing of a line, counted in the windows of its frame. */
-    public record Crossing(long trackId, String line, String label, boolean in, Detection detection) {}
+    public record Crossing(
+            long trackId, String line, String label, boolean in, Detection detection) {}
 
     /** The crossings counted by the last {@link #accept}: each track's first per line. */
     public List<Crossing> lastCrossings() {
@@ -144,7 +192,8 @@ public final class StreamCounter {
             return closeAll();
         }
         long time = result.getCaptureTime().toEpochMilli();
-        if (result.getSourceKind() == SourceKind.LIVE && time > System.currentTimeMillis() + maxFutureSkew.toMillis()) {
+        if (result.getSourceKind() == SourceKind.LIVE
+                && time > System.currentTimeMillis() + maxFutureSkew.toMillis()) {
             future++;
             return List.of();
         }
@@ -200,22 +249,30 @@ public final class StreamCounter {
     }
 
     public Optional<Instant> watermark() {
-        return watermark == Long.MIN_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(watermark));
+        return watermark == Long.MIN_VALUE
+                ? Optional.empty()
+                : Optional.of(Instant.ofEpochMilli(watermark));
     }
 
     private void count(Window window, List<Detection> detections) {
         Map<String, Map<String, List<Long>>> present = new HashMap<>();
         for (Detection d : detections) {
             float[] anchor = anchor(d);
-            present.computeIfAbsent(d.getLabel(), l -> new HashMap<>()).computeIfAbsent(WHOLE_FRAME, z -> new ArrayList<>())
+            present.computeIfAbsent(d.getLabel(), l -> new HashMap<>())
+                    .computeIfAbsent(WHOLE_FRAME, z -> new ArrayList<>())
                     .add(d.getTrackId());
             for (Polygon zone : zones) {
                 if (zone.contains(anchor[0], anchor[1])) {
-                    present.get(d.getLabel()).computeIfAbsent(zone.name(), z -> new ArrayList<>()).add(d.getTrackId());
+                    present.get(d.getLabel())
+                            .computeIfAbsent(zone.name(), z -> new ArrayList<>())
+                            .add(d.getTrackId());
                 }
             }
         }
-        present.forEach((label, byZone) -> byZone.forEach((zone, ids) -> window.tally(label, zone).frame(ids.size(), ids)));
+        present.forEach(
+                (label, byZone) ->
+                        byZone.forEach(
+                                (zone, ids) -> window.tally(label, zone).frame(ids.size(), ids)));
     }
 
     /**
@@ -236,14 +293,23 @@ public final class StreamCounter {
                     continue;
                 }
                 float[] before = lastAnchor.put(key, now);
-                Optional<DirectedLine.Direction> crossing = before == null ? Optional.empty()
-                        : line.crossing(before[0], before[1], now[0], now[1]);
+                Optional<DirectedLine.Direction> crossing =
+                        before == null
+                                ? Optional.empty()
+                                : line.crossing(before[0], before[1], now[0], now[1]);
                 if (crossing.isPresent() && crossed.add(key)) {
-                    lastCrossings.add(new Crossing(track, line.name(), d.getLabel(), crossing.get() == DirectedLine.Direction.IN, d));
+                    lastCrossings.add(
+                            new Crossing(
+                                    track,
+                                    line.name(),
+                                    d.getLabel(),
+                                    crossing.get() == DirectedLine.Direction.IN,
+                                    d));
                     for (long start : starts) {
                         Window window = open.get(start);
                         if (window != null) {
-                            window.tally(d.getLabel(), WHOLE_FRAME).crossing(crossing.get() == DirectedLine.Direction.IN);
+                            window.tally(d.getLabel(), WHOLE_FRAME)
+                                    .crossing(crossing.get() == DirectedLine.Direction.IN);
                         }
                     }
                 }
@@ -253,7 +319,9 @@ public final class StreamCounter {
 
     /** Where an object stands: the middle of its box's bottom edge. */
     private static float[] anchor(Detection d) {
-        return new float[] {d.getBox().getX() + d.getBox().getW() / 2, d.getBox().getY() + d.getBox().getH()};
+        return new float[] {
+            d.getBox().getX() + d.getBox().getW() / 2, d.getBox().getY() + d.getBox().getH()
+        };
     }
 
     private List<WindowCount> closeUpTo(long watermark) {
@@ -276,22 +344,31 @@ public final class StreamCounter {
 
     private List<WindowCount> rows(long start, Window window, boolean fin) {
         List<WindowCount> rows = new ArrayList<>();
-        window.byLabelAndZone.forEach((label, byZone) -> byZone.forEach((zone, tally) -> rows.add(WindowCount.newBuilder()
-                .setStreamId(streamId)
-                .setPipelineId(pipelineId)
-                .setLabel(label)
-                .setZone(zone.isEmpty() ? null : zone)
-                .setWindowStart(Instant.ofEpochMilli(start))
-                .setWindowEnd(Instant.ofEpochMilli(windows.endOf(start)))
-                .setUniqueTracks(tally.uniqueTracks())
-                .setMaxConcurrent(tally.maxConcurrent())
-                .setMeanPerFrame(tally.meanPerFrame(window.framesSeen))
-                .setLineIn(tally.lineIn())
-                .setLineOut(tally.lineOut())
-                .setFramesSeen(window.framesSeen)
-                .setFramesSkipped(window.framesSkipped)
-                .setFinal$(fin)
-                .build())));
+        window.byLabelAndZone.forEach(
+                (label, byZone) ->
+                        byZone.forEach(
+                                (zone, tally) ->
+                                        rows.add(
+                                                WindowCount.newBuilder()
+                                                        .setStreamId(streamId)
+                                                        .setPipelineId(pipelineId)
+                                                        .setLabel(label)
+                                                        .setZone(zone.isEmpty() ? null : zone)
+                                                        .setWindowStart(Instant.ofEpochMilli(start))
+                                                        .setWindowEnd(
+                                                                Instant.ofEpochMilli(
+                                                                        windows.endOf(start)))
+                                                        .setUniqueTracks(tally.uniqueTracks())
+                                                        .setMaxConcurrent(tally.maxConcurrent())
+                                                        .setMeanPerFrame(
+                                                                tally.meanPerFrame(
+                                                                        window.framesSeen))
+                                                        .setLineIn(tally.lineIn())
+                                                        .setLineOut(tally.lineOut())
+                                                        .setFramesSeen(window.framesSeen)
+                                                        .setFramesSkipped(window.framesSkipped)
+                                                        .setFinal$(fin)
+                                                        .build())));
         return rows;
     }
 }

@@ -15,7 +15,8 @@ public record WindowSpec(Duration size, Duration advance, Duration grace) {
             throw new IllegalArgumentException("window size must be positive, got " + size);
         }
         if (advance.isNegative() || advance.isZero() || advance.compareTo(size) > 0) {
-            throw new IllegalArgumentException("window advance must be in (0, size " + size + "], got " + advance);
+            throw new IllegalArgumentException(
+                    "window advance must be in (0, size " + size + "], got " + advance);
         }
         if (grace.isNegative()) {
             throw new IllegalArgumentException("window grace must be >= 0, got " + grace);
@@ -28,7 +29,9 @@ public record WindowSpec(Duration size, Duration advance, Duration grace) {
 
     /** The default: 1-minute tumbling windows, 5 s of grace. */
     public static WindowSpec defaults() {
-        return tumbling(Durations.parse(AggregatorSettings.DEFAULT_WINDOW), Durations.parse(AggregatorSettings.DEFAULT_GRACE));
+        return tumbling(
+                Durations.parse(AggregatorSettings.DEFAULT_WINDOW),
+                Durations.parse(AggregatorSettings.DEFAULT_GRACE));
     }
 
     /** Start times (epoch millis) of every window containing {@code timeMillis}, earliest first. */
@@ -52,7 +55,10 @@ public record WindowSpec(Duration size, Duration advance, Duration grace) {
         return startMillis + size.toMillis();
     }
 
-    /** Whether a window starting at {@code startMillis} is closed once the stream's clock reads {@code watermarkMillis}. */
+    /**
+     * Whether a window starting at {@code startMillis} is closed once the stream's clock reads
+     * {@code watermarkMillis}.
+     */
     public boolean closedAt(long startMillis, long watermarkMillis) {
         return watermarkMillis >= endOf(startMillis) + grace.toMillis();
     }

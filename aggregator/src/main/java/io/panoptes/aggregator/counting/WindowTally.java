@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What one window has counted for one label in one zone (or the whole frame): distinct tracks,
- * the most objects in one frame, the sum over frames (for the mean), and line crossings.
- * Mutable; owned by one stream's state.
+ * What one window has counted for one label in one zone (or the whole frame): distinct tracks, the
+ * most objects in one frame, the sum over frames (for the mean), and line crossings. Mutable; owned
+ * by one stream's state.
  */
 public final class WindowTally {
 
@@ -18,7 +18,8 @@ public final class WindowTally {
     private int lineOut;
 
     /** A tally's numbers, so that it can live in a state store. */
-    public record State(List<Long> tracks, int maxConcurrent, long objectFrames, int lineIn, int lineOut) {
+    public record State(
+            List<Long> tracks, int maxConcurrent, long objectFrames, int lineIn, int lineOut) {
 
         public State {
             tracks = List.copyOf(tracks);
@@ -42,11 +43,12 @@ public final class WindowTally {
     void frame(int objects, Iterable<Long> trackIds) {
         maxConcurrent = Math.max(maxConcurrent, objects);
         objectFrames += objects;
-        trackIds.forEach(id -> {
-            if (id != null) {
-                tracks.add(id);
-            }
-        });
+        trackIds.forEach(
+                id -> {
+                    if (id != null) {
+                        tracks.add(id);
+                    }
+                });
     }
 
     void crossing(boolean in) {

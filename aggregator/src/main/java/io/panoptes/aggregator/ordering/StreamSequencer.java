@@ -8,9 +8,9 @@ import java.util.TreeMap;
 
 /**
  * Restores the order of one stream's results and drops duplicates by (epoch, seq). Results may
- * arrive out of order (batching across streams) or twice (at-least-once workers); a result ahead
- * of the next expected seq waits in a buffer of at most {@code bufferLimit} results, after which
- * the missing one is given up (a gap). A higher epoch (an ingest restart, a moved pipeline) first
+ * arrive out of order (batching across streams) or twice (at-least-once workers); a result ahead of
+ * the next expected seq waits in a buffer of at most {@code bufferLimit} results, after which the
+ * missing one is given up (a gap). A higher epoch (an ingest restart, a moved pipeline) first
  * releases what is buffered, then starts again at seq 0; nothing of either epoch is dropped. Every
  * released result gets a frame index that only grows, across epochs, with gaps where seqs are
  * missing, which is what the tracker ages tracks by. Not thread-safe: one per stream.
@@ -35,7 +35,13 @@ public final class StreamSequencer {
      * @param epoch the stream's current epoch ({@code Long.MIN_VALUE} before the first result)
      * @param pending results waiting for a missing seq, in seq order
      */
-    public record State(long epoch, long nextSeq, long epochBase, long lastIndex, long duplicates, long gaps,
+    public record State(
+            long epoch,
+            long nextSeq,
+            long epochBase,
+            long lastIndex,
+            long duplicates,
+            long gaps,
             List<Detections> pending) {
 
         public State {
@@ -45,7 +51,8 @@ public final class StreamSequencer {
 
     public StreamSequencer(int bufferLimit) {
         if (bufferLimit < 1) {
-            throw new IllegalArgumentException("reorder buffer must hold at least 1 result, got " + bufferLimit);
+            throw new IllegalArgumentException(
+                    "reorder buffer must hold at least 1 result, got " + bufferLimit);
         }
         this.bufferLimit = bufferLimit;
     }
@@ -64,14 +71,25 @@ public final class StreamSequencer {
     }
 
     public State state() {
-        return new State(epoch, nextSeq, epochBase, lastIndex, duplicates, gaps, new ArrayList<>(pending.values()));
+        return new State(
+                epoch,
+                nextSeq,
+                epochBase,
+                lastIndex,
+                duplicates,
+                gaps,
+                new ArrayList<>(pending.values()));
     }
 
-    /** Accepts one result; returns those now released, in order (possibly none, possibly several). */
+    /**
+     * Accepts one result; returns those now released, in order (possibly none, possibly several).
+     */
     public List<Sequenced> accept(Detections result) {
         List<Sequenced> released = new ArrayList<>();
         if (epoch == Long.MIN_VALUE) {
-            startEpoch(result.getEpoch(), result.getSeq()); // joined mid-stream: start where the stream is
+            startEpoch(
+                    result.getEpoch(),
+                    result.getSeq()); // joined mid-stream: start where the stream is
         } else if (result.getEpoch() > epoch) {
             releaseAll(released);
             startEpoch(result.getEpoch(), 0);

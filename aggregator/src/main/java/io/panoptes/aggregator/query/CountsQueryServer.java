@@ -2,12 +2,12 @@ package io.panoptes.aggregator.query;
 
 import io.javalin.http.Context;
 import io.panoptes.aggregator.AggregatorSettings;
-import io.panoptes.pipeline.geometry.Geometry;
 import io.panoptes.aggregator.internal.state.AggregateStore;
 import io.panoptes.aggregator.internal.state.StoredStates;
 import io.panoptes.aggregator.internal.state.StreamAggregate;
 import io.panoptes.aggregator.topology.AggregatorTopology;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.pipeline.geometry.Geometry;
 import io.panoptes.runtime.http.Exchanges;
 import io.panoptes.runtime.http.HttpProblem;
 import io.panoptes.runtime.http.HttpServer;
@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * final ones from the counts store and running ones from the stream's live state, each marked
  * {@code final} or not. State is partitioned by stream id, so the instance that owns the stream
  * answers: any other forwards the request there (interactive queries). {@code from}/{@code to} are
- * ISO-8601 instants or epoch millis and select windows that overlap [from, to). Refusals are
- * {@code {"error", "field"}}. Owns a socket and threads: close it.
+ * ISO-8601 instants or epoch millis and select windows that overlap [from, to). Refusals are {@code
+ * {"error", "field"}}. Owns a socket and threads: close it.
  */
 public final class CountsQueryServer implements AutoCloseable {
 
@@ -58,7 +58,8 @@ public final class CountsQueryServer implements AutoCloseable {
     private volatile AggregatorSettings settings;
     private final HostInfo self;
     private final HttpServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * Binds {@code address} now (so that its port is known before Kafka Streams starts: it is the
@@ -68,9 +69,16 @@ public final class CountsQueryServer implements AutoCloseable {
      * @throws java.io.UncheckedIOException naming the address when it cannot be bound
      */
     public CountsQueryServer(InetSocketAddress address, String advertisedHost) {
-        this.server = HttpServer.builder("counts queries").address(address).threads(8)
-                .notFoundHint(": use GET " + PATH + "?stream=<streamId>[&label=][&zone=][&from=][&to=]")
-                .routes(routes -> routes.get(PATH, this::handle)).start();
+        this.server =
+                HttpServer.builder("counts queries")
+                        .address(address)
+                        .threads(8)
+                        .notFoundHint(
+                                ": use GET "
+                                        + PATH
+                                        + "?stream=<streamId>[&label=][&zone=][&from=][&to=]")
+                        .routes(routes -> routes.get(PATH, this::handle))
+                        .start();
         this.self = new HostInfo(advertisedHost, server.port());
     }
 
@@ -98,20 +106,40 @@ public final class CountsQueryServer implements AutoCloseable {
             throw new HttpProblem(503, null, "the aggregator is starting: retry shortly");
         }
         try {
-            KeyQueryMetadata owner = streams.queryMetadataForKey(AggregatorTopology.STATE_STORE, q.stream(), new StringSerializer());
+            KeyQueryMetadata owner =
+                    streams.queryMetadataForKey(
+                            AggregatorTopology.STATE_STORE, q.stream(), new StringSerializer());
             if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
                 throw new HttpProblem(503, null, "the aggregator is rebalancing: retry shortly");
-            } else if (owner.activeHost().equals(self) || owner.activeHost().equals(HostInfo.unavailable())) {
+            } else if (owner.activeHost().equals(self)
+                    || owner.activeHost().equals(HostInfo.unavailable())) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 local(streams, settings, q).forEach(count -> rows.add(row(count)));
-                Exchanges.json(ctx, 200, Map.of("stream", q.stream(), "answeredBy", self.host() + ":" + self.port(), "counts", rows));
+                Exchanges.json(
+                        ctx,
+                        200,
+                        Map.of(
+                                "stream",
+                                q.stream(),
+                                "answeredBy",
+                                self.host() + ":" + self.port(),
+                                "counts",
+                                rows));
             } else if (ctx.queryParam(FORWARDED) != null) {
-                throw new HttpProblem(503, null, "stream " + q.stream() + " moved while the request was forwarded: retry");
+                throw new HttpProblem(
+                        503,
+                        null,
+                        "stream " + q.stream() + " moved while the request was forwarded: retry");
             } else {
                 forward(ctx, owner.activeHost());
             }
         } catch (InvalidStateStoreException e) {
-            throw new HttpProblem(503, null, "the stream's state is not queryable right now (" + e.getMessage() + "): retry shortly");
+            throw new HttpProblem(
+                    503,
+                    null,
+                    "the stream's state is not queryable right now ("
+                            + e.getMessage()
+                            + "): retry shortly");
         }
     }
 
@@ -119,30 +147,50 @@ public final class CountsQueryServer implements AutoCloseable {
      * The window counts of {@code stream} that this instance holds (it must own the stream), final
      * and running, in key order.
      */
-    public static List<WindowCount> localCounts(KafkaStreams streams, AggregatorSettings settings, String stream) {
+    public static List<WindowCount> localCounts(
+            KafkaStreams streams, AggregatorSettings settings, String stream) {
         return local(streams, settings, Query.of(Map.of("stream", List.of(stream))));
     }
 
-    /** The stream's counts held here: final and early-update rows from the counts store, overlaid with its open windows. */
-    private static List<WindowCount> local(KafkaStreams streams, AggregatorSettings settings, Query q) {
+    /**
+     * The stream's counts held here: final and early-update rows from the counts store, overlaid
+     * with its open windows.
+     */
+    private static List<WindowCount> local(
+            KafkaStreams streams, AggregatorSettings settings, Query q) {
         Map<String, WindowCount> rows = new TreeMap<>();
-        ReadOnlyKeyValueStore<String, WindowCount> counts = streams.store(StoreQueryParameters.fromNameAndType(
-                AggregatorTopology.COUNTS_STORE, QueryableStoreTypes.<String, WindowCount>keyValueStore()));
-        try (KeyValueIterator<String, WindowCount> matching = counts.prefixScan(q.stream() + "/", new StringSerializer())) {
-            matching.forEachRemaining(entry -> {
-                if (entry.value != null && q.matches(entry.value)) {
-                    rows.put(entry.key, entry.value);
-                }
-            });
+        ReadOnlyKeyValueStore<String, WindowCount> counts =
+                streams.store(
+                        StoreQueryParameters.fromNameAndType(
+                                AggregatorTopology.COUNTS_STORE,
+                                QueryableStoreTypes.<String, WindowCount>keyValueStore()));
+        try (KeyValueIterator<String, WindowCount> matching =
+                counts.prefixScan(q.stream() + "/", new StringSerializer())) {
+            matching.forEachRemaining(
+                    entry -> {
+                        if (entry.value != null && q.matches(entry.value)) {
+                            rows.put(entry.key, entry.value);
+                        }
+                    });
         }
-        StoredStates states = streams.store(StoreQueryParameters.fromNameAndType(
-                AggregatorTopology.STATE_STORE, new AggregateStore.Queryable()));
+        StoredStates states =
+                streams.store(
+                        StoreQueryParameters.fromNameAndType(
+                                AggregatorTopology.STATE_STORE, new AggregateStore.Queryable()));
         StreamAggregate.State state = states.get(q.stream()); // as of the last commit
         if (state != null) {
-            for (WindowCount running : StreamAggregate.restore(settings.streamSettings(), state, Geometry.NONE).running()) {
+            for (WindowCount running :
+                    StreamAggregate.restore(settings.streamSettings(), state, Geometry.NONE)
+                            .running()) {
                 if (q.matches(running)) {
-                    rows.put(new CountsKey(running.getStreamId(), running.getLabel(), running.getZone(), running.getWindowStart())
-                            .toString(), running);
+                    rows.put(
+                            new CountsKey(
+                                            running.getStreamId(),
+                                            running.getLabel(),
+                                            running.getZone(),
+                                            running.getWindowStart())
+                                    .toString(),
+                            running);
                 }
             }
         }
@@ -150,14 +198,36 @@ public final class CountsQueryServer implements AutoCloseable {
     }
 
     private void forward(Context ctx, HostInfo owner) {
-        String target = "http://" + owner.host() + ":" + owner.port() + PATH + "?" + ctx.queryString() + "&" + FORWARDED + "=1";
+        String target =
+                "http://"
+                        + owner.host()
+                        + ":"
+                        + owner.port()
+                        + PATH
+                        + "?"
+                        + ctx.queryString()
+                        + "&"
+                        + FORWARDED
+                        + "=1";
         try {
-            HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(URI.create(target)).timeout(Duration.ofSeconds(10))
-                    .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> answer =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create(target))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
         } catch (IOException e) {
-            throw new HttpProblem(502, null, "instance " + owner.host() + ":" + owner.port() + " owns stream but cannot be reached: "
-                    + e.getMessage());
+            throw new HttpProblem(
+                    502,
+                    null,
+                    "instance "
+                            + owner.host()
+                            + ":"
+                            + owner.port()
+                            + " owns stream but cannot be reached: "
+                            + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HttpProblem(503, null, "interrupted");
@@ -194,7 +264,8 @@ public final class CountsQueryServer implements AutoCloseable {
             Instant from = instant(parameters, "from", Instant.EPOCH);
             Instant to = instant(parameters, "to", Instant.ofEpochMilli(Long.MAX_VALUE / 2));
             if (!from.isBefore(to)) {
-                throw HttpProblem.badRequest("from", "'from' (" + from + ") must be before 'to' (" + to + ")");
+                throw HttpProblem.badRequest(
+                        "from", "'from' (" + from + ") must be before 'to' (" + to + ")");
             }
             return new Query(stream, last(parameters, "label"), last(parameters, "zone"), from, to);
         }
@@ -208,20 +279,30 @@ public final class CountsQueryServer implements AutoCloseable {
         boolean matches(WindowCount c) {
             return c.getStreamId().equals(stream)
                     && (label == null || label.equals(c.getLabel()))
-                    && (zone == null || zone.equals(c.getZone() == null ? CountsKey.NO_ZONE : c.getZone()))
-                    && c.getWindowEnd().isAfter(from) && c.getWindowStart().isBefore(to);
+                    && (zone == null
+                            || zone.equals(c.getZone() == null ? CountsKey.NO_ZONE : c.getZone()))
+                    && c.getWindowEnd().isAfter(from)
+                    && c.getWindowStart().isBefore(to);
         }
 
-        private static Instant instant(Map<String, List<String>> parameters, String name, Instant fallback) {
+        private static Instant instant(
+                Map<String, List<String>> parameters, String name, Instant fallback) {
             String value = last(parameters, name);
             if (value == null) {
                 return fallback;
             }
             try {
-                return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
+                return value.chars().allMatch(Character::isDigit)
+                        ? Instant.ofEpochMilli(Long.parseLong(value))
+                        : Instant.parse(value);
             } catch (DateTimeParseException | NumberFormatException e) {
-                throw HttpProblem.badRequest(name, "query parameter '" + name + "' must be an ISO-8601 instant or epoch millis, got '"
-                        + value + "'");
+                throw HttpProblem.badRequest(
+                        name,
+                        "query parameter '"
+                                + name
+                                + "' must be an ISO-8601 instant or epoch millis, got '"
+                                + value
+                                + "'");
             }
         }
     }

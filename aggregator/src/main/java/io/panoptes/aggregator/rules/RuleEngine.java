@@ -1,14 +1,14 @@
 package io.panoptes.aggregator.rules;
 
-import io.panoptes.pipeline.rules.Rule;
 import io.panoptes.aggregator.counting.StreamCounter;
-import io.panoptes.pipeline.geometry.Polygon;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.EventKind;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.pipeline.geometry.Polygon;
+import io.panoptes.pipeline.rules.Rule;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +22,10 @@ import java.util.UUID;
 
 /**
  * Turns one stream's tracked results and closed windows into {@link Event}s by its rules, on the
- * stream's event time. Each condition fires once per episode: a track's crossing or zone visit,
- * a window above a threshold after one below it, an absence until the label is seen again; a
- * cooldown further spaces firings of one rule. An event's id is derived from the stream, the rule
- * and the episode, so a replay produces the same ids. Not thread-safe: one per stream.
+ * stream's event time. Each condition fires once per episode: a track's crossing or zone visit, a
+ * window above a threshold after one below it, an absence until the label is seen again; a cooldown
+ * further spaces firings of one rule. An event's id is derived from the stream, the rule and the
+ * episode, so a replay produces the same ids. Not thread-safe: one per stream.
  */
 public final class RuleEngine {
 
@@ -43,11 +43,18 @@ public final class RuleEngine {
      * @param dwelled "rule/track/zone" already reported as dwelling
      * @param firstTime the stream's first event time seen by the engine
      */
-    public record State(Map<String, Long> lastFired, Set<String> active, Map<String, Long> lastSeen, Map<String, Long> inside,
-            Map<Long, Long> trackSeen, Set<String> dwelled, long firstTime) {
+    public record State(
+            Map<String, Long> lastFired,
+            Set<String> active,
+            Map<String, Long> lastSeen,
+            Map<String, Long> inside,
+            Map<Long, Long> trackSeen,
+            Set<String> dwelled,
+            long firstTime) {
 
         public static State empty() {
-            return new State(Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Set.of(), Long.MIN_VALUE);
+            return new State(
+                    Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Set.of(), Long.MIN_VALUE);
         }
     }
 
@@ -72,12 +79,22 @@ public final class RuleEngine {
     }
 
     public State state() {
-        return new State(Map.copyOf(lastFired), Set.copyOf(active), Map.copyOf(lastSeen), Map.copyOf(inside),
-                Map.copyOf(trackSeen), Set.copyOf(dwelled), firstTime);
+        return new State(
+                Map.copyOf(lastFired),
+                Set.copyOf(active),
+                Map.copyOf(lastSeen),
+                Map.copyOf(inside),
+                Map.copyOf(trackSeen),
+                Set.copyOf(dwelled),
+                firstTime);
     }
 
     /** Events of one result (with track ids) and the crossings it was counted with. */
-    public List<Event> onResult(List<Rule> rules, Detections result, List<StreamCounter.Crossing> crossings, List<Polygon> zones) {
+    public List<Event> onResult(
+            List<Rule> rules,
+            Detections result,
+            List<StreamCounter.Crossing> crossings,
+            List<Polygon> zones) {
         List<Event> events = new ArrayList<>();
         if (result.getStatus() != DetectionStatus.OK) {
             return events;
@@ -97,7 +114,7 @@ public final class RuleEngine {
             switch (rule.kind()) {
                 case LINE_CROSSING -> crossings(rule, result, crossings, events);
                 case ABSENCE -> absence(rule, result, now, events);
-                default -> { }
+                default -> {}
             }
         }
         zoneVisits(rules, result, zones, now, events);
@@ -112,7 +129,9 @@ public final class RuleEngine {
                 continue;
             }
             for (WindowCount count : closed) {
-                if (!count.getFinal$() || !rule.matchesLabel(count.getLabel()) || !java.util.Objects.equals(rule.zone(), count.getZone())) {
+                if (!count.getFinal$()
+                        || !rule.matchesLabel(count.getLabel())
+                        || !java.util.Objects.equals(rule.zone(), count.getZone())) {
                     continue;
                 }
                 double value = metric(rule.metric(), count);
@@ -123,29 +142,69 @@ public final class RuleEngine {
                 }
                 long time = count.getWindowEnd().toEpochMilli();
                 if (active.add(key) && coolEnough(rule, time)) {
-                    Map<String, String> attributes = attributes("label", count.getLabel(), "zone", count.getZone(),
-                            "metric", rule.metric(), "value", String.valueOf(value), "threshold", String.valueOf(rule.threshold()),
-                            "windowStart", count.getWindowStart().toString(), "windowEnd", count.getWindowEnd().toString());
-                    events.add(fire(rule, count.getPipelineId(), time, "window/" + count.getWindowStart().toEpochMilli()
-                            + "/" + count.getLabel(), attributes, List.of()));
+                    Map<String, String> attributes =
+                            attributes(
+                                    "label",
+                                    count.getLabel(),
+                                    "zone",
+                                    count.getZone(),
+                                    "metric",
+                                    rule.metric(),
+                                    "value",
+                                    String.valueOf(value),
+                                    "threshold",
+                                    String.valueOf(rule.threshold()),
+                                    "windowStart",
+                                    count.getWindowStart().toString(),
+                                    "windowEnd",
+                                    count.getWindowEnd().toString());
+                    events.add(
+                            fire(
+                                    rule,
+                                    count.getPipelineId(),
+                                    time,
+                                    "window/"
+                                            + count.getWindowStart().toEpochMilli()
+                                            + "/"
+                                            + count.getLabel(),
+                                    attributes,
+                                    List.of()));
                 }
             }
         }
         return events;
     }
 
-    private void crossings(Rule rule, Detections result, List<StreamCounter.Crossing> crossings, List<Event> events) {
+    private void crossings(
+            Rule rule,
+            Detections result,
+            List<StreamCounter.Crossing> crossings,
+            List<Event> events) {
         for (StreamCounter.Crossing crossing : crossings) {
             String direction = crossing.in() ? "in" : "out";
-            if (!crossing.line().equals(rule.line()) || !rule.matchesLabel(crossing.label())
+            if (!crossing.line().equals(rule.line())
+                    || !rule.matchesLabel(crossing.label())
                     || (rule.direction() != null && !rule.direction().equals(direction))) {
                 continue;
             }
             long now = result.getCaptureTime().toEpochMilli();
             if (coolEnough(rule, now)) {
-                events.add(fire(rule, result.getPipelineId(), now, "track/" + crossing.trackId() + "/" + crossing.line(),
-                        attributes("line", crossing.line(), "direction", direction, "label", crossing.label(),
-                                "trackId", String.valueOf(crossing.trackId())), List.of(crossing.detection())));
+                events.add(
+                        fire(
+                                rule,
+                                result.getPipelineId(),
+                                now,
+                                "track/" + crossing.trackId() + "/" + crossing.line(),
+                                attributes(
+                                        "line",
+                                        crossing.line(),
+                                        "direction",
+                                        direction,
+                                        "label",
+                                        crossing.label(),
+                                        "trackId",
+                                        String.valueOf(crossing.trackId())),
+                                List.of(crossing.detection())));
             }
         }
     }
@@ -157,16 +216,38 @@ public final class RuleEngine {
             active.remove(rule.id()); // seen again: the next absence is a new episode
             return;
         }
-        if (now - since >= rule.duration().toMillis() && active.add(rule.id()) && coolEnough(rule, now)) {
-            events.add(fire(rule, result.getPipelineId(), now, "absent-since/" + since,
-                    attributes("label", rule.label(), "absentSeconds", String.valueOf((now - since) / 1000),
-                            "lastSeen", lastSeen.containsKey(label) ? Instant.ofEpochMilli(since).toString() : null),
-                    List.of()));
+        if (now - since >= rule.duration().toMillis()
+                && active.add(rule.id())
+                && coolEnough(rule, now)) {
+            events.add(
+                    fire(
+                            rule,
+                            result.getPipelineId(),
+                            now,
+                            "absent-since/" + since,
+                            attributes(
+                                    "label",
+                                    rule.label(),
+                                    "absentSeconds",
+                                    String.valueOf((now - since) / 1000),
+                                    "lastSeen",
+                                    lastSeen.containsKey(label)
+                                            ? Instant.ofEpochMilli(since).toString()
+                                            : null),
+                            List.of()));
         }
     }
 
-    /** Zone entries, exits and dwells of tracks, by where each track's anchor (box bottom centre) stands. */
-    private void zoneVisits(List<Rule> rules, Detections result, List<Polygon> zones, long now, List<Event> events) {
+    /**
+     * Zone entries, exits and dwells of tracks, by where each track's anchor (box bottom centre)
+     * stands.
+     */
+    private void zoneVisits(
+            List<Rule> rules,
+            Detections result,
+            List<Polygon> zones,
+            long now,
+            List<Event> events) {
         Set<String> present = new HashSet<>();
         for (Detection d : result.getDetections()) {
             if (d.getTrackId() == null) {
@@ -181,11 +262,20 @@ public final class RuleEngine {
                 Long entered = inside.get(key);
                 if (in && entered == null) {
                     inside.put(key, now);
-                    zoneEvent(rules, EventKind.ZONE_ENTER, result, d, zone.name(), now, now, events);
+                    zoneEvent(
+                            rules, EventKind.ZONE_ENTER, result, d, zone.name(), now, now, events);
                 } else if (!in && entered != null) {
                     inside.remove(key);
                     dwelled.removeIf(k -> k.endsWith("/" + key));
-                    zoneEvent(rules, EventKind.ZONE_EXIT, result, d, zone.name(), entered, now, events);
+                    zoneEvent(
+                            rules,
+                            EventKind.ZONE_EXIT,
+                            result,
+                            d,
+                            zone.name(),
+                            entered,
+                            now,
+                            events);
                 } else if (in) {
                     dwell(rules, result, d, zone.name(), entered, now, events);
                 }
@@ -193,32 +283,80 @@ public final class RuleEngine {
         }
         // tracks gone for long have left: forget them (no exit event: nobody saw them leave)
         trackSeen.entrySet().removeIf(e -> now - e.getValue() > FORGET_TRACK_MILLIS);
-        inside.keySet().removeIf(key -> !present.contains(key) && !trackSeen.containsKey(trackOf(key)));
+        inside.keySet()
+                .removeIf(key -> !present.contains(key) && !trackSeen.containsKey(trackOf(key)));
         dwelled.removeIf(key -> !inside.containsKey(key.substring(key.indexOf('/') + 1)));
     }
 
-    private void zoneEvent(List<Rule> rules, EventKind kind, Detections result, Detection d, String zone, long entered, long now,
+    private void zoneEvent(
+            List<Rule> rules,
+            EventKind kind,
+            Detections result,
+            Detection d,
+            String zone,
+            long entered,
+            long now,
             List<Event> events) {
         for (Rule rule : rules) {
-            if (rule.kind() == kind && rule.zone().equals(zone) && rule.matchesLabel(d.getLabel()) && coolEnough(rule, now)) {
-                events.add(fire(rule, result.getPipelineId(), now, "track/" + d.getTrackId() + "/" + zone + "/" + entered,
-                        attributes("zone", zone, "label", d.getLabel(), "trackId", String.valueOf(d.getTrackId()),
-                                "dwellSeconds", kind == EventKind.ZONE_EXIT ? String.valueOf((now - entered) / 1000) : null),
-                        List.of(d)));
+            if (rule.kind() == kind
+                    && rule.zone().equals(zone)
+                    && rule.matchesLabel(d.getLabel())
+                    && coolEnough(rule, now)) {
+                events.add(
+                        fire(
+                                rule,
+                                result.getPipelineId(),
+                                now,
+                                "track/" + d.getTrackId() + "/" + zone + "/" + entered,
+                                attributes(
+                                        "zone",
+                                        zone,
+                                        "label",
+                                        d.getLabel(),
+                                        "trackId",
+                                        String.valueOf(d.getTrackId()),
+                                        "dwellSeconds",
+                                        kind == EventKind.ZONE_EXIT
+                                                ? String.valueOf((now - entered) / 1000)
+                                                : null),
+                                List.of(d)));
             }
         }
     }
 
-    private void dwell(List<Rule> rules, Detections result, Detection d, String zone, long entered, long now, List<Event> events) {
+    private void dwell(
+            List<Rule> rules,
+            Detections result,
+            Detection d,
+            String zone,
+            long entered,
+            long now,
+            List<Event> events) {
         for (Rule rule : rules) {
-            if (rule.kind() != EventKind.DWELL || !rule.zone().equals(zone) || !rule.matchesLabel(d.getLabel())
+            if (rule.kind() != EventKind.DWELL
+                    || !rule.zone().equals(zone)
+                    || !rule.matchesLabel(d.getLabel())
                     || now - entered < rule.duration().toMillis()) {
                 continue;
             }
-            if (dwelled.add(rule.id() + "/" + d.getTrackId() + "/" + zone) && coolEnough(rule, now)) {
-                events.add(fire(rule, result.getPipelineId(), now, "track/" + d.getTrackId() + "/" + zone + "/" + entered,
-                        attributes("zone", zone, "label", d.getLabel(), "trackId", String.valueOf(d.getTrackId()),
-                                "dwellSeconds", String.valueOf((now - entered) / 1000)), List.of(d)));
+            if (dwelled.add(rule.id() + "/" + d.getTrackId() + "/" + zone)
+                    && coolEnough(rule, now)) {
+                events.add(
+                        fire(
+                                rule,
+                                result.getPipelineId(),
+                                now,
+                                "track/" + d.getTrackId() + "/" + zone + "/" + entered,
+                                attributes(
+                                        "zone",
+                                        zone,
+                                        "label",
+                                        d.getLabel(),
+                                        "trackId",
+                                        String.valueOf(d.getTrackId()),
+                                        "dwellSeconds",
+                                        String.valueOf((now - entered) / 1000)),
+                                List.of(d)));
             }
         }
     }
@@ -227,7 +365,9 @@ public final class RuleEngine {
         return Long.parseLong(trackSlashZone.substring(0, trackSlashZone.indexOf('/')));
     }
 
-    /** Whether the rule may fire at {@code now} after its cooldown, and if so records that it does. */
+    /**
+     * Whether the rule may fire at {@code now} after its cooldown, and if so records that it does.
+     */
     private boolean coolEnough(Rule rule, long now) {
         Long last = lastFired.get(rule.id());
         if (last != null && now - last < rule.cooldown().toMillis()) {
@@ -237,10 +377,26 @@ public final class RuleEngine {
         return true;
     }
 
-    private Event fire(Rule rule, String pipelineId, long time, String episode, Map<String, String> attributes,
+    private Event fire(
+            Rule rule,
+            String pipelineId,
+            long time,
+            String episode,
+            Map<String, String> attributes,
             List<Detection> detections) {
-        String id = UUID.nameUUIDFromBytes((streamId + "|" + rule.id() + "|" + episode).getBytes(StandardCharsets.UTF_8)).toString();
-        return new Event(id, rule.id(), streamId, pipelineId, Instant.ofEpochMilli(time), rule.kind(), attributes,
+        String id =
+                UUID.nameUUIDFromBytes(
+                                (streamId + "|" + rule.id() + "|" + episode)
+                                        .getBytes(StandardCharsets.UTF_8))
+                        .toString();
+        return new Event(
+                id,
+                rule.id(),
+                streamId,
+                pipelineId,
+                Instant.ofEpochMilli(time),
+                rule.kind(),
+                attributes,
                 new ArrayList<>(detections));
     }
 

@@ -12,14 +12,23 @@ public final class AggregatorMetrics {
     private final Counter deadLetters;
 
     public AggregatorMetrics(MeterRegistry registry) {
-        results = Counter.builder("panoptes.aggregator.results").description("Results tracked and counted, in order")
-                .register(registry);
-        windows = Counter.builder("panoptes.aggregator.windows.closed").description("Final window counts emitted")
-                .register(registry);
-        heldBack = Counter.builder("panoptes.aggregator.held.back")
-                .description("Results that released nothing: out of order (held back) or duplicates (dropped)").register(registry);
-        deadLetters = Counter.builder("panoptes.aggregator.dead.letters").description("Records sent to the DLQ")
-                .register(registry);
+        results =
+                Counter.builder("panoptes.aggregator.results")
+                        .description("Results tracked and counted, in order")
+                        .register(registry);
+        windows =
+                Counter.builder("panoptes.aggregator.windows.closed")
+                        .description("Final window counts emitted")
+                        .register(registry);
+        heldBack =
+                Counter.builder("panoptes.aggregator.held.back")
+                        .description(
+                                "Results that released nothing: out of order (held back) or duplicates (dropped)")
+                        .register(registry);
+        deadLetters =
+                Counter.builder("panoptes.aggregator.dead.letters")
+                        .description("Records sent to the DLQ")
+                        .register(registry);
     }
 
     void results(int count) {

@@ -22,6 +22,7 @@ public final class DeadLetterHandlers {
 
     /** Streams config key naming the DLQ topic. */
     public static final String DLQ_TOPIC = "panoptes.dlq.topic";
+
     /**
      * Streams config key of the {@link AggregatorMetrics} the handlers count in: Kafka Streams
      * instantiates them and hands them its configuration, so the metrics travel in it (two
@@ -40,20 +41,36 @@ public final class DeadLetterHandlers {
     private static String dlqTopic(Map<String, ?> configs) {
         Object topic = configs.get(DLQ_TOPIC);
         if (topic == null) {
-            throw new IllegalStateException("the aggregator's Kafka Streams config lacks " + DLQ_TOPIC);
+            throw new IllegalStateException(
+                    "the aggregator's Kafka Streams config lacks " + DLQ_TOPIC);
         }
         return topic.toString();
     }
 
-    private static ProducerRecord<byte[], byte[]> deadLetter(String dlq, AggregatorMetrics metrics, ErrorHandlerContext context,
-            byte[] key, byte[] value, Exception error) {
-        log.warn("sent {}-{} offset {} to the DLQ: {}", context.topic(), context.partition(), context.offset(), error.toString());
+    private static ProducerRecord<byte[], byte[]> deadLetter(
+            String dlq,
+            AggregatorMetrics metrics,
+            ErrorHandlerContext context,
+            byte[] key,
+            byte[] value,
+            Exception error) {
+        log.warn(
+                "sent {}-{} offset {} to the DLQ: {}",
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                error.toString());
         if (metrics != null) {
             metrics.deadLetter();
         }
         RecordHeaders headers = new RecordHeaders();
         context.headers().forEach(headers::add);
-        DeadLetters.addErrorHeaders(headers, error, context.topic(), context.partition(), context.offset(),
+        DeadLetters.addErrorHeaders(
+                headers,
+                error,
+                context.topic(),
+                context.partition(),
+                context.offset(),
                 DeadLetters.Stage.AGGREGATOR);
         return new ProducerRecord<>(dlq, null, key, value, headers);
     }
@@ -70,8 +87,19 @@ public final class DeadLetterHandlers {
         }
 
         @Override
-        public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-            return Response.resume(List.of(deadLetter(dlq, metrics, context, record.key(), record.value(), exception)));
+        public Response handleError(
+                ErrorHandlerContext context,
+                ConsumerRecord<byte[], byte[]> record,
+                Exception exception) {
+            return Response.resume(
+                    List.of(
+                            deadLetter(
+                                    dlq,
+                                    metrics,
+                                    context,
+                                    record.key(),
+                                    record.value(),
+                                    exception)));
         }
     }
 
@@ -87,8 +115,17 @@ public final class DeadLetterHandlers {
         }
 
         @Override
-        public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-            return Response.resume(List.of(deadLetter(dlq, metrics, context, context.sourceRawKey(), context.sourceRawValue(), exception)));
+        public Response handleError(
+                ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+            return Response.resume(
+                    List.of(
+                            deadLetter(
+                                    dlq,
+                                    metrics,
+                                    context,
+                                    context.sourceRawKey(),
+                                    context.sourceRawValue(),
+                                    exception)));
         }
     }
 }

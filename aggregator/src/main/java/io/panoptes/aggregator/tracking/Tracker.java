@@ -21,7 +21,10 @@ public final class Tracker {
         this.settings = settings;
     }
 
-    /** The detections of frame {@code frame} with track ids set (null for unmatched low-score ones), and the new state. */
+    /**
+     * The detections of frame {@code frame} with track ids set (null for unmatched low-score ones),
+     * and the new state.
+     */
     public record Update(List<Detection> detections, TrackerState state) {}
 
     public Update update(TrackerState state, long frame, List<Detection> detections) {
@@ -34,7 +37,14 @@ public final class Tracker {
         List<Detection> out = new ArrayList<>(detections.size());
         for (Detection d : detections) {
             // a shallow copy with the constructor: Avro's copying builder looks classes up by name
-            out.add(new Detection(d.getClassId(), d.getLabel(), d.getConfidence(), d.getBox(), null, d.getKeypoints()));
+            out.add(
+                    new Detection(
+                            d.getClassId(),
+                            d.getLabel(),
+                            d.getConfidence(),
+                            d.getBox(),
+                            null,
+                            d.getKeypoints()));
         }
         Track[] matchedTrack = new Track[out.size()];
         boolean[] trackUsed = new boolean[predicted.size()];
@@ -49,27 +59,54 @@ public final class Tracker {
                 next.add(follow(state, matchedTrack[i], d, frame));
                 d.setTrackId(matchedTrack[i].id());
             } else if (d.getConfidence() >= settings.newTrackScore()) {
-                next.add(new Track(nextId, d.getClassId(), d.getBox().getX(), d.getBox().getY(), d.getBox().getW(),
-                        d.getBox().getH(), 0, 0, frame, 1));
+                next.add(
+                        new Track(
+                                nextId,
+                                d.getClassId(),
+                                d.getBox().getX(),
+                                d.getBox().getY(),
+                                d.getBox().getW(),
+                                d.getBox().getH(),
+                                0,
+                                0,
+                                frame,
+                                1));
                 d.setTrackId(nextId++);
             }
         }
         for (int t = 0; t < predicted.size(); t++) {
             if (!trackUsed[t]) {
-                next.add(original(state, predicted.get(t).id())); // lost for now: kept, unmoved, until the buffer runs out
+                next.add(
+                        original(
+                                state,
+                                predicted
+                                        .get(t)
+                                        .id())); // lost for now: kept, unmoved, until the buffer
+                // runs out
             }
         }
         return new Update(out, new TrackerState(nextId, next));
     }
 
-    /** Greedy matching by IoU, best pairs first, within a class; high-score or low-score detections only. */
-    private void associate(List<Detection> detections, List<Track> tracks, Track[] matched, boolean[] used,
-            boolean high, float minIou) {
+    /**
+     * Greedy matching by IoU, best pairs first, within a class; high-score or low-score detections
+     * only.
+     */
+    private void associate(
+            List<Detection> detections,
+            List<Track> tracks,
+            Track[] matched,
+            boolean[] used,
+            boolean high,
+            float minIou) {
         List<float[]> pairs = new ArrayList<>(); // {iou, detection index, track index}
         for (int i = 0; i < detections.size(); i++) {
             Detection d = detections.get(i);
             float score = d.getConfidence();
-            boolean eligible = high ? score >= settings.highScore() : score >= settings.lowScore() && score < settings.highScore();
+            boolean eligible =
+                    high
+                            ? score >= settings.highScore()
+                            : score >= settings.lowScore() && score < settings.highScore();
             if (!eligible || matched[i] != null) {
                 continue;
             }
@@ -78,7 +115,12 @@ public final class Tracker {
                 if (used[t] || track.classId() != d.getClassId()) {
                     continue;
                 }
-                float iou = track.iou(d.getBox().getX(), d.getBox().getY(), d.getBox().getW(), d.getBox().getH());
+                float iou =
+                        track.iou(
+                                d.getBox().getX(),
+                                d.getBox().getY(),
+                                d.getBox().getW(),
+                                d.getBox().getH());
                 if (iou >= minIou) {
                     pairs.add(new float[] {iou, i, t});
                 }
@@ -107,8 +149,17 @@ public final class Tracker {
             vx = 0.5f * vx + 0.5f * before.vx();
             vy = 0.5f * vy + 0.5f * before.vy();
         }
-        return new Track(before.id(), before.classId(), d.getBox().getX(), d.getBox().getY(), d.getBox().getW(),
-                d.getBox().getH(), vx, vy, frame, before.hits() + 1);
+        return new Track(
+                before.id(),
+                before.classId(),
+                d.getBox().getX(),
+                d.getBox().getY(),
+                d.getBox().getW(),
+                d.getBox().getH(),
+                vx,
+                vy,
+                frame,
+                before.hits() + 1);
     }
 
     private static Track original(TrackerState state, long id) {

@@ -75,15 +75,47 @@ class StreamSequencerTest {
         accept(1, 0);
         accept(1, 3);
         released.clear();
-        sequencer.flush().forEach(s -> released.add(s.result().getEpoch() + "/" + s.result().getSeq() + "@" + s.frameIndex()));
+        sequencer
+                .flush()
+                .forEach(
+                        s ->
+                                released.add(
+                                        s.result().getEpoch()
+                                                + "/"
+                                                + s.result().getSeq()
+                                                + "@"
+                                                + s.frameIndex()));
         assertThat(released).containsExactly("1/3@3");
         assertThat(sequencer.buffered()).isZero();
     }
 
     private void accept(long epoch, long seq) {
         Instant now = Instant.now();
-        Detections result = new Detections("cam", epoch, seq, null, SourceKind.LIVE, now, now, new ModelRef("m", null),
-                DetectionStatus.OK, null, 1, 1, List.of(), new StageTimings(0f, 0f, 0f, 0f));
-        sequencer.accept(result).forEach(s -> released.add(s.result().getEpoch() + "/" + s.result().getSeq() + "@" + s.frameIndex()));
+        Detections result =
+                new Detections(
+                        "cam",
+                        epoch,
+                        seq,
+                        null,
+                        SourceKind.LIVE,
+                        now,
+                        now,
+                        new ModelRef("m", null),
+                        DetectionStatus.OK,
+                        null,
+                        1,
+                        1,
+                        List.of(),
+                        new StageTimings(0f, 0f, 0f, 0f));
+        sequencer
+                .accept(result)
+                .forEach(
+                        s ->
+                                released.add(
+                                        s.result().getEpoch()
+                                                + "/"
+                                                + s.result().getSeq()
+                                                + "@"
+                                                + s.frameIndex()));
     }
 }

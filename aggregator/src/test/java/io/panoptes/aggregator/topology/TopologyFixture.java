@@ -28,7 +28,9 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
-/** The aggregator's topology in a {@link TopologyTestDriver}, with typed topics and result builders. */
+/**
+ * The aggregator's topology in a {@link TopologyTestDriver}, with typed topics and result builders.
+ */
 final class TopologyFixture implements AutoCloseable {
 
     static final long T0 = 1_764_000_000_000L; // a whole 10 s boundary
@@ -46,21 +48,51 @@ final class TopologyFixture implements AutoCloseable {
     TopologyFixture(AggregatorSettings.Builder settings, Path stateDir) {
         AggregatorSettings built = settings.stateDir(stateDir).build();
         AggregatorMetrics metrics = new AggregatorMetrics(new SimpleMeterRegistry());
-        this.driver = new TopologyTestDriver(AggregatorTopology.build(built, topics, metrics),
-                AggregatorService.streamsConfig(built, Map.of("bootstrap.servers", "unused:9092"), topics, null, metrics),
-                Instant.ofEpochMilli(T0));
-        this.detections = driver.createInputTopic(topics.detections().name(), new StringSerializer(),
-                topics.detections().valueSerde().serializer());
-        this.rawDetections = driver.createInputTopic(topics.detections().name(), new ByteArraySerializer(), new ByteArraySerializer());
-        this.pipelines = driver.createInputTopic(topics.pipelines().name(), new StringSerializer(),
-                topics.pipelines().valueSerde().serializer());
-        this.tracks = driver.createOutputTopic(topics.tracks().name(), new StringDeserializer(),
-                topics.tracks().valueSerde().deserializer());
-        this.counts = driver.createOutputTopic(topics.counts().name(), new StringDeserializer(),
-                topics.counts().valueSerde().deserializer());
-        this.dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.events = driver.createOutputTopic(topics.events().name(), new StringDeserializer(),
-                topics.events().valueSerde().deserializer());
+        this.driver =
+                new TopologyTestDriver(
+                        AggregatorTopology.build(built, topics, metrics),
+                        AggregatorService.streamsConfig(
+                                built,
+                                Map.of("bootstrap.servers", "unused:9092"),
+                                topics,
+                                null,
+                                metrics),
+                        Instant.ofEpochMilli(T0));
+        this.detections =
+                driver.createInputTopic(
+                        topics.detections().name(),
+                        new StringSerializer(),
+                        topics.detections().valueSerde().serializer());
+        this.rawDetections =
+                driver.createInputTopic(
+                        topics.detections().name(),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer());
+        this.pipelines =
+                driver.createInputTopic(
+                        topics.pipelines().name(),
+                        new StringSerializer(),
+                        topics.pipelines().valueSerde().serializer());
+        this.tracks =
+                driver.createOutputTopic(
+                        topics.tracks().name(),
+                        new StringDeserializer(),
+                        topics.tracks().valueSerde().deserializer());
+        this.counts =
+                driver.createOutputTopic(
+                        topics.counts().name(),
+                        new StringDeserializer(),
+                        topics.counts().valueSerde().deserializer());
+        this.dlq =
+                driver.createOutputTopic(
+                        topics.dlq().name(),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        this.events =
+                driver.createOutputTopic(
+                        topics.events().name(),
+                        new StringDeserializer(),
+                        topics.events().valueSerde().deserializer());
     }
 
     void send(Detections result) {
@@ -84,11 +116,29 @@ final class TopologyFixture implements AutoCloseable {
         return result(stream, 1, seq, millis, DetectionStatus.OK, SourceKind.FILE, detections);
     }
 
-    static Detections result(String stream, long epoch, long seq, long millis, DetectionStatus status, SourceKind kind,
+    static Detections result(
+            String stream,
+            long epoch,
+            long seq,
+            long millis,
+            DetectionStatus status,
+            SourceKind kind,
             Detection... detections) {
-        return new Detections(stream, epoch, seq, null, kind, Instant.ofEpochMilli(T0 + millis),
-                Instant.ofEpochMilli(T0 + millis + 20), new ModelRef("m", null), status, null, 640, 480,
-                new ArrayList<>(List.of(detections)), new StageTimings(0f, 0f, 0f, 0f));
+        return new Detections(
+                stream,
+                epoch,
+                seq,
+                null,
+                kind,
+                Instant.ofEpochMilli(T0 + millis),
+                Instant.ofEpochMilli(T0 + millis + 20),
+                new ModelRef("m", null),
+                status,
+                null,
+                640,
+                480,
+                new ArrayList<>(List.of(detections)),
+                new StageTimings(0f, 0f, 0f, 0f));
     }
 
     /** A person whose box's top-left corner is at (x, y), 40 × 80 pixels. */

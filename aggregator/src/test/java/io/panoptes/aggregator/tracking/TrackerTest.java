@@ -17,7 +17,11 @@ class TrackerTest {
     @Test
     void shouldKeepIdsOfObjectsMovingSteadily() {
         for (int frame = 0; frame < 20; frame++) {
-            List<Long> ids = ids(frame, person(10 + 5 * frame, 100, 0.9f), person(10 + 5 * frame, 300, 0.9f));
+            List<Long> ids =
+                    ids(
+                            frame,
+                            person(10 + 5 * frame, 100, 0.9f),
+                            person(10 + 5 * frame, 300, 0.9f));
             assertThat(ids).containsExactly(1L, 2L);
         }
         assertThat(state.nextId()).isEqualTo(3);
@@ -31,7 +35,8 @@ class TrackerTest {
         for (int frame = 10; frame < 25; frame++) {
             assertThat(ids(frame)).isEmpty(); // hidden for 15 frames, still moving
         }
-        assertThat(ids(25, person(100 + 8 * 25, 200, 0.9f))).containsExactly(1L); // found where prediction says
+        assertThat(ids(25, person(100 + 8 * 25, 200, 0.9f)))
+                .containsExactly(1L); // found where prediction says
     }
 
     @Test
@@ -53,28 +58,42 @@ class TrackerTest {
     void shouldKeepATrackAliveWithLowScoreDetectionsButNotStartOne() {
         ids(0, person(100, 200, 0.9f));
         assertThat(ids(1, person(102, 200, 0.3f))).containsExactly(1L); // second association
-        List<Detection> faint = tracker.update(state, 2, List.of(person(500, 500, 0.3f), person(104, 200, 0.9f))).detections();
-        assertThat(faint.get(0).getTrackId()).isNull(); // a faint detection far from any track starts nothing
+        List<Detection> faint =
+                tracker.update(state, 2, List.of(person(500, 500, 0.3f), person(104, 200, 0.9f)))
+                        .detections();
+        assertThat(faint.get(0).getTrackId())
+                .isNull(); // a faint detection far from any track starts nothing
         assertThat(faint.get(1).getTrackId()).isEqualTo(1L);
     }
 
     @Test
     void shouldNotStartTracksBelowTheActivationThreshold() {
-        assertThat(tracker.update(state, 0, List.of(person(100, 100, 0.55f))).detections().get(0).getTrackId()).isNull();
+        assertThat(
+                        tracker.update(state, 0, List.of(person(100, 100, 0.55f)))
+                                .detections()
+                                .get(0)
+                                .getTrackId())
+                .isNull();
     }
 
     @Test
     void shouldNeverMatchAcrossClasses() {
         ids(0, person(100, 200, 0.9f));
-        Detection car = new Detection(2, "car", 0.9f, new Box(100f, 200f, 40f, 80f), null, List.of());
+        Detection car =
+                new Detection(2, "car", 0.9f, new Box(100f, 200f, 40f, 80f), null, List.of());
         assertThat(ids(1, car)).containsExactly(2L);
     }
 
     @Test
     void shouldFollowPathsThatCrossWithConstantVelocity() {
         for (int frame = 0; frame <= 40; frame++) {
-            // one walks right along y = 200, the other left along y = 230: their boxes overlap mid-way
-            List<Long> ids = ids(frame, person(100 + 10 * frame, 200, 0.9f), person(500 - 10 * frame, 230, 0.9f));
+            // one walks right along y = 200, the other left along y = 230: their boxes overlap
+            // mid-way
+            List<Long> ids =
+                    ids(
+                            frame,
+                            person(100 + 10 * frame, 200, 0.9f),
+                            person(500 - 10 * frame, 230, 0.9f));
             assertThat(ids).as("frame %d", frame).containsExactly(1L, 2L);
         }
     }

@@ -19,7 +19,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "actions", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "actions",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Delivers events (rules that fired) to webhooks and files, at least once.",
             "",
@@ -35,43 +38,78 @@ import picocli.CommandLine.Option;
         })
 public final class ActionsCommand implements Callable<Integer> {
 
-    @Mixin
-    private RoleOptions role;
+    @Mixin private RoleOptions role;
 
-    @Option(names = "--group", defaultValue = ActionSettings.DEFAULT_GROUP, paramLabel = "GROUP",
+    @Option(
+            names = "--group",
+            defaultValue = ActionSettings.DEFAULT_GROUP,
+            paramLabel = "GROUP",
             description = "Consumer group of the sinks (default: ${DEFAULT-VALUE}).")
     private String group;
 
-    @Option(names = "--webhook", paramLabel = "URL", description = "POST every event here. Repeatable.")
+    @Option(
+            names = "--webhook",
+            paramLabel = "URL",
+            description = "POST every event here. Repeatable.")
     private List<URI> webhooks = new ArrayList<>();
 
-    @Option(names = "--webhook-secret", paramLabel = "SECRET",
-            description = "Signing secret (whsec_<base64>, or any text); default: the PANOPTES_WEBHOOK_SECRET environment variable.")
+    @Option(
+            names = "--webhook-secret",
+            paramLabel = "SECRET",
+            description =
+                    "Signing secret (whsec_<base64>, or any text); default: the PANOPTES_WEBHOOK_SECRET environment variable.")
     private String secret;
 
-    @Option(names = "--allow-host", paramLabel = "HOST", description = "Only these webhook hosts are allowed. Repeatable.")
+    @Option(
+            names = "--allow-host",
+            paramLabel = "HOST",
+            description = "Only these webhook hosts are allowed. Repeatable.")
     private List<String> allowedHosts = new ArrayList<>();
 
-    @Option(names = "--allow-private-webhooks", description = "Let webhooks reach loopback, link-local and private addresses.")
+    @Option(
+            names = "--allow-private-webhooks",
+            description = "Let webhooks reach loopback, link-local and private addresses.")
     private boolean allowPrivate;
 
-    @Option(names = "--file", paramLabel = "FILE", description = "Append every event as a JSON line to this file.")
+    @Option(
+            names = "--file",
+            paramLabel = "FILE",
+            description = "Append every event as a JSON line to this file.")
     private Path file;
 
-    @Option(names = "--timeout", defaultValue = WebhookSink.DEFAULT_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(
+            names = "--timeout",
+            defaultValue = WebhookSink.DEFAULT_TIMEOUT,
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description = "Per request (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
-    @Option(names = "--max-attempts", defaultValue = "" + ActionSettings.DEFAULT_MAX_ATTEMPTS, paramLabel = "N",
-            description = "Tries per event and webhook before it goes to the DLQ (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-attempts",
+            defaultValue = "" + ActionSettings.DEFAULT_MAX_ATTEMPTS,
+            paramLabel = "N",
+            description =
+                    "Tries per event and webhook before it goes to the DLQ (default: ${DEFAULT-VALUE}).")
     private int maxAttempts;
 
     @Override
     public Integer call() throws InterruptedException {
         List<Sink> sinks = sinks();
-        ActionSettings settings = ActionSettings.defaults().withGroup(group).withMaxAttempts(maxAttempts);
-        RoleRun.run("actions", role.metrics(), observability -> List.of(new ActionsService(settings, sinks, role.clientConfig(),
-                role.topics(), observability.registry(), Clock.systemUTC())));
+        ActionSettings settings =
+                ActionSettings.defaults().withGroup(group).withMaxAttempts(maxAttempts);
+        RoleRun.run(
+                "actions",
+                role.metrics(),
+                observability ->
+                        List.of(
+                                new ActionsService(
+                                        settings,
+                                        sinks,
+                                        role.clientConfig(),
+                                        role.topics(),
+                                        observability.registry(),
+                                        Clock.systemUTC())));
         return 0;
     }
 
@@ -80,19 +118,22 @@ public final class ActionsCommand implements Callable<Integer> {
         if (!webhooks.isEmpty()) {
             String key = secret != null ? secret : System.getenv("PANOPTES_WEBHOOK_SECRET");
             if (key == null || key.isEmpty()) {
-                throw new IllegalArgumentException("--webhook needs --webhook-secret (or PANOPTES_WEBHOOK_SECRET) to sign with");
+                throw new IllegalArgumentException(
+                        "--webhook needs --webhook-secret (or PANOPTES_WEBHOOK_SECRET) to sign with");
             }
             Set<String> hosts = new HashSet<>();
             allowedHosts.forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
             for (URI url : webhooks) {
-                sinks.add(new WebhookSink(url, key, timeout, hosts, allowPrivate, Clock.systemUTC()));
+                sinks.add(
+                        new WebhookSink(url, key, timeout, hosts, allowPrivate, Clock.systemUTC()));
             }
         }
         if (file != null) {
             sinks.add(new FileSink(file));
         }
         if (sinks.isEmpty()) {
-            throw new IllegalArgumentException("nothing to deliver to: give --webhook URL or --file FILE");
+            throw new IllegalArgumentException(
+                    "nothing to deliver to: give --webhook URL or --file FILE");
         }
         return sinks;
     }

@@ -22,11 +22,14 @@ import picocli.CommandLine.Spec;
  * {@code panoptes broker}: the embedded single-node Kafka broker and the in-memory schema registry
  * as a process of their own, with the contract's topics created, until SIGTERM or Ctrl-C.
  */
-@Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "Run a single-node Kafka broker (KRaft) and an in-memory schema registry (Confluent REST API) "
-                + "in this process, create the topics, and print their addresses for other programs, in any "
-                + "language, to attach. For development, demos and tests: one node, replication 1, and the "
-                + "registry forgets its schemas on exit.",
+@Command(
+        name = "broker",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a single-node Kafka broker (KRaft) and an in-memory schema registry (Confluent REST API) "
+                        + "in this process, create the topics, and print their addresses for other programs, in any "
+                        + "language, to attach. For development, demos and tests: one node, replication 1, and the "
+                        + "registry forgets its schemas on exit.",
         footer = {
             "",
             "Examples:",
@@ -39,38 +42,53 @@ public final class BrokerCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerCommand.class);
 
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
-    @Mixin
-    private TopicOptions topics;
+    @Mixin private TopicOptions topics;
 
-    @Mixin
-    private MetricsOptions metrics;
+    @Mixin private MetricsOptions metrics;
 
-    @Option(names = "--kafka-port", defaultValue = "" + EmbeddedKafkaBroker.STANDARD_PORT, paramLabel = "PORT",
-            description = "Loopback port for Kafka clients; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--kafka-port",
+            defaultValue = "" + EmbeddedKafkaBroker.STANDARD_PORT,
+            paramLabel = "PORT",
+            description =
+                    "Loopback port for Kafka clients; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int kafkaPort;
 
-    @Option(names = "--registry-port", defaultValue = "" + SchemaRegistryServer.STANDARD_PORT, paramLabel = "PORT",
-            description = "Loopback port of the schema registry; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--registry-port",
+            defaultValue = "" + SchemaRegistryServer.STANDARD_PORT,
+            paramLabel = "PORT",
+            description =
+                    "Loopback port of the schema registry; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int registryPort;
 
-    @Option(names = "--log-dir", paramLabel = "DIR",
-            description = "Keep the Kafka log here across restarts (default: a temporary directory, deleted on exit).")
+    @Option(
+            names = "--log-dir",
+            paramLabel = "DIR",
+            description =
+                    "Keep the Kafka log here across restarts (default: a temporary directory, deleted on exit).")
     private Path logDir;
 
     @Override
     public Integer call() throws InterruptedException {
-        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(kafkaPort)
-                .brokerProperty("message.max.bytes", String.valueOf(topics.settings().framesMaxMessageBytes()));
+        EmbeddedKafkaBroker.Builder builder =
+                EmbeddedKafkaBroker.builder()
+                        .port(kafkaPort)
+                        .brokerProperty(
+                                "message.max.bytes",
+                                String.valueOf(topics.settings().framesMaxMessageBytes()));
         if (logDir != null) {
             builder.logDir(logDir);
         }
         LocalCluster cluster = new LocalCluster(builder, registryPort);
         PrintWriter out = spec.commandLine().getOut();
         try {
-            RoleRun.run("broker", metrics, observability -> List.of(cluster.onStart(() -> announce(cluster, out))));
+            RoleRun.run(
+                    "broker",
+                    metrics,
+                    observability -> List.of(cluster.onStart(() -> announce(cluster, out))));
         } catch (IllegalStateException e) {
             throw new UserException(e.getMessage(), 1, e);
         }
@@ -82,9 +100,14 @@ public final class BrokerCommand implements Callable<Integer> {
         out.println("bootstrap.servers=" + cluster.bootstrapServers());
         out.println("schema.registry.url=" + cluster.registryUrl());
         out.flush();
-        TopicsCommand.createTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
-                topics.settings(), Duration.ofSeconds(30), out);
-        log.info("broker ready at {} with schema registry {}; Ctrl-C or SIGTERM stops it", cluster.bootstrapServers(),
+        TopicsCommand.createTopics(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                topics.settings(),
+                Duration.ofSeconds(30),
+                out);
+        log.info(
+                "broker ready at {} with schema registry {}; Ctrl-C or SIGTERM stops it",
+                cluster.bootstrapServers(),
                 cluster.registryUrl());
     }
 }

@@ -1,11 +1,11 @@
 package io.panoptes.app.cli;
 
-import io.panoptes.runtime.kafka.ClientConfigs;
-import io.panoptes.runtime.lifecycle.ShutdownHook;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.runtime.kafka.ClientConfigs;
+import io.panoptes.runtime.lifecycle.ShutdownHook;
 import io.panoptes.schemas.topics.Topic;
 import io.panoptes.schemas.topics.Topics;
 import java.io.PrintWriter;
@@ -22,8 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +32,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "consume", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "consume",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Prints a results topic as it grows, one line per committed record, until Ctrl-C.",
             "",
@@ -43,22 +46,28 @@ import picocli.CommandLine.Spec;
         })
 public final class ConsumeCommand implements Callable<Integer> {
 
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
-    @Mixin
-    private KafkaOptions kafka;
+    @Mixin private KafkaOptions kafka;
 
-    @Mixin
-    private RegistryOptions registry;
+    @Mixin private RegistryOptions registry;
 
-    @Option(names = "--prefix", defaultValue = Topics.DEFAULT_PREFIX, paramLabel = "PREFIX", description = "Topic-name prefix (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--prefix",
+            defaultValue = Topics.DEFAULT_PREFIX,
+            paramLabel = "PREFIX",
+            description = "Topic-name prefix (default: ${DEFAULT-VALUE}).")
     private String prefix;
 
-    @Parameters(index = "0", paramLabel = "detections|tracks|counts|events", description = "Which topic.")
+    @Parameters(
+            index = "0",
+            paramLabel = "detections|tracks|counts|events",
+            description = "Which topic.")
     private String what;
 
-    @Option(names = "--from-beginning", description = "Start at the oldest record kept (default: only new ones).")
+    @Option(
+            names = "--from-beginning",
+            description = "Start at the oldest record kept (default: only new ones).")
     private boolean fromBeginning;
 
     @Option(names = "--stream", paramLabel = "ID", description = "Only this stream's records.")
@@ -73,23 +82,34 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Topics topics = Topics.create(prefix, registry.client());
-        Topic<String, ? extends SpecificRecord> topic = switch (what.toLowerCase(Locale.ROOT)) {
-            case "detections" -> topics.detections();
-            case "tracks" -> topics.tracks();
-            case "counts" -> topics.counts();
-            case "events" -> topics.events();
-            default -> throw new IllegalArgumentException("consume what? detections, tracks, counts or events, not '" + what + "'");
-        };
+        Topic<String, ? extends SpecificRecord> topic =
+                switch (what.toLowerCase(Locale.ROOT)) {
+                    case "detections" -> topics.detections();
+                    case "tracks" -> topics.tracks();
+                    case "counts" -> topics.counts();
+                    case "events" -> topics.events();
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "consume what? detections, tracks, counts or events, not '"
+                                            + what
+                                            + "'");
+                };
         PrintWriter out = spec.commandLine().getOut();
         AtomicBoolean running = new AtomicBoolean(true);
-        Map<String, Object> config = ClientConfigs.of(kafka.clientConfig(), "consume")
-                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed").without(ConsumerConfig.GROUP_ID_CONFIG).build();
+        Map<String, Object> config =
+                ClientConfigs.of(kafka.clientConfig(), "consume")
+                        .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                        .without(ConsumerConfig.GROUP_ID_CONFIG)
+                        .build();
         try (ShutdownHook hook = ShutdownHook.install("consume");
-                KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            hook.onSignal(() -> {
-                running.set(false);
-                consumer.wakeup();
-            });
+                KafkaConsumer<String, byte[]> consumer =
+                        new KafkaConsumer<>(
+                                config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            hook.onSignal(
+                    () -> {
+                        running.set(false);
+                        consumer.wakeup();
+                    });
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic.name(), Duration.ofSeconds(30))
                     .forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
@@ -101,7 +121,8 @@ public final class ConsumeCommand implements Callable<Integer> {
             }
             long printed = 0;
             while (running.get() && (max == null || printed < max)) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, byte[]> record :
+                        consumer.poll(Duration.ofMillis(500))) {
                     if (stream != null && !stream.equals(record.key())) {
                         continue;
                     }
@@ -118,23 +139,46 @@ public final class ConsumeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String line(Topic<String, ? extends SpecificRecord> topic, ConsumerRecord<String, byte[]> record) {
+    private String line(
+            Topic<String, ? extends SpecificRecord> topic, ConsumerRecord<String, byte[]> record) {
         SpecificRecord value;
         try {
             value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
-            return "unreadable record at " + record.topic() + "-" + record.partition() + " offset " + record.offset() + ": " + e.getMessage();
+            return "unreadable record at "
+                    + record.topic()
+                    + "-"
+                    + record.partition()
+                    + " offset "
+                    + record.offset()
+                    + ": "
+                    + e.getMessage();
         }
         if (json || value == null) {
             return String.valueOf(value);
         }
         if (value instanceof Detections d) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s %s #%d %s", d.getCaptureTime(), d.getStreamId(),
-                    d.getSeq(), d.getStatus()));
+            StringBuilder line =
+                    new StringBuilder(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s %s #%d %s",
+                                    d.getCaptureTime(),
+                                    d.getStreamId(),
+                                    d.getSeq(),
+                                    d.getStatus()));
             for (Detection det : d.getDetections()) {
-                line.append(String.format(Locale.ROOT, " | %s %.2f [%.0f,%.0f %.0fx%.0f]%s", det.getLabel(), det.getConfidence(),
-                        det.getBox().getX(), det.getBox().getY(), det.getBox().getW(), det.getBox().getH(),
-                        det.getTrackId() == null ? "" : " track " + det.getTrackId()));
+                line.append(
+                        String.format(
+                                Locale.ROOT,
+                                " | %s %.2f [%.0f,%.0f %.0fx%.0f]%s",
+                                det.getLabel(),
+                                det.getConfidence(),
+                                det.getBox().getX(),
+                                det.getBox().getY(),
+                                det.getBox().getW(),
+                                det.getBox().getH(),
+                                det.getTrackId() == null ? "" : " track " + det.getTrackId()));
             }
             if (d.getError() != null) {
                 line.append(" | ").append(d.getError());
@@ -142,13 +186,33 @@ public final class ConsumeCommand implements Callable<Integer> {
             return line.toString();
         }
         if (value instanceof WindowCount c) {
-            return String.format(Locale.ROOT, "%s %s %s%s %s..%s unique %d, max %d, mean %.2f, in %d, out %d, frames %d (+%d skipped)%s",
-                    c.getStreamId(), c.getLabel(), c.getZone() == null ? "" : "zone " + c.getZone() + " ", "window", c.getWindowStart(),
-                    c.getWindowEnd(), c.getUniqueTracks(), c.getMaxConcurrent(), c.getMeanPerFrame(), c.getLineIn(), c.getLineOut(),
-                    c.getFramesSeen(), c.getFramesSkipped(), c.getFinal$() ? " final" : " running");
+            return String.format(
+                    Locale.ROOT,
+                    "%s %s %s%s %s..%s unique %d, max %d, mean %.2f, in %d, out %d, frames %d (+%d skipped)%s",
+                    c.getStreamId(),
+                    c.getLabel(),
+                    c.getZone() == null ? "" : "zone " + c.getZone() + " ",
+                    "window",
+                    c.getWindowStart(),
+                    c.getWindowEnd(),
+                    c.getUniqueTracks(),
+                    c.getMaxConcurrent(),
+                    c.getMeanPerFrame(),
+                    c.getLineIn(),
+                    c.getLineOut(),
+                    c.getFramesSeen(),
+                    c.getFramesSkipped(),
+                    c.getFinal$() ? " final" : " running");
         }
         Event e = (Event) value;
-        return String.format(Locale.ROOT, "%s %s rule %s %s %s id %s", e.getTime(), e.getStreamId(), e.getRuleId(), e.getKind(),
-                e.getAttributes(), e.getEventId());
+        return String.format(
+                Locale.ROOT,
+                "%s %s rule %s %s %s id %s",
+                e.getTime(),
+                e.getStreamId(),
+                e.getRuleId(),
+                e.getKind(),
+                e.getAttributes(),
+                e.getEventId());
     }
 }

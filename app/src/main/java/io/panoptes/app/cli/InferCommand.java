@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "infer", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "infer",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Runs a model on one JPEG or PNG image here and prints the detections as JSON.",
             "",
@@ -33,35 +36,56 @@ import picocli.CommandLine.Spec;
         })
 public final class InferCommand implements Callable<Integer> {
 
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "A JPEG or PNG file.")
     private Path image;
 
-    @Mixin
-    private ModelOptions models;
+    @Mixin private ModelOptions models;
 
-    @Option(names = "--confidence", paramLabel = "0-1", description = "Minimum score (default: the model family's).")
+    @Option(
+            names = "--confidence",
+            paramLabel = "0-1",
+            description = "Minimum score (default: the model family's).")
     private Float confidence;
 
-    @Option(names = "--classes", split = ",", paramLabel = "LABEL[,LABEL...]", description = "Only these labels.")
+    @Option(
+            names = "--classes",
+            split = ",",
+            paramLabel = "LABEL[,LABEL...]",
+            description = "Only these labels.")
     private List<String> classes;
 
     @Override
     public Integer call() throws Exception {
         byte[] bytes = read(image);
         ModelConfig config = models.config();
-        try (ImageInference inference = ImageInference.of(List.of(config), WorkerSettings.DEFAULT_MAX_PIXELS)) {
-            Map<String, Object> answer = inference.infer(config.id(), bytes,
-                    new ImageInference.Options(confidence, null, classes == null ? null : new HashSet<>(classes)));
-            spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+        try (ImageInference inference =
+                ImageInference.of(List.of(config), WorkerSettings.DEFAULT_MAX_PIXELS)) {
+            Map<String, Object> answer =
+                    inference.infer(
+                            config.id(),
+                            bytes,
+                            new ImageInference.Options(
+                                    confidence,
+                                    null,
+                                    classes == null ? null : new HashSet<>(classes)));
+            spec.commandLine()
+                    .getOut()
+                    .println(
+                            new ObjectMapper()
+                                    .writerWithDefaultPrettyPrinter()
+                                    .writeValueAsString(answer));
         } catch (InferenceException e) {
-            throw new UserException(switch (e.reason()) {
-                case NOT_AN_IMAGE -> "cannot read " + image + ": it is neither a JPEG nor a PNG";
-                case UNDECODABLE -> "cannot decode " + image + ": " + e.getMessage();
-                default -> e.getMessage();
-            }, 1, e);
+            throw new UserException(
+                    switch (e.reason()) {
+                        case NOT_AN_IMAGE ->
+                                "cannot read " + image + ": it is neither a JPEG nor a PNG";
+                        case UNDECODABLE -> "cannot decode " + image + ": " + e.getMessage();
+                        default -> e.getMessage();
+                    },
+                    1,
+                    e);
         }
         return 0;
     }

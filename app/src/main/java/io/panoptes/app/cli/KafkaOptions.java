@@ -18,25 +18,35 @@ import picocli.CommandLine.Option;
 
 /**
  * Kafka client settings shared by every role, so each drops into an existing cluster. Sources, in
- * increasing precedence: {@code KAFKA_*} environment variables that name a client setting
- * ({@code KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}), a properties file, {@code -X}
- * flags, {@code --bootstrap-servers}.
+ * increasing precedence: {@code KAFKA_*} environment variables that name a client setting ({@code
+ * KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}), a properties file, {@code -X} flags,
+ * {@code --bootstrap-servers}.
  */
 public final class KafkaOptions {
 
     static final String DEFAULT_BOOTSTRAP = "localhost:" + EmbeddedKafkaBroker.STANDARD_PORT;
     private static final Set<String> CLIENT_SETTINGS = clientSettings();
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-            description = "Kafka brokers to bootstrap from (default: $KAFKA_BOOTSTRAP_SERVERS, else " + DEFAULT_BOOTSTRAP + ").")
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT[,...]",
+            description =
+                    "Kafka brokers to bootstrap from (default: $KAFKA_BOOTSTRAP_SERVERS, else "
+                            + DEFAULT_BOOTSTRAP
+                            + ").")
     private String bootstrapServers;
 
-    @Option(names = "--kafka-config", paramLabel = "FILE",
+    @Option(
+            names = "--kafka-config",
+            paramLabel = "FILE",
             description = "Properties file with Kafka client settings (security, SASL, TLS).")
     private Path configFile;
 
-    @Option(names = {"-X", "--kafka-property"}, paramLabel = "KEY=VALUE",
-            description = "One Kafka client setting, e.g. -X security.protocol=SASL_SSL. Repeatable.")
+    @Option(
+            names = {"-X", "--kafka-property"},
+            paramLabel = "KEY=VALUE",
+            description =
+                    "One Kafka client setting, e.g. -X security.protocol=SASL_SSL. Repeatable.")
     private Map<String, String> properties = new LinkedHashMap<>();
 
     /** The merged client settings, reading the process environment. */
@@ -63,14 +73,18 @@ public final class KafkaOptions {
 
     static Map<String, String> fromEnvironment(Map<String, String> environment) {
         Map<String, String> config = new LinkedHashMap<>();
-        environment.forEach((name, value) -> {
-            if (name.startsWith("KAFKA_")) {
-                String key = name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                if (CLIENT_SETTINGS.contains(key)) {
-                    config.put(key, value);
-                }
-            }
-        });
+        environment.forEach(
+                (name, value) -> {
+                    if (name.startsWith("KAFKA_")) {
+                        String key =
+                                name.substring("KAFKA_".length())
+                                        .toLowerCase(Locale.ROOT)
+                                        .replace('_', '.');
+                        if (CLIENT_SETTINGS.contains(key)) {
+                            config.put(key, value);
+                        }
+                    }
+                });
         return config;
     }
 

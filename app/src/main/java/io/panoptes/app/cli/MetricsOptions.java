@@ -7,11 +7,18 @@ import picocli.CommandLine.Option;
 /** Where a role serves {@code /metrics} (Prometheus) and {@code /health}. */
 public final class MetricsOptions {
 
-    @Option(names = "--metrics-port", defaultValue = "${env:PANOPTES_METRICS_PORT:-0}", paramLabel = "PORT",
-            description = "Port for /metrics and /health; 0 picks a free one and logs it (default: $PANOPTES_METRICS_PORT, else 0).")
+    @Option(
+            names = "--metrics-port",
+            defaultValue = "${env:PANOPTES_METRICS_PORT:-0}",
+            paramLabel = "PORT",
+            description =
+                    "Port for /metrics and /health; 0 picks a free one and logs it (default: $PANOPTES_METRICS_PORT, else 0).")
     private int port;
 
-    @Option(names = "--metrics-host", defaultValue = "0.0.0.0", paramLabel = "HOST",
+    @Option(
+            names = "--metrics-host",
+            defaultValue = "0.0.0.0",
+            paramLabel = "HOST",
             description = "Address to serve /metrics and /health on (default: ${DEFAULT-VALUE}).")
     private String host;
 

@@ -11,8 +11,9 @@ import picocli.CommandLine.Spec;
         name = "panoptes",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Distributed video analytics on Apache Kafka: ingest decodes video into frames, "
-                + "workers run detection models, the aggregator tracks and counts.",
+        description =
+                "Distributed video analytics on Apache Kafka: ingest decodes video into frames, "
+                        + "workers run detection models, the aggregator tracks and counts.",
         footer = {
             "",
             "Examples:",
@@ -28,16 +29,31 @@ import picocli.CommandLine.Spec;
             "Kafka client settings come from KAFKA_* environment variables (KAFKA_BOOTSTRAP_SERVERS, "
                     + "KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_JAAS_CONFIG, ...), then --kafka-config, then -X flags."
         },
-        subcommands = {BrokerCommand.class, TopicsCommand.class, IngestCommand.class, WorkerCommand.class, AggregatorCommand.class, ActionsCommand.class, ApiCommand.class, PipelinesCommand.class, LocalCommand.class, InferCommand.class, ConsumeCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {
+            BrokerCommand.class,
+            TopicsCommand.class,
+            IngestCommand.class,
+            WorkerCommand.class,
+            AggregatorCommand.class,
+            ActionsCommand.class,
+            ApiCommand.class,
+            PipelinesCommand.class,
+            LocalCommand.class,
+            InferCommand.class,
+            ConsumeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class PanoptesCommand implements Runnable {
 
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
-    @CommandLine.Option(names = "--config", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
-            description = "Option defaults from a YAML file: a section per command (worker:, aggregator:, ...) and common: for all;"
-                    + " flags win.")
+    @CommandLine.Option(
+            names = "--config",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description =
+                    "Option defaults from a YAML file: a section per command (worker:, aggregator:, ...) and common: for all;"
+                            + " flags win.")
     private java.nio.file.Path config;
 
     /**
@@ -71,7 +87,8 @@ public final class PanoptesCommand implements Runnable {
     }
 
     /** One clear line for what the user can fix; a stack trace only for what they cannot. */
-    private static int reportError(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    private static int reportError(
+            Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
         String name = commandLine.getCommandSpec().qualifiedName();
         if (e instanceof UserException || e instanceof IllegalArgumentException) {

@@ -11,12 +11,20 @@ public final class RegistryOptions {
 
     static final String DEFAULT_URL = "http://localhost:" + SchemaRegistryServer.STANDARD_PORT;
 
-    @Option(names = "--registry-url", paramLabel = "URL",
-            description = "Schema registry (Confluent REST API) (default: $SCHEMA_REGISTRY_URL, else " + DEFAULT_URL + ").")
+    @Option(
+            names = "--registry-url",
+            paramLabel = "URL",
+            description =
+                    "Schema registry (Confluent REST API) (default: $SCHEMA_REGISTRY_URL, else "
+                            + DEFAULT_URL
+                            + ").")
     private String url;
 
-    @Option(names = "--registry-basic-auth", paramLabel = "USER:PASSWORD",
-            description = "Basic authentication for the registry (default: $SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO).")
+    @Option(
+            names = "--registry-basic-auth",
+            paramLabel = "USER:PASSWORD",
+            description =
+                    "Basic authentication for the registry (default: $SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO).")
     private String basicAuth;
 
     public String url() {
@@ -28,7 +36,10 @@ public final class RegistryOptions {
     }
 
     public SchemaRegistry client() {
-        String auth = basicAuth != null ? basicAuth : System.getenv("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO");
+        String auth =
+                basicAuth != null
+                        ? basicAuth
+                        : System.getenv("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO");
         RegistryClientConfig.Builder config = RegistryClientConfig.builder(url());
         if (auth != null && !auth.isBlank()) {
             config.basicAuth(auth);

@@ -6,19 +6,22 @@ import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What every role that reads or writes the topics needs: Kafka, the registry, the topic prefix, its metrics. */
+/**
+ * What every role that reads or writes the topics needs: Kafka, the registry, the topic prefix, its
+ * metrics.
+ */
 public final class RoleOptions {
 
-    @Mixin
-    private KafkaOptions kafka;
+    @Mixin private KafkaOptions kafka;
 
-    @Mixin
-    private RegistryOptions registry;
+    @Mixin private RegistryOptions registry;
 
-    @Mixin
-    private MetricsOptions metrics;
+    @Mixin private MetricsOptions metrics;
 
-    @Option(names = "--prefix", defaultValue = Topics.DEFAULT_PREFIX, paramLabel = "PREFIX",
+    @Option(
+            names = "--prefix",
+            defaultValue = Topics.DEFAULT_PREFIX,
+            paramLabel = "PREFIX",
             description = "Topic-name prefix (default: ${DEFAULT-VALUE}).")
     private String prefix;
 

@@ -10,9 +10,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * How every role command runs: serve {@code /metrics} and {@code /health}, build the services
- * (with the metrics registry), run them with {@link RoleRunner} until SIGTERM, a failure or the
- * end of the work, and turn what the user can act on into one line and an exit code.
+ * How every role command runs: serve {@code /metrics} and {@code /health}, build the services (with
+ * the metrics registry), run them with {@link RoleRunner} until SIGTERM, a failure or the end of
+ * the work, and turn what the user can act on into one line and an exit code.
  */
 final class RoleRun {
 
@@ -23,10 +23,15 @@ final class RoleRun {
      * @param done whether the work is over (e.g. every finite source ended); checked twice a second
      * @throws UserException naming the service that stopped and why, or what could not be bound
      */
-    static void run(String role, MetricsOptions metrics, Function<ObservabilityServer, List<RoleService>> services,
-            BooleanSupplier done) throws InterruptedException {
+    static void run(
+            String role,
+            MetricsOptions metrics,
+            Function<ObservabilityServer, List<RoleService>> services,
+            BooleanSupplier done)
+            throws InterruptedException {
         try (ObservabilityServer observability = metrics.start(role)) {
-            Optional<String> failure = RoleRunner.run(role, observability, services.apply(observability), done);
+            Optional<String> failure =
+                    RoleRunner.run(role, observability, services.apply(observability), done);
             if (failure.isPresent()) {
                 throw new UserException(failure.get());
             }
@@ -36,7 +41,10 @@ final class RoleRun {
     }
 
     /** Runs until SIGTERM or a failure. */
-    static void run(String role, MetricsOptions metrics, Function<ObservabilityServer, List<RoleService>> services)
+    static void run(
+            String role,
+            MetricsOptions metrics,
+            Function<ObservabilityServer, List<RoleService>> services)
             throws InterruptedException {
         run(role, metrics, services, () -> false);
     }

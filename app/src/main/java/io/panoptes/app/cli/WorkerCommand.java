@@ -5,8 +5,8 @@ import io.panoptes.worker.WorkerService;
 import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelCache;
-import io.panoptes.worker.model.ModelDownload;
 import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelDownload;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelLoadException;
 import java.net.InetSocketAddress;
@@ -21,11 +21,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code panoptes worker}: run detection models on the frames topic. */
-@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Run detection models (ONNX Runtime, CPU) on the frames topic in a consumer group and write "
-                + "exactly one result per frame to the detections topic: detections, or a SKIPPED_STALE, FAILED or "
-                + "END_OF_STREAM marker. Start more workers with the same --group to share the partitions. Runs until "
-                + "SIGTERM/Ctrl-C, then finishes and commits what is in flight.",
+@Command(
+        name = "worker",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description =
+                "Run detection models (ONNX Runtime, CPU) on the frames topic in a consumer group and write "
+                        + "exactly one result per frame to the detections topic: detections, or a SKIPPED_STALE, FAILED or "
+                        + "END_OF_STREAM marker. Start more workers with the same --group to share the partitions. Runs until "
+                        + "SIGTERM/Ctrl-C, then finishes and commits what is in flight.",
         footer = {
             "",
             "Examples:",
@@ -39,41 +43,69 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /** One {@code --model} and the options that follow it. */
     static final class ModelOption {
-        @Option(names = "--model", required = true, paramLabel = "ID", description = "Model id, as frames and pipelines name it. Repeatable.")
+        @Option(
+                names = "--model",
+                required = true,
+                paramLabel = "ID",
+                description = "Model id, as frames and pipelines name it. Repeatable.")
         String id;
 
-        @Option(names = "--model-path", required = true, paramLabel = "FILE|URL",
-                description = "The ONNX file, or an http(s) URL downloaded once into the model cache (needs --model-sha256).")
+        @Option(
+                names = "--model-path",
+                required = true,
+                paramLabel = "FILE|URL",
+                description =
+                        "The ONNX file, or an http(s) URL downloaded once into the model cache (needs --model-sha256).")
         String path;
 
-        @Option(names = "--model-sha256", paramLabel = "HEX", description = "The pinned sha256 of a model given by URL.")
+        @Option(
+                names = "--model-sha256",
+                paramLabel = "HEX",
+                description = "The pinned sha256 of a model given by URL.")
         String sha256;
 
-        @Option(names = "--model-family", required = true, paramLabel = "yolov8|yolov5|blazeface",
-                description = "Output layout: yolov8 (also v11) [1,4+C,N], yolov5 [1,N,5+C], blazeface.")
+        @Option(
+                names = "--model-family",
+                required = true,
+                paramLabel = "yolov8|yolov5|blazeface",
+                description =
+                        "Output layout: yolov8 (also v11) [1,4+C,N], yolov5 [1,N,5+C], blazeface.")
         String family;
 
-        @Option(names = "--labels", split = ",", paramLabel = "NAME[,NAME...]", description = "Class names in output order.")
+        @Option(
+                names = "--labels",
+                split = ",",
+                paramLabel = "NAME[,NAME...]",
+                description = "Class names in output order.")
         List<String> labels = List.of();
 
-        @Option(names = "--confidence", paramLabel = "0-1", description = "Minimum score (default: yolo 0.25, blazeface 0.75).")
+        @Option(
+                names = "--confidence",
+                paramLabel = "0-1",
+                description = "Minimum score (default: yolo 0.25, blazeface 0.75).")
         Float confidence;
 
-        @Option(names = "--iou", paramLabel = "0-1", description = "NMS overlap threshold (default: yolo 0.45, blazeface 0.3).")
+        @Option(
+                names = "--iou",
+                paramLabel = "0-1",
+                description = "NMS overlap threshold (default: yolo 0.45, blazeface 0.3).")
         Float iou;
 
         ModelConfig config(ModelCache cache) {
             ModelConfig config;
             if (path.startsWith("http://") || path.startsWith("https://")) {
                 ModelDownload download = new ModelDownload(URI.create(path), sha256);
-                config = ModelConfig.of(id, cache.cachePath(download), ModelFamily.parse(family)).withDownload(download);
+                config =
+                        ModelConfig.of(id, cache.cachePath(download), ModelFamily.parse(family))
+                                .withDownload(download);
             } else {
                 config = ModelConfig.of(id, Path.of(path), ModelFamily.parse(family));
             }
             if (!labels.isEmpty()) {
                 config = config.withLabels(labels);
             }
-            return config.withThresholds(confidence != null ? confidence : config.confidence(),
+            return config.withThresholds(
+                    confidence != null ? confidence : config.confidence(),
                     iou != null ? iou : config.iou());
         }
     }
@@ -81,82 +113,155 @@ public final class WorkerCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, multiplicity = "1..*")
     private List<ModelOption> models;
 
-    @Mixin
-    private RoleOptions role;
+    @Mixin private RoleOptions role;
 
-    @Option(names = "--group", defaultValue = WorkerSettings.DEFAULT_GROUP, paramLabel = "GROUP",
+    @Option(
+            names = "--group",
+            defaultValue = WorkerSettings.DEFAULT_GROUP,
+            paramLabel = "GROUP",
             description = "Consumer group shared by the workers (default: ${DEFAULT-VALUE}).")
     private String group;
 
-    @Option(names = "--default-model", paramLabel = "ID", description = "Model for frames that name none (default: the first --model).")
+    @Option(
+            names = "--default-model",
+            paramLabel = "ID",
+            description = "Model for frames that name none (default: the first --model).")
     private String defaultModel;
 
-    @Option(names = "--decode-threads", defaultValue = "" + WorkerSettings.DEFAULT_DECODE_THREADS, paramLabel = "N",
-            description = "Threads decoding JPEG/PNG ahead of inference (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--decode-threads",
+            defaultValue = "" + WorkerSettings.DEFAULT_DECODE_THREADS,
+            paramLabel = "N",
+            description =
+                    "Threads decoding JPEG/PNG ahead of inference (default: ${DEFAULT-VALUE}).")
     private int decodeThreads;
 
-    @Option(names = "--inference-threads", defaultValue = "" + WorkerSettings.DEFAULT_INFERENCE_THREADS, paramLabel = "N", description = "Threads running models (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--inference-threads",
+            defaultValue = "" + WorkerSettings.DEFAULT_INFERENCE_THREADS,
+            paramLabel = "N",
+            description = "Threads running models (default: ${DEFAULT-VALUE}).")
     private int inferenceThreads;
 
-    @Option(names = "--max-batch", paramLabel = "N",
-            description = "Most frames, of any streams, in one model run when the model's batch dimension is dynamic; "
-                    + "1 turns batching off (default: 8 on a GPU, 1 on the CPU, where batches measured no faster).")
+    @Option(
+            names = "--max-batch",
+            paramLabel = "N",
+            description =
+                    "Most frames, of any streams, in one model run when the model's batch dimension is dynamic; "
+                            + "1 turns batching off (default: 8 on a GPU, 1 on the CPU, where batches measured no faster).")
     private Integer maxBatch;
 
-    @Option(names = "--max-batch-wait", defaultValue = WorkerSettings.DEFAULT_MAX_BATCH_WAIT, paramLabel = "DURATION", converter = DurationConverter.ZeroOrMore.class,
-            description = "How long to wait for a batch to fill after its first frame; 0ms runs what is queued "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-batch-wait",
+            defaultValue = WorkerSettings.DEFAULT_MAX_BATCH_WAIT,
+            paramLabel = "DURATION",
+            converter = DurationConverter.ZeroOrMore.class,
+            description =
+                    "How long to wait for a batch to fill after its first frame; 0ms runs what is queued "
+                            + "(default: ${DEFAULT-VALUE}).")
     private Duration maxBatchWait;
 
-    @Option(names = "--intra-op-threads", defaultValue = "" + WorkerSettings.DEFAULT_ONNX_THREADS, paramLabel = "N", description = "ONNX Runtime threads within one run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--intra-op-threads",
+            defaultValue = "" + WorkerSettings.DEFAULT_ONNX_THREADS,
+            paramLabel = "N",
+            description = "ONNX Runtime threads within one run (default: ${DEFAULT-VALUE}).")
     private int intraOpThreads;
 
-    @Option(names = "--inter-op-threads", defaultValue = "" + WorkerSettings.DEFAULT_ONNX_THREADS, paramLabel = "N", description = "ONNX Runtime threads across graph nodes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--inter-op-threads",
+            defaultValue = "" + WorkerSettings.DEFAULT_ONNX_THREADS,
+            paramLabel = "N",
+            description = "ONNX Runtime threads across graph nodes (default: ${DEFAULT-VALUE}).")
     private int interOpThreads;
 
-    @Option(names = "--device", defaultValue = WorkerSettings.DEFAULT_DEVICE, paramLabel = "cpu|cuda[:N]|auto",
-            description = "Where models run; cuda needs the GPU build (mvn -Pgpu) and fails clearly without it; auto falls back to the CPU (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--device",
+            defaultValue = WorkerSettings.DEFAULT_DEVICE,
+            paramLabel = "cpu|cuda[:N]|auto",
+            description =
+                    "Where models run; cuda needs the GPU build (mvn -Pgpu) and fails clearly without it; auto falls back to the CPU (default: ${DEFAULT-VALUE}).")
     private String device;
 
-    @Option(names = "--model-cache-dir", paramLabel = "DIR",
-            description = "Where models given by URL are kept; later runs need no network (default: ~/.cache/panoptes/models).")
+    @Option(
+            names = "--model-cache-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where models given by URL are kept; later runs need no network (default: ~/.cache/panoptes/models).")
     private Path modelCacheDir;
 
-    @Option(names = "--allow-private-model-urls",
-            description = "Let model URLs reach loopback, link-local and private addresses (refused by default).")
+    @Option(
+            names = "--allow-private-model-urls",
+            description =
+                    "Let model URLs reach loopback, link-local and private addresses (refused by default).")
     private boolean allowPrivateModelUrls;
 
-    @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Also serve synchronous inference, POST /v1/infer/{modelId} with a JPEG or PNG body, on this port.")
+    @Option(
+            names = "--http-port",
+            paramLabel = "PORT",
+            description =
+                    "Also serve synchronous inference, POST /v1/infer/{modelId} with a JPEG or PNG body, on this port.")
     private Integer httpPort;
 
-    @Option(names = "--http-concurrency", defaultValue = "" + WorkerSettings.HttpInference.DEFAULT_CONCURRENCY, paramLabel = "N",
-            description = "HTTP requests inferring at once; as many more may wait, the rest get 429 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--http-concurrency",
+            defaultValue = "" + WorkerSettings.HttpInference.DEFAULT_CONCURRENCY,
+            paramLabel = "N",
+            description =
+                    "HTTP requests inferring at once; as many more may wait, the rest get 429 (default: ${DEFAULT-VALUE}).")
     private int httpConcurrency;
 
-    @Option(names = "--queue-capacity", defaultValue = "" + WorkerSettings.DEFAULT_QUEUE_CAPACITY, paramLabel = "N",
-            description = "Most frames in flight; above it the worker pauses fetching (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--queue-capacity",
+            defaultValue = "" + WorkerSettings.DEFAULT_QUEUE_CAPACITY,
+            paramLabel = "N",
+            description =
+                    "Most frames in flight; above it the worker pauses fetching (default: ${DEFAULT-VALUE}).")
     private int queueCapacity;
 
-    @Option(names = "--max-staleness", defaultValue = WorkerSettings.DEFAULT_MAX_STALENESS, converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "LIVE frames older than this are skipped under the latest policy (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-staleness",
+            defaultValue = WorkerSettings.DEFAULT_MAX_STALENESS,
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description =
+                    "LIVE frames older than this are skipped under the latest policy (default: ${DEFAULT-VALUE}).")
     private Duration maxStaleness;
 
-    @Option(names = "--live-policy", defaultValue = WorkerSettings.DEFAULT_LIVE_POLICY, paramLabel = "latest|all",
-            description = "For LIVE frames of pipelines without a policy: skip stale frames, or process all (default: ${DEFAULT-VALUE}). FILE frames are always processed.")
+    @Option(
+            names = "--live-policy",
+            defaultValue = WorkerSettings.DEFAULT_LIVE_POLICY,
+            paramLabel = "latest|all",
+            description =
+                    "For LIVE frames of pipelines without a policy: skip stale frames, or process all (default: ${DEFAULT-VALUE}). FILE frames are always processed.")
     private String livePolicy;
 
-    @Option(names = "--at-least-once", description = "Commit offsets after sending results, without transactions (duplicates are dropped downstream).")
+    @Option(
+            names = "--at-least-once",
+            description =
+                    "Commit offsets after sending results, without transactions (duplicates are dropped downstream).")
     private boolean atLeastOnce;
 
-    @Option(names = "--transaction-timeout", defaultValue = WorkerSettings.DEFAULT_TRANSACTION_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "How long a dead worker's open transaction can hold back readers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--transaction-timeout",
+            defaultValue = WorkerSettings.DEFAULT_TRANSACTION_TIMEOUT,
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description =
+                    "How long a dead worker's open transaction can hold back readers (default: ${DEFAULT-VALUE}).")
     private Duration transactionTimeout;
 
-    @Option(names = "--max-pixels", defaultValue = "" + WorkerSettings.DEFAULT_MAX_PIXELS, paramLabel = "N", description = "Refuse images with more pixels (default: ${DEFAULT-VALUE}, 8K).")
+    @Option(
+            names = "--max-pixels",
+            defaultValue = "" + WorkerSettings.DEFAULT_MAX_PIXELS,
+            paramLabel = "N",
+            description = "Refuse images with more pixels (default: ${DEFAULT-VALUE}, 8K).")
     private long maxPixels;
 
-    @Option(names = "--claim-check-dir", paramLabel = "DIR", description = "Where claim-checked frames are read from (shared with ingest).")
+    @Option(
+            names = "--claim-check-dir",
+            paramLabel = "DIR",
+            description = "Where claim-checked frames are read from (shared with ingest).")
     private Path claimCheckDir;
 
     @Override
@@ -164,8 +269,16 @@ public final class WorkerCommand implements Callable<Integer> {
         WorkerSettings settings = settings();
         Topics topics = role.topics();
         try {
-            RoleRun.run("worker", role.metrics(), observability -> List.of(
-                    new WorkerService(settings, role.clientConfig(), topics, observability.registry())));
+            RoleRun.run(
+                    "worker",
+                    role.metrics(),
+                    observability ->
+                            List.of(
+                                    new WorkerService(
+                                            settings,
+                                            role.clientConfig(),
+                                            topics,
+                                            observability.registry())));
         } catch (ModelLoadException e) {
             throw new UserException(e.getMessage(), 1, e);
         }
@@ -181,18 +294,35 @@ public final class WorkerCommand implements Callable<Integer> {
 
     private WorkerSettings settings() {
         if (!livePolicy.equalsIgnoreCase("latest") && !livePolicy.equalsIgnoreCase("all")) {
-            throw new IllegalArgumentException("--live-policy must be latest or all, got '" + livePolicy + "'");
+            throw new IllegalArgumentException(
+                    "--live-policy must be latest or all, got '" + livePolicy + "'");
         }
-        WorkerSettings.Builder builder = WorkerSettings.builder().groupId(group)
-                .decodeThreads(decodeThreads).inferenceThreads(inferenceThreads).batching(maxBatch(), maxBatchWait).onnxThreads(intraOpThreads, interOpThreads)
-                .device(Device.parse(device))
-                .queueCapacity(queueCapacity).maxStaleness(maxStaleness)
-                .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest")).exactlyOnce(!atLeastOnce)
-                .transactionTimeout(transactionTimeout).maxPixels(maxPixels).claimCheckDir(claimCheckDir)
-                .http(httpPort == null ? null : WorkerSettings.HttpInference.on(new InetSocketAddress(httpPort), httpConcurrency));
+        WorkerSettings.Builder builder =
+                WorkerSettings.builder()
+                        .groupId(group)
+                        .decodeThreads(decodeThreads)
+                        .inferenceThreads(inferenceThreads)
+                        .batching(maxBatch(), maxBatchWait)
+                        .onnxThreads(intraOpThreads, interOpThreads)
+                        .device(Device.parse(device))
+                        .queueCapacity(queueCapacity)
+                        .maxStaleness(maxStaleness)
+                        .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest"))
+                        .exactlyOnce(!atLeastOnce)
+                        .transactionTimeout(transactionTimeout)
+                        .maxPixels(maxPixels)
+                        .claimCheckDir(claimCheckDir)
+                        .http(
+                                httpPort == null
+                                        ? null
+                                        : WorkerSettings.HttpInference.on(
+                                                new InetSocketAddress(httpPort), httpConcurrency));
         ModelCache defaults = ModelCache.defaults();
-        ModelCache cache = new ModelCache(modelCacheDir != null ? modelCacheDir : defaults.dir(), defaults.maxBytes(),
-                allowPrivateModelUrls);
+        ModelCache cache =
+                new ModelCache(
+                        modelCacheDir != null ? modelCacheDir : defaults.dir(),
+                        defaults.maxBytes(),
+                        allowPrivateModelUrls);
         builder.modelCache(cache);
         models.stream().map(m -> m.config(cache)).forEach(builder::model);
         if (defaultModel != null) {

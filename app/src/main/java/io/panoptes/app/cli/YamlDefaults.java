@@ -17,9 +17,9 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Option defaults from a YAML file ({@code --config FILE}): a section per command, named as on the
  * command line ({@code worker:}, {@code aggregator:}, {@code topics create:}), and {@code common:}
- * for options any command may have; keys are long option names without dashes. Flags on the
- * command line win. Every key is checked when the file is loaded: an unknown section or option is
- * refused, naming the file, the section and the key.
+ * for options any command may have; keys are long option names without dashes. Flags on the command
+ * line win. Every key is checked when the file is loaded: an unknown section or option is refused,
+ * naming the file, the section and the key.
  *
  * <pre>
  * common:
@@ -37,40 +37,76 @@ final class YamlDefaults implements IDefaultValueProvider {
 
     private final Map<String, Map<String, String>> sections = new LinkedHashMap<>();
 
-    /** @throws IllegalArgumentException naming the file and what is wrong in it */
+    /**
+     * @throws IllegalArgumentException naming the file and what is wrong in it
+     */
     YamlDefaults(Path file, CommandLine root) {
         Map<String, Object> document;
         try {
             @SuppressWarnings("unchecked")
-            Map<String, Object> read = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
+            Map<String, Object> read =
+                    new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
             document = read == null ? Map.of() : read;
         } catch (IOException e) {
-            throw new IllegalArgumentException("config file " + file + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "config file " + file + " cannot be read: " + e.getMessage(), e);
         }
         Map<String, CommandSpec> commands = commands(root);
-        document.forEach((section, value) -> {
-            if (!(value instanceof Map<?, ?> options)) {
-                throw new IllegalArgumentException("config file " + file + ": section '" + section + "' must map option names to values");
-            }
-            CommandSpec command = commands.get(section);
-            if (command == null && !section.equals("common")) {
-                throw new IllegalArgumentException("config file " + file + ": unknown section '" + section + "' (use common or one of "
-                        + commands.keySet() + ")");
-            }
-            Map<String, String> values = new LinkedHashMap<>();
-            options.forEach((key, raw) -> {
-                String name = "--" + key;
-                boolean known = command != null ? command.findOption(name) != null
-                        : commands.values().stream().anyMatch(c -> c.findOption(name) != null);
-                if (!known) {
-                    throw new IllegalArgumentException("config file " + file + ": " + section + " has no option '" + key + "'"
-                            + (command == null ? "" : " (see panoptes " + section + " --help)"));
-                }
-                values.put(name, raw instanceof List<?> list
-                        ? list.stream().map(String::valueOf).collect(Collectors.joining(",")) : String.valueOf(raw));
-            });
-            sections.put(section, values);
-        });
+        document.forEach(
+                (section, value) -> {
+                    if (!(value instanceof Map<?, ?> options)) {
+                        throw new IllegalArgumentException(
+                                "config file "
+                                        + file
+                                        + ": section '"
+                                        + section
+                                        + "' must map option names to values");
+                    }
+                    CommandSpec command = commands.get(section);
+                    if (command == null && !section.equals("common")) {
+                        throw new IllegalArgumentException(
+                                "config file "
+                                        + file
+                                        + ": unknown section '"
+                                        + section
+                                        + "' (use common or one of "
+                                        + commands.keySet()
+                                        + ")");
+                    }
+                    Map<String, String> values = new LinkedHashMap<>();
+                    options.forEach(
+                            (key, raw) -> {
+                                String name = "--" + key;
+                                boolean known =
+                                        command != null
+                                                ? command.findOption(name) != null
+                                                : commands.values().stream()
+                                                        .anyMatch(c -> c.findOption(name) != null);
+                                if (!known) {
+                                    throw new IllegalArgumentException(
+                                            "config file "
+                                                    + file
+                                                    + ": "
+                                                    + section
+                                                    + " has no option '"
+                                                    + key
+                                                    + "'"
+                                                    + (command == null
+                                                            ? ""
+                                                            : " (see panoptes "
+                                                                    + section
+                                                                    + " --help)"));
+                                }
+                                values.put(
+                                        name,
+                                        raw instanceof List<?> list
+                                                ? list.stream()
+                                                        .map(String::valueOf)
+                                                        .collect(Collectors.joining(","))
+                                                : String.valueOf(raw));
+                            });
+                    sections.put(section, values);
+                });
     }
 
     /** Every command by the name a user types after "panoptes". */
@@ -81,16 +117,21 @@ final class YamlDefaults implements IDefaultValueProvider {
         return commands;
     }
 
-    private static void collect(CommandLine command, String rootName, Map<String, CommandSpec> commands) {
+    private static void collect(
+            CommandLine command, String rootName, Map<String, CommandSpec> commands) {
         for (CommandLine sub : command.getSubcommands().values()) {
-            commands.put(sub.getCommandSpec().qualifiedName().substring(rootName.length()).trim(), sub.getCommandSpec());
+            commands.put(
+                    sub.getCommandSpec().qualifiedName().substring(rootName.length()).trim(),
+                    sub.getCommandSpec());
             collect(sub, rootName, commands);
         }
     }
 
     @Override
     public String defaultValue(ArgSpec arg) {
-        if (!(arg instanceof OptionSpec option) || arg.command() == null || arg.command().parent() == null) {
+        if (!(arg instanceof OptionSpec option)
+                || arg.command() == null
+                || arg.command().parent() == null) {
             return null;
         }
         String section = arg.command().qualifiedName();

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** What `panoptes local` brings along: the BlazeFace model, copied out of the jar once (ONNX Runtime loads files). */
+/**
+ * What `panoptes local` brings along: the BlazeFace model, copied out of the jar once (ONNX Runtime
+ * loads files).
+ */
 public final class Bundled {
 
     private static final String BLAZEFACE = "/models/blazeface/face_detection_front_128x128.onnx";
@@ -28,10 +31,19 @@ public final class Bundled {
                 Files.createDirectories(cacheDir);
                 Path tmp = Files.createTempFile(cacheDir, "blazeface", ".tmp");
                 Files.write(tmp, bytes);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        tmp,
+                        file,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract the bundled BlazeFace model into " + cacheDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot extract the bundled BlazeFace model into "
+                            + cacheDir
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
         return ModelConfig.of("face", file, ModelFamily.BLAZEFACE);
     }

@@ -26,10 +26,16 @@ public final class MjpegServer implements AutoCloseable {
     private long version;
     private volatile boolean open = true;
 
-    /** @throws java.io.UncheckedIOException naming the address when it cannot be bound */
+    /**
+     * @throws java.io.UncheckedIOException naming the address when it cannot be bound
+     */
     public MjpegServer(InetSocketAddress address) {
-        server = HttpServer.builder("MJPEG").address(address).threads(MAX_CLIENTS + 4)
-                .routes(routes -> routes.get("/", this::serve)).start();
+        server =
+                HttpServer.builder("MJPEG")
+                        .address(address)
+                        .threads(MAX_CLIENTS + 4)
+                        .routes(routes -> routes.get("/", this::serve))
+                        .start();
     }
 
     public int port() {
@@ -47,7 +53,8 @@ public final class MjpegServer implements AutoCloseable {
 
     private void serve(Context ctx) throws InterruptedException {
         if (!clients.tryAcquire()) {
-            throw new HttpProblem(503, null, "already " + MAX_CLIENTS + " viewers: retry later").withHeader("Retry-After", "5");
+            throw new HttpProblem(503, null, "already " + MAX_CLIENTS + " viewers: retry later")
+                    .withHeader("Retry-After", "5");
         }
         try {
             ctx.res().setStatus(200);
@@ -75,8 +82,13 @@ public final class MjpegServer implements AutoCloseable {
             if (frame == null) {
                 continue;
             }
-            out.write(("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + frame.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("--"
+                                    + BOUNDARY
+                                    + "\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                                    + frame.length
+                                    + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             out.write(frame);
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();

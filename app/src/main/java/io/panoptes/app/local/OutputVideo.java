@@ -38,14 +38,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows one stream's frames and its results with track ids (both read_committed), pairs them by
- * seq, in order, and writes each frame with its detections blurred or boxed to a video file
- * (MPEG-4 in MP4, FFmpeg through JavaCV); counts what it saw for the progress line and summary.
- * Done at the stream's end-of-stream result. Owns a thread, a consumer and native memory: close it.
+ * seq, in order, and writes each frame with its detections blurred or boxed to a video file (MPEG-4
+ * in MP4, FFmpeg through JavaCV); counts what it saw for the progress line and summary. Done at the
+ * stream's end-of-stream result. Owns a thread, a consumer and native memory: close it.
  */
 public final class OutputVideo implements AutoCloseable {
 
     /** How detections are drawn. */
-    public enum Style { BLUR, BOXES }
+    public enum Style {
+        BLUR,
+        BOXES
+    }
 
     private static final Logger log = LoggerFactory.getLogger(OutputVideo.class);
 
@@ -71,30 +74,50 @@ public final class OutputVideo implements AutoCloseable {
     private long nextSeq = -1;
     private FFmpegFrameRecorder recorder;
 
-    /** @param file where the video goes; null to follow and count only */
-    public OutputVideo(String streamId, Path file, Style style, double frameRate, Topics topics, String bootstrapServers) {
+    /**
+     * @param file where the video goes; null to follow and count only
+     */
+    public OutputVideo(
+            String streamId,
+            Path file,
+            Style style,
+            double frameRate,
+            Topics topics,
+            String bootstrapServers) {
         this.streamId = streamId;
         this.file = file;
         this.style = style;
         this.frameRate = frameRate;
         this.topics = topics;
-        this.consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers, "isolation.level", "read_committed",
-                "max.partition.fetch.bytes", 16 * 1024 * 1024), new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                "bootstrap.servers",
+                                bootstrapServers,
+                                "isolation.level",
+                                "read_committed",
+                                "max.partition.fetch.bytes",
+                                16 * 1024 * 1024),
+                        new StringDeserializer(),
+                        new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "output-video");
         thread.start();
     }
 
     private void run() {
-        try (FrameImageDecoder decoder = new FrameImageDecoder(Long.MAX_VALUE, null); Mat image = new Mat();
+        try (FrameImageDecoder decoder = new FrameImageDecoder(Long.MAX_VALUE, null);
+                Mat image = new Mat();
                 OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(topics.frames().name(), topics.tracks().name())) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                consumer.partitionsFor(topic)
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (running && ended.getCount() > 0) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                for (ConsumerRecord<String, byte[]> record :
+                        consumer.poll(Duration.ofMillis(100))) {
                     if (streamId.equals(record.key())) {
                         take(record);
                     }
@@ -113,19 +136,29 @@ public final class OutputVideo implements AutoCloseable {
 
     private void take(ConsumerRecord<String, byte[]> record) {
         if (record.topic().equals(topics.frames().name())) {
-            Frame frame = topics.frames().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            Frame frame =
+                    topics.frames()
+                            .valueSerde()
+                            .deserializer()
+                            .deserialize(record.topic(), record.value());
             frames.put(frame.getSeq(), frame);
             if (nextSeq < 0 || frame.getSeq() < nextSeq) {
                 nextSeq = frame.getSeq();
             }
         } else {
-            Detections result = topics.tracks().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            Detections result =
+                    topics.tracks()
+                            .valueSerde()
+                            .deserializer()
+                            .deserialize(record.topic(), record.value());
             results.put(result.getSeq(), result);
         }
     }
 
     /** Writes the frames whose results are in, in seq order. */
-    private void writeReady(FrameImageDecoder decoder, Mat image, OpenCVFrameConverter.ToMat converter) throws Exception {
+    private void writeReady(
+            FrameImageDecoder decoder, Mat image, OpenCVFrameConverter.ToMat converter)
+            throws Exception {
         while (nextSeq >= 0 && frames.containsKey(nextSeq) && results.containsKey(nextSeq)) {
             Frame frame = frames.remove(nextSeq);
             Detections result = results.remove(nextSeq);
@@ -189,13 +222,17 @@ public final class OutputVideo implements AutoCloseable {
             }
             try (Rect box = new Rect(x, y, w, h)) {
                 if (style == Style.BLUR) {
-                    try (Mat region = image.apply(box); Size none = new Size(0, 0)) {
+                    try (Mat region = image.apply(box);
+                            Size none = new Size(0, 0)) {
                         GaussianBlur(region, region, none, Math.max(w, h) / 5.0);
                     }
                 } else {
-                    try (Scalar green = new Scalar(0, 255, 0, 0); Point at = new Point(x, Math.max(12, y - 4))) {
+                    try (Scalar green = new Scalar(0, 255, 0, 0);
+                            Point at = new Point(x, Math.max(12, y - 4))) {
                         rectangle(image, box, green, 2, 8, 0);
-                        String label = d.getLabel() + (d.getTrackId() == null ? "" : " #" + d.getTrackId());
+                        String label =
+                                d.getLabel()
+                                        + (d.getTrackId() == null ? "" : " #" + d.getTrackId());
                         putText(image, label, at, FONT_HERSHEY_SIMPLEX, 0.5, green, 1, 8, false);
                     }
                 }
@@ -210,7 +247,13 @@ public final class OutputVideo implements AutoCloseable {
         recorder.setFrameRate(frameRate);
         recorder.setVideoBitrate(4_000_000);
         recorder.start();
-        log.info("writing {} ({}x{}, {} fps, detections {})", file, width, height, frameRate, style.name().toLowerCase());
+        log.info(
+                "writing {} ({}x{}, {} fps, detections {})",
+                file,
+                width,
+                height,
+                frameRate,
+                style.name().toLowerCase());
     }
 
     private void stopRecorder() {

@@ -17,16 +17,25 @@ import java.util.HexFormat;
 public final class SampleVideo {
 
     static final String NAME = "Megamind.avi";
-    private static final String SHA256 = "0057387cb7e75c8fd1663b62cfdc51fa53f527795d0fe3c1fea2fd159d3130b5";
+    private static final String SHA256 =
+            "0057387cb7e75c8fd1663b62cfdc51fa53f527795d0fe3c1fea2fd159d3130b5";
 
     private SampleVideo() {}
 
-    /** The cache folder the script also uses: $PANOPTES_CACHE_DIR/videos, else $XDG_CACHE_HOME or ~/.cache, /panoptes/videos. */
+    /**
+     * The cache folder the script also uses: $PANOPTES_CACHE_DIR/videos, else $XDG_CACHE_HOME or
+     * ~/.cache, /panoptes/videos.
+     */
     public static Path cacheDir() {
         String base = System.getenv("PANOPTES_CACHE_DIR");
         if (base == null) {
             String xdg = System.getenv("XDG_CACHE_HOME");
-            base = (xdg != null ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("panoptes").toString();
+            base =
+                    (xdg != null
+                                    ? Path.of(xdg)
+                                    : Path.of(System.getProperty("user.home"), ".cache"))
+                            .resolve("panoptes")
+                            .toString();
         }
         return Path.of(base, "videos");
     }
@@ -43,15 +52,24 @@ public final class SampleVideo {
         }
         Path script = repositoryScript();
         if (script == null) {
-            throw new IllegalStateException("the demo video " + file + " is missing and this install has no scripts/test-videos.sh"
-                    + " to fetch it: run the demo from the repository (./panoptes local), or give --source <video>");
+            throw new IllegalStateException(
+                    "the demo video "
+                            + file
+                            + " is missing and this install has no scripts/test-videos.sh"
+                            + " to fetch it: run the demo from the repository (./panoptes local), or give --source <video>");
         }
-        System.err.println("panoptes local: fetching the demo video (Debian's opencv-doc package, about 96 MB, once) ...");
+        System.err.println(
+                "panoptes local: fetching the demo video (Debian's opencv-doc package, about 96 MB, once) ...");
         try {
-            Process fetch = new ProcessBuilder("bash", script.toString()).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process fetch =
+                    new ProcessBuilder("bash", script.toString())
+                            .redirectErrorStream(false)
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
             if (fetch.waitFor() != 0) {
-                throw new IllegalStateException("scripts/test-videos.sh could not fetch the demo video (see its messages above)");
+                throw new IllegalStateException(
+                        "scripts/test-videos.sh could not fetch the demo video (see its messages above)");
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
@@ -60,7 +78,8 @@ public final class SampleVideo {
             throw new IllegalStateException("interrupted while fetching the demo video", e);
         }
         if (!valid(file)) {
-            throw new IllegalStateException("scripts/test-videos.sh ran but " + file + " is missing or corrupt");
+            throw new IllegalStateException(
+                    "scripts/test-videos.sh ran but " + file + " is missing or corrupt");
         }
         return file;
     }
@@ -79,9 +98,12 @@ public final class SampleVideo {
         if (!Files.isRegularFile(file)) {
             return false;
         }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+        try (InputStream in =
+                new DigestInputStream(
+                        Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return SHA256.equals(HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()));
+            return SHA256.equals(
+                    HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()));
         } catch (IOException | NoSuchAlgorithmException e) {
             return false;
         }

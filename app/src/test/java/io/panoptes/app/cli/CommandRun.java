@@ -10,7 +10,10 @@ public final class CommandRun {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
-    /** Runs {@code args}, returning the exit code; output accumulates across runs until {@link #clear()}. */
+    /**
+     * Runs {@code args}, returning the exit code; output accumulates across runs until {@link
+     * #clear()}.
+     */
     public int run(String... args) {
         CommandLine commandLine = PanoptesCommand.commandLine();
         commandLine.setOut(new PrintWriter(out));

@@ -22,8 +22,10 @@ class DurationConverterTest {
 
     @Test
     void shouldRejectWhatIsNotAPositiveDuration() {
-        assertThatThrownBy(() -> converter.convert("soon")).hasMessageContaining("'soon' is not a duration");
-        assertThatThrownBy(() -> converter.convert("0s")).hasMessageContaining("not a positive duration");
+        assertThatThrownBy(() -> converter.convert("soon"))
+                .hasMessageContaining("'soon' is not a duration");
+        assertThatThrownBy(() -> converter.convert("0s"))
+                .hasMessageContaining("not a positive duration");
         assertThatThrownBy(() -> converter.convert("-PT1S")).hasMessageContaining("is negative");
     }
 

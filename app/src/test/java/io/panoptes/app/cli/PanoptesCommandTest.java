@@ -15,7 +15,10 @@ class PanoptesCommandTest {
     @Test
     void shouldTeachByExampleInItsHelp() {
         assertThat(run("--help")).isZero();
-        assertThat(command.out()).contains("topics").contains("Examples:").contains("KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(command.out())
+                .contains("topics")
+                .contains("Examples:")
+                .contains("KAFKA_BOOTSTRAP_SERVERS");
     }
 
     @Test
@@ -41,6 +44,7 @@ class PanoptesCommandTest {
     @Test
     void shouldReportInvalidSettingsInOneLine() {
         assertThat(run("topics", "create", "--frames-partitions", "0")).isEqualTo(1);
-        assertThat(command.err().trim()).isEqualTo("panoptes topics create: framesPartitions must be in [1, 10000], got 0");
+        assertThat(command.err().trim())
+                .isEqualTo("panoptes topics create: framesPartitions must be in [1, 10000], got 0");
     }
 }

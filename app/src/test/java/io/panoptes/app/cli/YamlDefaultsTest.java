@@ -13,19 +13,30 @@ class YamlDefaultsTest {
 
     @Test
     void shouldTakeOptionDefaultsFromTheFileAndLetFlagsWin(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("panoptes.yaml"), """
+        Path config =
+                Files.writeString(
+                        dir.resolve("panoptes.yaml"),
+                        """
                 common:
                   registry-url: http://registry.example:8081
                 aggregator:
                   line: "cam:flat=5,5,5,5"
                 """);
 
-        // the line from the file is read (and refused for its zero length): the file's values reach the command
+        // the line from the file is read (and refused for its zero length): the file's values reach
+        // the command
         assertThat(command.run("aggregator", "--config", config.toString())).isEqualTo(1);
         assertThat(command.err()).contains("line 'flat' has zero length");
         command.clear();
         // a flag wins over the file
-        assertThat(command.run("aggregator", "--config", config.toString(), "--line", "cam:dot=7,7,7,7")).isEqualTo(1);
+        assertThat(
+                        command.run(
+                                "aggregator",
+                                "--config",
+                                config.toString(),
+                                "--line",
+                                "cam:dot=7,7,7,7"))
+                .isEqualTo(1);
         assertThat(command.err()).contains("line 'dot' has zero length").doesNotContain("'flat'");
     }
 
@@ -38,10 +49,12 @@ class YamlDefaultsTest {
         assertThat(command.run("worker", "--config", section.toString())).isEqualTo(2);
         assertThat(command.err()).contains("config file " + section + ": unknown section 'wroker'");
         assertThat(command.run("worker", "--config", option.toString())).isEqualTo(2);
-        assertThat(command.err()).contains("worker has no option 'inference-thread' (see panoptes worker --help)");
+        assertThat(command.err())
+                .contains("worker has no option 'inference-thread' (see panoptes worker --help)");
         assertThat(command.run("worker", "--config", broken.toString())).isEqualTo(2);
         assertThat(command.err()).contains("config file " + broken + " cannot be read");
-        assertThat(command.run("worker", "--config", dir.resolve("none.yaml").toString())).isEqualTo(2);
+        assertThat(command.run("worker", "--config", dir.resolve("none.yaml").toString()))
+                .isEqualTo(2);
         assertThat(command.err()).contains("none.yaml cannot be read");
     }
 }

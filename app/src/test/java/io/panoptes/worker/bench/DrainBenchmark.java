@@ -1,11 +1,11 @@
 package io.panoptes.worker.bench;
 
-import io.panoptes.runtime.lifecycle.RoleService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.source.SourceSpec;
 import io.panoptes.kafka.embedded.EmbeddedKafkaBroker;
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.TopicAdmin;
 import io.panoptes.schemas.topics.TopicSettings;
@@ -38,31 +38,58 @@ public final class DrainBenchmark {
     private static final InMemorySchemaRegistry REGISTRY = new InMemorySchemaRegistry();
 
     public static void main(String[] args) throws Exception {
-        ModelConfig face = ModelConfig.of("face", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE);
+        ModelConfig face =
+                ModelConfig.of(
+                        "face", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             drain(broker, face, "warm-up", 1);
             for (int workers = 1; workers <= 3; workers++) {
                 double rate = drain(broker, face, "drain-" + workers, workers);
-                System.out.printf(Locale.ROOT, "%d worker(s): backlog of %d frames drained at %.1f frames/s%n", workers,
-                        STREAMS * FRAMES, rate);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%d worker(s): backlog of %d frames drained at %.1f frames/s%n",
+                        workers,
+                        STREAMS * FRAMES,
+                        rate);
             }
         }
-        System.out.printf(Locale.ROOT, "machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        System.out.printf(
+                Locale.ROOT,
+                "machine: %d cores, %s %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
     }
 
-    private static double drain(EmbeddedKafkaBroker broker, ModelConfig model, String name, int workers) throws Exception {
+    private static double drain(
+            EmbeddedKafkaBroker broker, ModelConfig model, String name, int workers)
+            throws Exception {
         Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
         Topics topics = Topics.create(name + ".", REGISTRY);
         try (Admin admin = Admin.create(kafka)) {
-            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(name + ".")
-                    .framesPartitions(STREAMS).partitions(1).controlPartitions(1).build().specs());
+            new TopicAdmin(admin, Duration.ofSeconds(30))
+                    .ensure(
+                            TopicSettings.builder()
+                                    .prefix(name + ".")
+                                    .framesPartitions(STREAMS)
+                                    .partitions(1)
+                                    .controlPartitions(1)
+                                    .build()
+                                    .specs());
         }
         Thread.sleep(2000); // let the new partitions' leaders settle
-        try (IngestService ingest = RoleService.started(new IngestService(IngestSettings.builder().fileLagBound(0).build(), kafka, topics,
-                new SimpleMeterRegistry()))) {
+        try (IngestService ingest =
+                RoleService.started(
+                        new IngestService(
+                                IngestSettings.builder().fileLagBound(0).build(),
+                                kafka,
+                                topics,
+                                new SimpleMeterRegistry()))) {
             for (int stream = 0; stream < STREAMS; stream++) {
-                ingest.add(SourceSpec.builder(TestVideos.megamind().toString()).streamId("cam-" + stream).build());
+                ingest.add(
+                        SourceSpec.builder(TestVideos.megamind().toString())
+                                .streamId("cam-" + stream)
+                                .build());
             }
             ingest.awaitEnded(Duration.ofMinutes(5));
         }
@@ -70,10 +97,16 @@ public final class DrainBenchmark {
         long start = System.nanoTime();
         try {
             for (int i = 0; i < workers; i++) {
-                group.add(RoleService.started(new WorkerService(WorkerSettings.builder().groupId(name).model(model).build(), kafka, topics,
-                        new SimpleMeterRegistry())));
+                group.add(
+                        RoleService.started(
+                                new WorkerService(
+                                        WorkerSettings.builder().groupId(name).model(model).build(),
+                                        kafka,
+                                        topics,
+                                        new SimpleMeterRegistry())));
             }
-            while (group.stream().mapToLong(WorkerService::committed).sum() < (long) STREAMS * FRAMES) {
+            while (group.stream().mapToLong(WorkerService::committed).sum()
+                    < (long) STREAMS * FRAMES) {
                 Thread.sleep(10);
             }
             return STREAMS * FRAMES / ((System.nanoTime() - start) / 1e9);

@@ -1,6 +1,5 @@
 package io.panoptes.worker.bench;
 
-import io.panoptes.runtime.lifecycle.RoleService;
 import ai.onnxruntime.OrtSession;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.avro.Frame;
@@ -8,6 +7,7 @@ import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.source.SourceSpec;
 import io.panoptes.kafka.embedded.EmbeddedKafkaBroker;
+import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.schemas.KafkaRecords;
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.TopicAdmin;
@@ -18,10 +18,10 @@ import io.panoptes.testkit.TestVideos;
 import io.panoptes.worker.WorkerService;
 import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.image.FrameImageDecoder;
-import io.panoptes.worker.model.ModelConfig;
-import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.internal.model.ModelRunner;
 import io.panoptes.worker.internal.model.OnnxModel;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelFamily;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,52 +45,101 @@ public final class WorkerBenchmark {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 30;
-        List<ModelConfig> models = List.of(
-                ModelConfig.of("blazeface", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE),
-                ModelConfig.of("bright", TestData.file(TestData.BRIGHT_SQUARE_YOLOV8), ModelFamily.YOLOV8)
-                        .withLabels(List.of("bright", "dark")).withThresholds(0.5f, 0.45f));
+        List<ModelConfig> models =
+                List.of(
+                        ModelConfig.of(
+                                "blazeface",
+                                TestData.file(TestData.BLAZEFACE_FRONT),
+                                ModelFamily.BLAZEFACE),
+                        ModelConfig.of(
+                                        "bright",
+                                        TestData.file(TestData.BRIGHT_SQUARE_YOLOV8),
+                                        ModelFamily.YOLOV8)
+                                .withLabels(List.of("bright", "dark"))
+                                .withThresholds(0.5f, 0.45f));
         boolean pass = true;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             Topics source = topics(broker, "jpegs.");
             ingest(broker, source, 1, false);
-            List<Frame> jpegs = KafkaRecords.read(broker.bootstrapServers(), source.frames().name(), 270,
-                    source.frames().keySerde().deserializer(), source.frames().valueSerde().deserializer(),
-                    Duration.ofSeconds(60)).stream().map(r -> r.value()).filter(f -> !f.getEndOfStream()).toList();
+            List<Frame> jpegs =
+                    KafkaRecords.read(
+                                    broker.bootstrapServers(),
+                                    source.frames().name(),
+                                    270,
+                                    source.frames().keySerde().deserializer(),
+                                    source.frames().valueSerde().deserializer(),
+                                    Duration.ofSeconds(60))
+                            .stream()
+                            .map(r -> r.value())
+                            .filter(f -> !f.getEndOfStream())
+                            .toList();
             for (ModelConfig model : models) {
                 double plain = plainLoop(model, jpegs, 5); // warm-up
                 plain = plainLoop(model, jpegs, seconds);
                 int loops = (int) Math.ceil(plain * seconds / 271);
                 Topics topics = topics(broker, model.id() + ".");
                 ingest(broker, topics, loops, false);
-                workerRun(broker, topics, model, 271, "warm-up-" + model.id()); // warm-up on the first loop
+                workerRun(
+                        broker,
+                        topics,
+                        model,
+                        271,
+                        "warm-up-" + model.id()); // warm-up on the first loop
                 Topics measured = topics(broker, model.id() + "-measured.");
                 ingest(broker, measured, loops, false);
-                double worker = workerRun(broker, measured, model, loops * 271L, "bench-" + model.id());
+                double worker =
+                        workerRun(broker, measured, model, loops * 271L, "bench-" + model.id());
                 double ratio = worker / plain;
                 pass &= ratio >= TARGET;
-                System.out.printf(Locale.ROOT, "%s: worker %.1f fps vs plain loop %.1f fps over %d frames: %.2fx (target >= %.1f) %s%n",
-                        model.id(), worker, plain, loops * 271, ratio, TARGET, ratio >= TARGET ? "PASS" : "FAIL");
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: worker %.1f fps vs plain loop %.1f fps over %d frames: %.2fx (target >= %.1f) %s%n",
+                        model.id(),
+                        worker,
+                        plain,
+                        loops * 271,
+                        ratio,
+                        TARGET,
+                        ratio >= TARGET ? "PASS" : "FAIL");
             }
             latency(broker, models.get(0));
         }
-        System.out.printf(Locale.ROOT, "RSS %d MiB; machine: %d cores, %s %s%n", rssMiB(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        System.out.printf(
+                Locale.ROOT,
+                "RSS %d MiB; machine: %d cores, %s %s%n",
+                rssMiB(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
         System.exit(pass ? 0 : 1);
     }
 
-    private static double plainLoop(ModelConfig config, List<Frame> jpegs, double seconds) throws Exception {
+    private static double plainLoop(ModelConfig config, List<Frame> jpegs, double seconds)
+            throws Exception {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
-            try (OnnxModel model = OnnxModel.load(ai.onnxruntime.OrtEnvironment.getEnvironment(), config, options);
-                    ModelRunner runner = new ModelRunner(ai.onnxruntime.OrtEnvironment.getEnvironment(), model);
+            try (OnnxModel model =
+                            OnnxModel.load(
+                                    ai.onnxruntime.OrtEnvironment.getEnvironment(),
+                                    config,
+                                    options);
+                    ModelRunner runner =
+                            new ModelRunner(ai.onnxruntime.OrtEnvironment.getEnvironment(), model);
                     FrameImageDecoder decoder = new FrameImageDecoder(Long.MAX_VALUE, null);
-                    org.bytedeco.opencv.opencv_core.Mat image = new org.bytedeco.opencv.opencv_core.Mat()) {
+                    org.bytedeco.opencv.opencv_core.Mat image =
+                            new org.bytedeco.opencv.opencv_core.Mat()) {
                 long frames = 0;
                 long start = System.nanoTime();
                 long sink = 0;
                 while (System.nanoTime() - start < seconds * 1e9) {
-                    sink += runner.detect(decoder.decode(jpegs.get((int) (frames % jpegs.size())), image)).detections().size();
+                    sink +=
+                            runner.detect(
+                                            decoder.decode(
+                                                    jpegs.get((int) (frames % jpegs.size())),
+                                                    image))
+                                    .detections()
+                                    .size();
                     frames++;
                 }
                 if (sink < 0) {
@@ -101,12 +150,19 @@ public final class WorkerBenchmark {
         }
     }
 
-    private static double workerRun(EmbeddedKafkaBroker broker, Topics topics, ModelConfig model, long frames, String group)
+    private static double workerRun(
+            EmbeddedKafkaBroker broker, Topics topics, ModelConfig model, long frames, String group)
             throws Exception {
-        WorkerSettings settings = WorkerSettings.builder().groupId(group).model(model).queueCapacity(8).build();
+        WorkerSettings settings =
+                WorkerSettings.builder().groupId(group).model(model).queueCapacity(8).build();
         long start = System.nanoTime();
-        try (WorkerService worker = RoleService.started(new WorkerService(settings, Map.of("bootstrap.servers", broker.bootstrapServers()),
-                topics, new SimpleMeterRegistry()))) {
+        try (WorkerService worker =
+                RoleService.started(
+                        new WorkerService(
+                                settings,
+                                Map.of("bootstrap.servers", broker.bootstrapServers()),
+                                topics,
+                                new SimpleMeterRegistry()))) {
             while (worker.committed() < frames) {
                 Thread.sleep(5);
             }
@@ -117,34 +173,61 @@ public final class WorkerBenchmark {
     private static void latency(EmbeddedKafkaBroker broker, ModelConfig model) throws Exception {
         Topics topics = topics(broker, "latency.");
         WorkerSettings settings = WorkerSettings.builder().groupId("latency").model(model).build();
-        try (WorkerService worker = RoleService.started(new WorkerService(settings, Map.of("bootstrap.servers", broker.bootstrapServers()),
-                topics, new SimpleMeterRegistry()))) {
+        try (WorkerService worker =
+                RoleService.started(
+                        new WorkerService(
+                                settings,
+                                Map.of("bootstrap.servers", broker.bootstrapServers()),
+                                topics,
+                                new SimpleMeterRegistry()))) {
             Thread.sleep(3000); // joined the group
             ingest(broker, topics, 2, true); // Megamind twice, paced at 23.976 fps like a camera
             while (worker.committed() < 2 * 271) {
                 Thread.sleep(10);
             }
-            System.out.printf(Locale.ROOT, "%s at light load (live-paced 24 fps): frame->result p50 %d ms, p95 %d ms%n",
-                    model.id(), worker.p50FrameAge().toMillis(), worker.p95FrameAge().toMillis());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s at light load (live-paced 24 fps): frame->result p50 %d ms, p95 %d ms%n",
+                    model.id(),
+                    worker.p50FrameAge().toMillis(),
+                    worker.p95FrameAge().toMillis());
         }
     }
 
     private static Topics topics(EmbeddedKafkaBroker broker, String prefix) throws Exception {
         Topics topics = Topics.create(prefix, SHARED_REGISTRY);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(TopicSettings.builder().prefix(prefix)
-                    .framesPartitions(1).partitions(1).controlPartitions(1).build().specs());
+            new TopicAdmin(admin, Duration.ofSeconds(30))
+                    .ensure(
+                            TopicSettings.builder()
+                                    .prefix(prefix)
+                                    .framesPartitions(1)
+                                    .partitions(1)
+                                    .controlPartitions(1)
+                                    .build()
+                                    .specs());
         }
         return topics;
     }
 
     private static final InMemorySchemaRegistry SHARED_REGISTRY = new InMemorySchemaRegistry();
 
-    private static void ingest(EmbeddedKafkaBroker broker, Topics topics, int loops, boolean realtime) throws Exception {
-        try (IngestService ingest = RoleService.started(new IngestService(IngestSettings.builder().fileLagBound(0).build(),
-                Map.of("bootstrap.servers", broker.bootstrapServers()), topics, new SimpleMeterRegistry()))) {
+    private static void ingest(
+            EmbeddedKafkaBroker broker, Topics topics, int loops, boolean realtime)
+            throws Exception {
+        try (IngestService ingest =
+                RoleService.started(
+                        new IngestService(
+                                IngestSettings.builder().fileLagBound(0).build(),
+                                Map.of("bootstrap.servers", broker.bootstrapServers()),
+                                topics,
+                                new SimpleMeterRegistry()))) {
             for (int i = 0; i < loops; i++) {
-                ingest.add(SourceSpec.builder(TestVideos.megamind().toString()).streamId("mm-" + i).realtime(realtime).build());
+                ingest.add(
+                        SourceSpec.builder(TestVideos.megamind().toString())
+                                .streamId("mm-" + i)
+                                .realtime(realtime)
+                                .build());
                 ingest.awaitEnded(Duration.ofMinutes(5));
             }
         }

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * JPEG or PNG body (raw, or as the {@code image} part of a multipart/form-data form) answers the
  * detections as JSON ({@link ImageInference}). Query parameters: {@code confidence}, {@code iou},
  * {@code classes} (labels, comma-separated). At most {@code concurrency} requests infer at once, on
- * threads of their own, and {@code queue} more wait; more get 429 at once rather than
- * queueing without bound. Bodies above {@code maxBodyBytes} get 413; images above the pixel cap, undecodable or
- * truncated ones 422; other media types 415; unknown models 404; every refusal is
- * {@code {"error", "field"}}. Owns a socket and threads: close it.
+ * threads of their own, and {@code queue} more wait; more get 429 at once rather than queueing
+ * without bound. Bodies above {@code maxBodyBytes} get 413; images above the pixel cap, undecodable
+ * or truncated ones 422; other media types 415; unknown models 404; every refusal is {@code
+ * {"error", "field"}}. Owns a socket and threads: close it.
  */
 public final class InferenceHttpServer implements AutoCloseable {
 
@@ -37,7 +37,9 @@ public final class InferenceHttpServer implements AutoCloseable {
     private static final String PREFIX = "/v1/infer/";
     private static final Duration STOP = Duration.ofSeconds(10);
     private static final String USAGE =
-            ": use POST " + PREFIX + "{modelId} with a JPEG or PNG body, or a multipart form with an 'image' part";
+            ": use POST "
+                    + PREFIX
+                    + "{modelId} with a JPEG or PNG body, or a multipart form with an 'image' part";
 
     private final ImageInference inference;
     private final int maxBodyBytes;
@@ -45,23 +47,40 @@ public final class InferenceHttpServer implements AutoCloseable {
     private final ExecutorService inferring;
     private final HttpServer server;
 
-    public InferenceHttpServer(ImageInference inference, InetSocketAddress address, int concurrency, int queue, int maxBodyBytes) {
+    public InferenceHttpServer(
+            ImageInference inference,
+            InetSocketAddress address,
+            int concurrency,
+            int queue,
+            int maxBodyBytes) {
         if (concurrency < 1 || queue < 0) {
-            throw new IllegalArgumentException("HTTP inference needs concurrency >= 1 and queue >= 0, got "
-                    + concurrency + " and " + queue);
+            throw new IllegalArgumentException(
+                    "HTTP inference needs concurrency >= 1 and queue >= 0, got "
+                            + concurrency
+                            + " and "
+                            + queue);
         }
         this.inference = inference;
         this.maxBodyBytes = maxBodyBytes;
         this.admitted = new Semaphore(concurrency + queue);
         AtomicInteger threads = new AtomicInteger();
-        this.inferring = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "http-infer-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.inferring =
+                Executors.newFixedThreadPool(
+                        concurrency,
+                        r -> {
+                            Thread t = new Thread(r, "http-infer-" + threads.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
         try {
-            this.server = HttpServer.builder("HTTP inference").address(address).threads(concurrency + 8)
-                    .notFoundHint(USAGE).wrongMethodIsNotFound().routes(this::routes).start();
+            this.server =
+                    HttpServer.builder("HTTP inference")
+                            .address(address)
+                            .threads(concurrency + 8)
+                            .notFoundHint(USAGE)
+                            .wrongMethodIsNotFound()
+                            .routes(this::routes)
+                            .start();
         } catch (RuntimeException e) {
             inferring.shutdownNow();
             throw e;
@@ -74,26 +93,33 @@ public final class InferenceHttpServer implements AutoCloseable {
     }
 
     private void routes(RoutesConfig routes) {
-        routes.exception(InferenceException.class, (e, ctx) -> Exchanges.json(ctx, e.reason().httpStatus(),
-                Map.of("error", e.getMessage())));
+        routes.exception(
+                InferenceException.class,
+                (e, ctx) ->
+                        Exchanges.json(
+                                ctx, e.reason().httpStatus(), Map.of("error", e.getMessage())));
         routes.post(PREFIX + "{modelId}", this::admit);
     }
 
     /**
      * Admits the request or refuses it at once; an inference thread then reads its upload, infers
-     * and answers, as the server's threads go on accepting. Measured on 2 cores: reading uploads
-     * on other threads meanwhile, or inferring on the server's threads, cost 5 to 15 % of the
+     * and answers, as the server's threads go on accepting. Measured on 2 cores: reading uploads on
+     * other threads meanwhile, or inferring on the server's threads, cost 5 to 15 % of the
      * throughput (more threads competing for the cores, images moving between them).
      */
     private void admit(Context ctx) {
         if (!admitted.tryAcquire()) {
-            throw new HttpProblem(429, null, "too many requests in progress; retry shortly").withHeader("Retry-After", "1");
+            throw new HttpProblem(429, null, "too many requests in progress; retry shortly")
+                    .withHeader("Retry-After", "1");
         }
         try {
             String modelId = ctx.pathParam("modelId");
             ImageInference.Options options = options(ctx);
-            ctx.future(() -> CompletableFuture.runAsync(() -> infer(ctx, modelId, options), inferring)
-                    .whenComplete((ok, e) -> admitted.release()));
+            ctx.future(
+                    () ->
+                            CompletableFuture.runAsync(
+                                            () -> infer(ctx, modelId, options), inferring)
+                                    .whenComplete((ok, e) -> admitted.release()));
         } catch (RuntimeException e) {
             admitted.release();
             throw e;
@@ -123,7 +149,9 @@ public final class InferenceHttpServer implements AutoCloseable {
 
     private static ImageInference.Options options(Context ctx) {
         String classes = ctx.queryParam("classes");
-        return new ImageInference.Options(threshold(ctx, "confidence"), threshold(ctx, "iou"),
+        return new ImageInference.Options(
+                threshold(ctx, "confidence"),
+                threshold(ctx, "iou"),
                 classes == null ? null : Set.of(classes.split(",")));
     }
 
@@ -140,7 +168,10 @@ public final class InferenceHttpServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw new HttpProblem(400, name, "query parameter " + name + " must be a number in [0, 1], got '" + value + "'");
+        throw new HttpProblem(
+                400,
+                name,
+                "query parameter " + name + " must be a number in [0, 1], got '" + value + "'");
     }
 
     @Override

@@ -23,25 +23,35 @@ final class MultipartImage {
 
     /** Whether {@code contentType} announces a multipart/form-data body. */
     static boolean isMultipart(String contentType) {
-        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
+        return contentType != null
+                && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
     }
 
     /**
      * The image's bytes.
      *
-     * @throws IllegalArgumentException naming what is wrong: no boundary, a malformed body, no image part
+     * @throws IllegalArgumentException naming what is wrong: no boundary, a malformed body, no
+     *     image part
      */
     static byte[] extract(String contentType, byte[] body) {
         String boundary = parameters(contentType).get("boundary");
         if (boundary == null || boundary.isEmpty()) {
-            throw new IllegalArgumentException("the multipart Content-Type has no boundary parameter");
+            throw new IllegalArgumentException(
+                    "the multipart Content-Type has no boundary parameter");
         }
         try {
-            MultipartInput input = MultipartInput.builder().setInputStream(new ByteArrayInputStream(body))
-                    .setBoundary(boundary.getBytes(StandardCharsets.ISO_8859_1)).setPartHeaderSizeMax(MAX_PART_HEADERS).get();
+            MultipartInput input =
+                    MultipartInput.builder()
+                            .setInputStream(new ByteArrayInputStream(body))
+                            .setBoundary(boundary.getBytes(StandardCharsets.ISO_8859_1))
+                            .setPartHeaderSizeMax(MAX_PART_HEADERS)
+                            .get();
             boolean more = input.skipPreamble();
             if (!more) {
-                throw new IllegalArgumentException("the multipart body has no part delimited by its boundary '" + boundary + "'");
+                throw new IllegalArgumentException(
+                        "the multipart body has no part delimited by its boundary '"
+                                + boundary
+                                + "'");
             }
             byte[] firstFile = null;
             while (more) {
@@ -57,10 +67,15 @@ final class MultipartImage {
                 }
                 more = input.readBoundary();
             }
-            return Optional.ofNullable(firstFile).orElseThrow(() -> new IllegalArgumentException(
-                    "the multipart body has no image: send it in a part named 'image'"));
-        } catch (IOException e) { // FileUpload's MalformedStreamException and size exceptions are IOExceptions
-            throw new IllegalArgumentException("the multipart body is malformed: " + e.getMessage(), e);
+            return Optional.ofNullable(firstFile)
+                    .orElseThrow(
+                            () ->
+                                    new IllegalArgumentException(
+                                            "the multipart body has no image: send it in a part named 'image'"));
+        } catch (IOException e) { // FileUpload's MalformedStreamException and size exceptions are
+            // IOExceptions
+            throw new IllegalArgumentException(
+                    "the multipart body is malformed: " + e.getMessage(), e);
         }
     }
 
@@ -74,7 +89,8 @@ final class MultipartImage {
     private static Map<String, String> disposition(String headers) {
         for (String line : headers.split("\r\n")) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Disposition")) {
+            if (colon > 0
+                    && line.substring(0, colon).trim().equalsIgnoreCase("Content-Disposition")) {
                 return parameters(line.substring(colon + 1));
             }
         }

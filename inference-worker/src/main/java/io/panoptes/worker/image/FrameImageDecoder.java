@@ -24,19 +24,29 @@ public final class FrameImageDecoder implements AutoCloseable {
     private final PayloadStore store;
     private BytePointer encoded = new BytePointer(64 * 1024);
 
-    /** @param store where claim-checked payloads are read from; null when this worker cannot reach one */
+    /**
+     * @param store where claim-checked payloads are read from; null when this worker cannot reach
+     *     one
+     */
     public FrameImageDecoder(long maxPixels, PayloadStore store) {
         this.maxPixels = maxPixels;
         this.store = store;
     }
 
-    /** Decodes the frame's image, BGR, into {@code image}. @throws FrameDecodeException saying why it cannot be decoded */
+    /**
+     * Decodes the frame's image, BGR, into {@code image}. @throws FrameDecodeException saying why
+     * it cannot be decoded
+     */
     public Mat decode(Frame frame, Mat image) {
         byte[] bytes = payload(frame);
         return switch (frame.getEncoding()) {
             case JPEG, PNG -> compressed(frame, bytes, image);
             case RAW_BGR24 -> raw(frame, bytes, image);
-            default -> throw new FrameDecodeException("frame encoding " + frame.getEncoding() + " is not one this worker decodes");
+            default ->
+                    throw new FrameDecodeException(
+                            "frame encoding "
+                                    + frame.getEncoding()
+                                    + " is not one this worker decodes");
         };
     }
 
@@ -51,8 +61,10 @@ public final class FrameImageDecoder implements AutoCloseable {
             throw new FrameDecodeException("frame has neither a payload nor a payloadRef");
         }
         if (store == null) {
-            throw new FrameDecodeException("frame is claim-checked at " + frame.getPayloadRef()
-                    + ", but this worker has no payload store configured (--claim-check-dir)");
+            throw new FrameDecodeException(
+                    "frame is claim-checked at "
+                            + frame.getPayloadRef()
+                            + ", but this worker has no payload store configured (--claim-check-dir)");
         }
         try {
             return store.get(URI.create(frame.getPayloadRef()));
@@ -64,13 +76,25 @@ public final class FrameImageDecoder implements AutoCloseable {
     private Mat compressed(Frame frame, byte[] bytes, Mat image) {
         ImageHeader.Dimensions claimed = ImageHeader.of(bytes);
         if (claimed == null) {
-            throw new FrameDecodeException("payload (" + bytes.length + " bytes) is not a " + frame.getEncoding()
-                    + ": it starts with " + hex(bytes));
+            throw new FrameDecodeException(
+                    "payload ("
+                            + bytes.length
+                            + " bytes) is not a "
+                            + frame.getEncoding()
+                            + ": it starts with "
+                            + hex(bytes));
         }
         checkPixels(claimed.width(), claimed.height());
         if (!ImageHeader.isComplete(bytes)) {
-            throw new FrameDecodeException(frame.getEncoding() + " payload (" + bytes.length + " bytes) of a "
-                    + claimed.width() + "x" + claimed.height() + " image ends before its end marker: truncated");
+            throw new FrameDecodeException(
+                    frame.getEncoding()
+                            + " payload ("
+                            + bytes.length
+                            + " bytes) of a "
+                            + claimed.width()
+                            + "x"
+                            + claimed.height()
+                            + " image ends before its end marker: truncated");
         }
         if (encoded.capacity() < bytes.length) {
             encoded.close();
@@ -81,8 +105,16 @@ public final class FrameImageDecoder implements AutoCloseable {
             imdecode(wrapped, IMREAD_COLOR, image);
         }
         if (image.empty()) {
-            throw new FrameDecodeException("OpenCV could not decode the " + claimed.width() + "x" + claimed.height() + " "
-                    + frame.getEncoding() + " payload (" + bytes.length + " bytes): corrupt or truncated");
+            throw new FrameDecodeException(
+                    "OpenCV could not decode the "
+                            + claimed.width()
+                            + "x"
+                            + claimed.height()
+                            + " "
+                            + frame.getEncoding()
+                            + " payload ("
+                            + bytes.length
+                            + " bytes): corrupt or truncated");
         }
         return image;
     }
@@ -92,8 +124,15 @@ public final class FrameImageDecoder implements AutoCloseable {
         int height = frame.getHeight();
         checkPixels(width, height);
         if ((long) width * height * 3 != bytes.length) {
-            throw new FrameDecodeException("RAW_BGR24 payload of " + bytes.length + " bytes does not match "
-                    + width + "x" + height + "x3 = " + (long) width * height * 3);
+            throw new FrameDecodeException(
+                    "RAW_BGR24 payload of "
+                            + bytes.length
+                            + " bytes does not match "
+                            + width
+                            + "x"
+                            + height
+                            + "x3 = "
+                            + (long) width * height * 3);
         }
         image.create(height, width, CV_8UC3);
         image.data().put(bytes);
@@ -102,8 +141,14 @@ public final class FrameImageDecoder implements AutoCloseable {
 
     private void checkPixels(int width, int height) {
         if (width <= 0 || height <= 0 || (long) width * height > maxPixels) {
-            throw new FrameDecodeException("image claims " + width + "x" + height + " pixels, outside (0, " + maxPixels
-                    + "] (the worker's pixel cap)");
+            throw new FrameDecodeException(
+                    "image claims "
+                            + width
+                            + "x"
+                            + height
+                            + " pixels, outside (0, "
+                            + maxPixels
+                            + "] (the worker's pixel cap)");
         }
     }
 

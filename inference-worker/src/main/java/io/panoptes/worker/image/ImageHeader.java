@@ -24,15 +24,26 @@ public final class ImageHeader {
         if (data.length >= 2 && (data[0] & 0xff) == 0xff && (data[1] & 0xff) == 0xd8) {
             return Optional.of(FrameEncoding.JPEG);
         }
-        if (data.length >= 4 && (data[0] & 0xff) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G') {
+        if (data.length >= 4
+                && (data[0] & 0xff) == 0x89
+                && data[1] == 'P'
+                && data[2] == 'N'
+                && data[3] == 'G') {
             return Optional.of(FrameEncoding.PNG);
         }
         return Optional.empty();
     }
 
-    /** The claimed dimensions, or null when {@code data} is neither a JPEG nor a PNG with a readable header. */
+    /**
+     * The claimed dimensions, or null when {@code data} is neither a JPEG nor a PNG with a readable
+     * header.
+     */
     public static Dimensions of(byte[] data) {
-        if (data.length >= 24 && (data[0] & 0xff) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G') {
+        if (data.length >= 24
+                && (data[0] & 0xff) == 0x89
+                && data[1] == 'P'
+                && data[2] == 'N'
+                && data[3] == 'G') {
             return new Dimensions(int32(data, 16), int32(data, 20));
         }
         if (data.length >= 4 && (data[0] & 0xff) == 0xff && (data[1] & 0xff) == 0xd8) {
@@ -43,12 +54,16 @@ public final class ImageHeader {
 
     /**
      * Whether the image ends where its format says it must: a JPEG with its end-of-image marker, a
-     * PNG with its IEND chunk. Decoders fill a truncated image's missing rows silently; this catches it.
+     * PNG with its IEND chunk. Decoders fill a truncated image's missing rows silently; this
+     * catches it.
      */
     public static boolean isComplete(byte[] data) {
         int n = data.length;
         if (n >= 12 && (data[0] & 0xff) == 0x89) {
-            return data[n - 8] == 'I' && data[n - 7] == 'E' && data[n - 6] == 'N' && data[n - 5] == 'D';
+            return data[n - 8] == 'I'
+                    && data[n - 7] == 'E'
+                    && data[n - 6] == 'N'
+                    && data[n - 5] == 'D';
         }
         int end = n;
         while (end > 2 && data[end - 1] == 0) {
@@ -69,7 +84,12 @@ public final class ImageHeader {
                 continue;
             }
             int length = ((data[i + 2] & 0xff) << 8) | (data[i + 3] & 0xff);
-            boolean startOfFrame = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+            boolean startOfFrame =
+                    marker >= 0xc0
+                            && marker <= 0xcf
+                            && marker != 0xc4
+                            && marker != 0xc8
+                            && marker != 0xcc;
             if (startOfFrame) {
                 int height = ((data[i + 5] & 0xff) << 8) | (data[i + 6] & 0xff);
                 int width = ((data[i + 7] & 0xff) << 8) | (data[i + 8] & 0xff);
@@ -84,6 +104,9 @@ public final class ImageHeader {
     }
 
     private static int int32(byte[] data, int at) {
-        return ((data[at] & 0xff) << 24) | ((data[at + 1] & 0xff) << 16) | ((data[at + 2] & 0xff) << 8) | (data[at + 3] & 0xff);
+        return ((data[at] & 0xff) << 24)
+                | ((data[at + 1] & 0xff) << 16)
+                | ((data[at + 2] & 0xff) << 8)
+                | (data[at + 3] & 0xff);
     }
 }

@@ -10,15 +10,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where models run: {@code cpu} (the default), {@code cuda} or {@code cuda:N} (GPU N; fails when
- * CUDA is not available, with what to do about it), or {@code auto} (CUDA when available, else
- * the CPU, saying so). CUDA needs ONNX Runtime's GPU build on the classpath ({@code mvn -Pgpu}).
+ * CUDA is not available, with what to do about it), or {@code auto} (CUDA when available, else the
+ * CPU, saying so). CUDA needs ONNX Runtime's GPU build on the classpath ({@code mvn -Pgpu}).
  */
 public record Device(Kind kind, int gpu) {
 
     private static final Logger log = LoggerFactory.getLogger(Device.class);
 
     /** The kinds of device. */
-    public enum Kind { CPU, CUDA, AUTO }
+    public enum Kind {
+        CPU,
+        CUDA,
+        AUTO
+    }
 
     public static final Device CPU = new Device(Kind.CPU, 0);
 
@@ -44,10 +48,12 @@ public record Device(Kind kind, int gpu) {
             try {
                 return new Device(Kind.CUDA, Integer.parseInt(value.substring(5)));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("device '" + text + "': the GPU index after cuda: must be a number", e);
+                throw new IllegalArgumentException(
+                        "device '" + text + "': the GPU index after cuda: must be a number", e);
             }
         }
-        throw new IllegalArgumentException("unknown device '" + text + "': use cpu, cuda, cuda:N or auto");
+        throw new IllegalArgumentException(
+                "unknown device '" + text + "': use cpu, cuda, cuda:N or auto");
     }
 
     /**
@@ -60,8 +66,12 @@ public record Device(Kind kind, int gpu) {
             return;
         }
         boolean available = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
-        String problem = available ? null : "this JVM has ONNX Runtime's CPU build (providers "
-                + OrtEnvironment.getAvailableProviders() + ")";
+        String problem =
+                available
+                        ? null
+                        : "this JVM has ONNX Runtime's CPU build (providers "
+                                + OrtEnvironment.getAvailableProviders()
+                                + ")";
         if (available) {
             try {
                 options.addCUDA(gpu);
@@ -74,10 +84,17 @@ public record Device(Kind kind, int gpu) {
             log.warn("model {}: CUDA is not usable ({}); running on the CPU", modelId, problem);
             return;
         }
-        throw new ModelLoadException("model " + modelId + ": --device cuda:" + gpu + " cannot be used: " + problem
-                + ". Build the GPU variant (mvn -Pgpu package: com.microsoft.onnxruntime:onnxruntime_gpu) and run it"
-                + " where an NVIDIA driver and CUDA 12 are installed, or use --device cpu, or --device auto to fall"
-                + " back to the CPU", null);
+        throw new ModelLoadException(
+                "model "
+                        + modelId
+                        + ": --device cuda:"
+                        + gpu
+                        + " cannot be used: "
+                        + problem
+                        + ". Build the GPU variant (mvn -Pgpu package: com.microsoft.onnxruntime:onnxruntime_gpu) and run it"
+                        + " where an NVIDIA driver and CUDA 12 are installed, or use --device cpu, or --device auto to fall"
+                        + " back to the CPU",
+                null);
     }
 
     @Override

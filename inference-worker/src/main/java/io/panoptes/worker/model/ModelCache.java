@@ -17,11 +17,16 @@ public record ModelCache(Path dir, long maxBytes, boolean allowPrivateNetworks) 
         }
     }
 
-    /** {@code ~/.cache/panoptes/models} (or under $PANOPTES_CACHE_DIR), 2 GiB per model, public addresses only. */
+    /**
+     * {@code ~/.cache/panoptes/models} (or under $PANOPTES_CACHE_DIR), 2 GiB per model, public
+     * addresses only.
+     */
     public static ModelCache defaults() {
         String base = System.getenv("PANOPTES_CACHE_DIR");
-        Path root = base != null && !base.isBlank() ? Path.of(base)
-                : Path.of(System.getProperty("user.home"), ".cache", "panoptes");
+        Path root =
+                base != null && !base.isBlank()
+                        ? Path.of(base)
+                        : Path.of(System.getProperty("user.home"), ".cache", "panoptes");
         return new ModelCache(root.resolve("models"), 2L << 30, false);
     }
 

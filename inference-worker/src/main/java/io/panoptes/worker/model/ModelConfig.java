@@ -11,14 +11,23 @@ import java.util.Optional;
  * @param id the name frames and pipelines use for it
  * @param path the ONNX file
  * @param family its output layout
- * @param labels class names in output order; empty means "class0", "class1", ... (BlazeFace: "face")
+ * @param labels class names in output order; empty means "class0", "class1", ... (BlazeFace:
+ *     "face")
  * @param confidence minimum score kept (YOLO default 0.25, BlazeFace 0.75)
  * @param iou overlap above which NMS suppresses (YOLO 0.45 class-aware, BlazeFace 0.3 weighted)
  * @param maxDetections most detections per frame (default 300)
- * @param download where to fetch the file from when it is not local yet ({@code path} is then its cache file)
+ * @param download where to fetch the file from when it is not local yet ({@code path} is then its
+ *     cache file)
  */
-public record ModelConfig(String id, Path path, ModelFamily family, List<String> labels, float confidence, float iou,
-        int maxDetections, Optional<ModelDownload> download) {
+public record ModelConfig(
+        String id,
+        Path path,
+        ModelFamily family,
+        List<String> labels,
+        float confidence,
+        float iou,
+        int maxDetections,
+        Optional<ModelDownload> download) {
 
     public ModelConfig {
         Objects.requireNonNull(id, "id");
@@ -27,20 +36,24 @@ public record ModelConfig(String id, Path path, ModelFamily family, List<String>
         labels = List.copyOf(labels);
         download = download == null ? Optional.empty() : download;
         if (!(confidence >= 0 && confidence <= 1)) {
-            throw new IllegalArgumentException("model " + id + ": confidence must be in [0, 1], got " + confidence);
+            throw new IllegalArgumentException(
+                    "model " + id + ": confidence must be in [0, 1], got " + confidence);
         }
         if (!(iou > 0 && iou <= 1)) {
-            throw new IllegalArgumentException("model " + id + ": IoU threshold must be in (0, 1], got " + iou);
+            throw new IllegalArgumentException(
+                    "model " + id + ": IoU threshold must be in (0, 1], got " + iou);
         }
         if (maxDetections < 1 || maxDetections > 10_000) {
-            throw new IllegalArgumentException("model " + id + ": max detections must be in [1, 10000], got " + maxDetections);
+            throw new IllegalArgumentException(
+                    "model " + id + ": max detections must be in [1, 10000], got " + maxDetections);
         }
     }
 
     /** The family's defaults for thresholds and labels. */
     public static ModelConfig of(String id, Path path, ModelFamily family) {
         return family == ModelFamily.BLAZEFACE
-                ? new ModelConfig(id, path, family, List.of("face"), 0.75f, 0.3f, 300, Optional.empty())
+                ? new ModelConfig(
+                        id, path, family, List.of("face"), 0.75f, 0.3f, 300, Optional.empty())
                 : new ModelConfig(id, path, family, List.of(), 0.25f, 0.45f, 300, Optional.empty());
     }
 
@@ -58,7 +71,8 @@ public record ModelConfig(String id, Path path, ModelFamily family, List<String>
     }
 
     public ModelConfig withDownload(ModelDownload download) {
-        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, Optional.of(download));
+        return new ModelConfig(
+                id, path, family, labels, confidence, iou, maxDetections, Optional.of(download));
     }
 
     /** The label of class {@code index}. */

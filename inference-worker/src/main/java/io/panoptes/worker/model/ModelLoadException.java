@@ -1,6 +1,9 @@
 package io.panoptes.worker.model;
 
-/** A model cannot be loaded or does not fit its family; the message names the model, the file and the shapes. */
+/**
+ * A model cannot be loaded or does not fit its family; the message names the model, the file and
+ * the shapes.
+ */
 public class ModelLoadException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

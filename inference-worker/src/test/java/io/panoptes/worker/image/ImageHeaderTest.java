@@ -19,10 +19,33 @@ class ImageHeaderTest {
 
     @Test
     void shouldReadJpegDimensionsPastOtherSegments() {
-        byte[] jpeg = {(byte) 0xff, (byte) 0xd8,
-                (byte) 0xff, (byte) 0xe0, 0, 4, 'J', 'F', // an APP0 segment to skip
-                (byte) 0xff, (byte) 0xc2, 0, 11, 8, 0x02, 0x10, 0x02, (byte) 0xd0, 1, 1, 0x11, 0, // progressive SOF: 528x720
-                (byte) 0xff, (byte) 0xd9, 0, 0};
+        byte[] jpeg = {
+            (byte) 0xff,
+            (byte) 0xd8,
+            (byte) 0xff,
+            (byte) 0xe0,
+            0,
+            4,
+            'J',
+            'F', // an APP0 segment to skip
+            (byte) 0xff,
+            (byte) 0xc2,
+            0,
+            11,
+            8,
+            0x02,
+            0x10,
+            0x02,
+            (byte) 0xd0,
+            1,
+            1,
+            0x11,
+            0, // progressive SOF: 528x720
+            (byte) 0xff,
+            (byte) 0xd9,
+            0,
+            0
+        };
 
         assertThat(ImageHeader.of(jpeg)).isEqualTo(new ImageHeader.Dimensions(720, 528));
         assertThat(ImageHeader.isComplete(jpeg)).isTrue();
@@ -33,6 +56,11 @@ class ImageHeaderTest {
     void shouldRecogniseNeitherGarbageNorEmptyInput() {
         assertThat(ImageHeader.of(new byte[] {1, 2, 3})).isNull();
         assertThat(ImageHeader.of(new byte[0])).isNull();
-        assertThat(ImageHeader.of(new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})).isNull();
+        assertThat(
+                        ImageHeader.of(
+                                new byte[] {
+                                    (byte) 0xff, (byte) 0xd8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+                                }))
+                .isNull();
     }
 }

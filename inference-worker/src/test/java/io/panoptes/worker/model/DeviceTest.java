@@ -1,17 +1,18 @@
 package io.panoptes.worker.model;
 
-import io.panoptes.worker.internal.model.ModelCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.panoptes.testkit.TestData;
+import io.panoptes.worker.internal.model.ModelCatalog;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Runs on machines without CUDA (CI): the GPU path is exercised by its error and its fallback. */
 class DeviceTest {
 
-    private static final ModelConfig FACE = ModelConfig.of("face", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE);
+    private static final ModelConfig FACE =
+            ModelConfig.of("face", TestData.file(TestData.BLAZEFACE_FRONT), ModelFamily.BLAZEFACE);
 
     @Test
     void shouldParseDevices() {
@@ -19,13 +20,16 @@ class DeviceTest {
         assertThat(Device.parse("cuda")).isEqualTo(new Device(Device.Kind.CUDA, 0));
         assertThat(Device.parse("cuda:1")).hasToString("cuda:1");
         assertThat(Device.parse("auto").kind()).isEqualTo(Device.Kind.AUTO);
-        assertThatThrownBy(() -> Device.parse("tpu")).hasMessage("unknown device 'tpu': use cpu, cuda, cuda:N or auto");
-        assertThatThrownBy(() -> Device.parse("cuda:x")).hasMessageContaining("the GPU index after cuda: must be a number");
+        assertThatThrownBy(() -> Device.parse("tpu"))
+                .hasMessage("unknown device 'tpu': use cpu, cuda, cuda:N or auto");
+        assertThatThrownBy(() -> Device.parse("cuda:x"))
+                .hasMessageContaining("the GPU index after cuda: must be a number");
     }
 
     @Test
     void shouldRefuseCudaWhereItIsNotAvailableSayingHowToFixIt() {
-        try (ModelCatalog catalog = new ModelCatalog(Map.of("face", FACE), 1, 1, Device.parse("cuda:0"))) {
+        try (ModelCatalog catalog =
+                new ModelCatalog(Map.of("face", FACE), 1, 1, Device.parse("cuda:0"))) {
             assertThatThrownBy(() -> catalog.get("face"))
                     .isInstanceOf(ModelLoadException.class)
                     .hasMessageContaining("model face: --device cuda:0 cannot be used")
@@ -37,7 +41,8 @@ class DeviceTest {
 
     @Test
     void shouldFallBackToTheCpuOnlyWhenAskedToChooseAutomatically() {
-        try (ModelCatalog catalog = new ModelCatalog(Map.of("face", FACE), 1, 1, Device.parse("auto"))) {
+        try (ModelCatalog catalog =
+                new ModelCatalog(Map.of("face", FACE), 1, 1, Device.parse("auto"))) {
             assertThat(catalog.get("face").inputWidth()).isEqualTo(128);
         }
     }

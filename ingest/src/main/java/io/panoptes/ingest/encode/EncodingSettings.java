@@ -7,7 +7,8 @@ import io.panoptes.avro.FrameEncoding;
  *
  * @param encoding JPEG (default), PNG or RAW_BGR24
  * @param jpegQuality 1..100, for JPEG
- * @param maxWidth frames wider than this are scaled down, keeping their aspect ratio; 0 keeps the size
+ * @param maxWidth frames wider than this are scaled down, keeping their aspect ratio; 0 keeps the
+ *     size
  */
 public record EncodingSettings(FrameEncoding encoding, int jpegQuality, int maxWidth) {
 
@@ -17,17 +18,21 @@ public record EncodingSettings(FrameEncoding encoding, int jpegQuality, int maxW
 
     public EncodingSettings {
         if (encoding == null || encoding == FrameEncoding.UNKNOWN) {
-            throw new IllegalArgumentException("encoding must be JPEG, PNG or RAW_BGR24, got " + encoding);
+            throw new IllegalArgumentException(
+                    "encoding must be JPEG, PNG or RAW_BGR24, got " + encoding);
         }
         if (jpegQuality < 1 || jpegQuality > 100) {
-            throw new IllegalArgumentException("JPEG quality must be in [1, 100], got " + jpegQuality);
+            throw new IllegalArgumentException(
+                    "JPEG quality must be in [1, 100], got " + jpegQuality);
         }
         if (maxWidth < 0 || maxWidth > 16384) {
-            throw new IllegalArgumentException("max width must be in [0, 16384] (0 keeps the size), got " + maxWidth);
+            throw new IllegalArgumentException(
+                    "max width must be in [0, 16384] (0 keeps the size), got " + maxWidth);
         }
     }
 
     public static EncodingSettings defaults() {
-        return new EncodingSettings(FrameEncoding.valueOf(DEFAULT_ENCODING), DEFAULT_JPEG_QUALITY, DEFAULT_MAX_WIDTH);
+        return new EncodingSettings(
+                FrameEncoding.valueOf(DEFAULT_ENCODING), DEFAULT_JPEG_QUALITY, DEFAULT_MAX_WIDTH);
     }
 }

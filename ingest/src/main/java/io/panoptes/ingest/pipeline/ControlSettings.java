@@ -10,11 +10,18 @@ import java.util.Objects;
  *
  * @param group consumer group of the ingest instances on the pipelines topic
  * @param instanceId this instance in {@code PipelineStatus.owner}
- * @param statusInterval how often each owned pipeline's status is published (also on every change of spec)
- * @param stopTimeout how long a pipeline being stopped (paused, moved, terminated) may take to release its source
+ * @param statusInterval how often each owned pipeline's status is published (also on every change
+ *     of spec)
+ * @param stopTimeout how long a pipeline being stopped (paused, moved, terminated) may take to
+ *     release its source
  * @param sources which sources a pipeline may name
  */
-public record ControlSettings(String group, String instanceId, Duration statusInterval, Duration stopTimeout, SourcePolicy sources) {
+public record ControlSettings(
+        String group,
+        String instanceId,
+        Duration statusInterval,
+        Duration stopTimeout,
+        SourcePolicy sources) {
 
     public static final String DEFAULT_GROUP = "panoptes-ingest";
 
@@ -26,15 +33,24 @@ public record ControlSettings(String group, String instanceId, Duration statusIn
             throw new IllegalArgumentException("instance id must not be blank");
         }
         if (statusInterval.toMillis() < 100) {
-            throw new IllegalArgumentException("status interval must be at least 100 ms, got " + statusInterval);
+            throw new IllegalArgumentException(
+                    "status interval must be at least 100 ms, got " + statusInterval);
         }
         Objects.requireNonNull(stopTimeout, "stopTimeout");
         Objects.requireNonNull(sources, "sources");
     }
 
-    /** Group {@value #DEFAULT_GROUP}, this host and process as the owner, status every 2 s, 10 s to stop a source. */
+    /**
+     * Group {@value #DEFAULT_GROUP}, this host and process as the owner, status every 2 s, 10 s to
+     * stop a source.
+     */
     public static ControlSettings defaults(SourcePolicy sources) {
-        return new ControlSettings(DEFAULT_GROUP, defaultInstanceId(), Duration.ofSeconds(2), Duration.ofSeconds(10), sources);
+        return new ControlSettings(
+                DEFAULT_GROUP,
+                defaultInstanceId(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10),
+                sources);
     }
 
     public ControlSettings withGroup(String group) {

@@ -68,7 +68,10 @@ public final class PipelineController implements RoleService {
     private volatile boolean stopped;
     private long lastStatusNanos;
 
-    /** A pipeline this instance owns; {@code fixedState} is set when no source runs (paused, terminated, invalid, done). */
+    /**
+     * A pipeline this instance owns; {@code fixedState} is set when no source runs (paused,
+     * terminated, invalid, done).
+     */
     private static final class Owned {
         PipelineSpec spec;
         final int partition;
@@ -83,7 +86,11 @@ public final class PipelineController implements RoleService {
         }
     }
 
-    public PipelineController(IngestService ingest, ControlSettings settings, Map<String, Object> kafkaConfig, Topics topics,
+    public PipelineController(
+            IngestService ingest,
+            ControlSettings settings,
+            Map<String, Object> kafkaConfig,
+            Topics topics,
             MeterRegistry meters) {
         this.ingest = ingest;
         this.settings = settings;
@@ -101,24 +108,41 @@ public final class PipelineController implements RoleService {
     @Override
     public synchronized void start() {
         lifecycle.start();
-        consumer = new KafkaConsumer<>(consumerConfig(kafkaConfig, settings), new StringDeserializer(), new ByteArrayDeserializer());
-        statusProducer = new KafkaProducer<>(producerConfig(kafkaConfig), new StringSerializer(),
-                topics.pipelineStatus().valueSerde().serializer());
+        consumer =
+                new KafkaConsumer<>(
+                        consumerConfig(kafkaConfig, settings),
+                        new StringDeserializer(),
+                        new ByteArrayDeserializer());
+        statusProducer =
+                new KafkaProducer<>(
+                        producerConfig(kafkaConfig),
+                        new StringSerializer(),
+                        topics.pipelineStatus().valueSerde().serializer());
         statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "ingest-statuses");
         Gauge.builder("panoptes.ingest.pipelines.owned", owned, Map::size)
-                .description("Pipelines this ingest instance owns").register(meters);
+                .description("Pipelines this ingest instance owns")
+                .register(meters);
         thread = new Thread(this::run, "pipeline-controller");
         thread.start();
-        log.info("sharing pipelines of {} in group {} as {}", topics.pipelines().name(), settings.group(), settings.instanceId());
+        log.info(
+                "sharing pipelines of {} in group {} as {}",
+                topics.pipelines().name(),
+                settings.group(),
+                settings.instanceId());
     }
 
-    private static Map<String, Object> consumerConfig(Map<String, Object> kafkaConfig, ControlSettings settings) {
+    private static Map<String, Object> consumerConfig(
+            Map<String, Object> kafkaConfig, ControlSettings settings) {
         return ClientConfigs.of(kafkaConfig, "ingest-pipelines")
                 .require(ConsumerConfig.GROUP_ID_CONFIG, settings.group())
-                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false) // positions never matter: every assignment re-reads
+                .require(
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false) // positions never matter: every assignment re-reads
                 .require(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
                 .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .require(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())
+                .require(
+                        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                        CooperativeStickyAssignor.class.getName())
                 .build();
     }
 
@@ -141,14 +165,16 @@ public final class PipelineController implements RoleService {
 
     @Override
     public HealthCheck.Health health() {
-        return isAlive() ? HealthCheck.Health.up(owned.size() + " pipeline(s) owned")
+        return isAlive()
+                ? HealthCheck.Health.up(owned.size() + " pipeline(s) owned")
                 : HealthCheck.Health.down("stopped reading the pipelines topic");
     }
 
     /** Set when the controller stopped reading the pipelines topic on its own. */
     @Override
     public Optional<String> failure() {
-        return lifecycle.isStarted() && stopped && running ? Optional.of("stopped reading " + topics.pipelines().name())
+        return lifecycle.isStarted() && stopped && running
+                ? Optional.of("stopped reading " + topics.pipelines().name())
                 : Optional.empty();
     }
 
@@ -156,7 +182,8 @@ public final class PipelineController implements RoleService {
         try {
             consumer.subscribe(List.of(topics.pipelines().name()), new Rebalance());
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
                     apply(record);
                 }
                 if (System.nanoTime() - lastStatusNanos >= settings.statusInterval().toNanos()) {
@@ -167,16 +194,23 @@ public final class PipelineController implements RoleService {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            log.error("pipelines: stopped reading {}: {}", topics.pipelines().name(), e.toString(), e);
+            log.error(
+                    "pipelines: stopped reading {}: {}",
+                    topics.pipelines().name(),
+                    e.toString(),
+                    e);
         } finally {
             stopped = true;
             List.copyOf(owned.keySet()).forEach(id -> release(id, "this instance is stopping"));
             statusProducer.flush();
-            consumer.close(); // leaves the group: the partitions go to the others now, not after the session timeout
+            consumer.close(); // leaves the group: the partitions go to the others now, not after
+            // the session timeout
         }
     }
 
-    /** Assigned partitions are read from the beginning; revoked or lost ones stop their pipelines. */
+    /**
+     * Assigned partitions are read from the beginning; revoked or lost ones stop their pipelines.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -188,7 +222,9 @@ public final class PipelineController implements RoleService {
             try {
                 statuses.catchUp(Duration.ofSeconds(10)); // to know which pipelines already ended
             } catch (Exception e) {
-                log.warn("pipelines: statuses not read to the end ({}); ended file pipelines may run again", e.getMessage());
+                log.warn(
+                        "pipelines: statuses not read to the end ({}); ended file pipelines may run again",
+                        e.getMessage());
             }
         }
 
@@ -207,7 +243,10 @@ public final class PipelineController implements RoleService {
 
     private void releaseAll(Collection<TopicPartition> partitions, String why) {
         List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
-        owned.entrySet().stream().filter(e -> numbers.contains(e.getValue().partition)).map(Map.Entry::getKey).toList()
+        owned.entrySet().stream()
+                .filter(e -> numbers.contains(e.getValue().partition))
+                .map(Map.Entry::getKey)
+                .toList()
                 .forEach(id -> release(id, why));
     }
 
@@ -222,15 +261,28 @@ public final class PipelineController implements RoleService {
     private void apply(ConsumerRecord<String, byte[]> record) {
         String id = record.key();
         if (id == null) {
-            log.warn("pipelines: skipping a record without a key at {}-{} offset {}", record.topic(), record.partition(), record.offset());
+            log.warn(
+                    "pipelines: skipping a record without a key at {}-{} offset {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
             return;
         }
         PipelineSpec spec;
         try {
-            spec = topics.pipelines().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            spec =
+                    topics.pipelines()
+                            .valueSerde()
+                            .deserializer()
+                            .deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
-            log.error("pipeline {}: unreadable spec at {}-{} offset {}: {}; keeping what runs", id, record.topic(),
-                    record.partition(), record.offset(), e.getMessage());
+            log.error(
+                    "pipeline {}: unreadable spec at {}-{} offset {}: {}; keeping what runs",
+                    id,
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
             return;
         }
         if (spec == null) {
@@ -270,16 +322,26 @@ public final class PipelineController implements RoleService {
         publishStatus(id);
     }
 
-    /** An ended or failed pipeline (as its last owner reported) is not restarted until its spec changes. */
+    /**
+     * An ended or failed pipeline (as its last owner reported) is not restarted until its spec
+     * changes.
+     */
     private boolean finishedBefore(String id, PipelineSpec spec) {
         Optional<PipelineStatus> last = statuses.get(id);
-        boolean done = last.isPresent() && last.get().getSpecVersion() == spec.getVersion()
-                && (last.get().getState() == PipelineState.ENDED || last.get().getState() == PipelineState.FAILED);
+        boolean done =
+                last.isPresent()
+                        && last.get().getSpecVersion() == spec.getVersion()
+                        && (last.get().getState() == PipelineState.ENDED
+                                || last.get().getState() == PipelineState.FAILED);
         if (done) {
             Owned pipeline = owned.get(id);
             pipeline.fixedState = last.get().getState();
             pipeline.fixedReason = last.get().getReason();
-            log.info("pipeline {} (v{}): {} before it moved here; not run again", id, spec.getVersion(), pipeline.fixedState);
+            log.info(
+                    "pipeline {} (v{}): {} before it moved here; not run again",
+                    id,
+                    spec.getVersion(),
+                    pipeline.fixedState);
         }
         return done;
     }
@@ -287,8 +349,13 @@ public final class PipelineController implements RoleService {
     private void run(Owned pipeline, PipelineSpec previous) {
         String id = pipeline.spec.getPipelineId();
         boolean runs = pipeline.fixedState == null && ingest.isRunning(id);
-        if (runs && previous != pipeline.spec && PipelineSpecs.sameSource(previous, pipeline.spec)) {
-            log.info("pipeline {} (v{}): updated; its source is unchanged and keeps running", id, pipeline.spec.getVersion());
+        if (runs
+                && previous != pipeline.spec
+                && PipelineSpecs.sameSource(previous, pipeline.spec)) {
+            log.info(
+                    "pipeline {} (v{}): updated; its source is unchanged and keeps running",
+                    id,
+                    pipeline.spec.getVersion());
             return;
         }
         ingest.remove(id, settings.stopTimeout());
@@ -297,12 +364,21 @@ public final class PipelineController implements RoleService {
             pipeline.fixedState = null;
             pipeline.fixedReason = null;
             pipeline.ackedBefore = 0;
-            log.info("pipeline {} (v{}): {} {}", id, pipeline.spec.getVersion(), runs ? "restarting with" : "starting",
+            log.info(
+                    "pipeline {} (v{}): {} {}",
+                    id,
+                    pipeline.spec.getVersion(),
+                    runs ? "restarting with" : "starting",
                     SourceUris.redact(pipeline.spec.getSource()));
         } catch (IllegalArgumentException e) {
             pipeline.fixedState = PipelineState.FAILED;
             pipeline.fixedReason = e.getMessage();
-            log.error("pipeline {} (v{}): {}: {}", id, pipeline.spec.getVersion(), PipelineState.FAILED, e.getMessage());
+            log.error(
+                    "pipeline {} (v{}): {}: {}",
+                    id,
+                    pipeline.spec.getVersion(),
+                    PipelineState.FAILED,
+                    e.getMessage());
         }
     }
 
@@ -319,35 +395,56 @@ public final class PipelineController implements RoleService {
         if (pipeline == null) {
             return;
         }
-        PipelineStatus.Builder status = PipelineStatus.newBuilder().setPipelineId(id).setSpecVersion(pipeline.spec.getVersion())
-                .setOwner(settings.instanceId()).setUpdated(Instant.now());
+        PipelineStatus.Builder status =
+                PipelineStatus.newBuilder()
+                        .setPipelineId(id)
+                        .setSpecVersion(pipeline.spec.getVersion())
+                        .setOwner(settings.instanceId())
+                        .setUpdated(Instant.now());
         StreamMetrics metrics = pipeline.fixedState == null ? ingest.metrics(id) : null;
         if (metrics == null) {
-            status.setState(pipeline.fixedState == null ? PipelineState.UNKNOWN : pipeline.fixedState).setReason(pipeline.fixedReason);
+            status.setState(
+                            pipeline.fixedState == null
+                                    ? PipelineState.UNKNOWN
+                                    : pipeline.fixedState)
+                    .setReason(pipeline.fixedReason);
         } else {
             long now = System.nanoTime();
             long acked = metrics.acknowledged();
             double seconds = Math.max(1e-3, (now - pipeline.statusNanos) / 1e9);
-            status.setState(metrics.state()).setReason(reason(metrics))
+            status.setState(metrics.state())
+                    .setReason(reason(metrics))
                     .setFps(Math.round((acked - pipeline.ackedBefore) / seconds * 10) / 10.0)
-                    .setLag(metrics.partition() < 0 ? 0 : ingest.lagMonitor().lag(metrics.partition()).orElse(0))
-                    .setLastFrameTime(metrics.lastCaptureMillis() > 0 ? Instant.ofEpochMilli(metrics.lastCaptureMillis()) : null);
+                    .setLag(
+                            metrics.partition() < 0
+                                    ? 0
+                                    : ingest.lagMonitor().lag(metrics.partition()).orElse(0))
+                    .setLastFrameTime(
+                            metrics.lastCaptureMillis() > 0
+                                    ? Instant.ofEpochMilli(metrics.lastCaptureMillis())
+                                    : null);
             pipeline.ackedBefore = acked;
             pipeline.statusNanos = now;
         }
-        statusProducer.send(new ProducerRecord<>(topics.pipelineStatus().name(), id, status.build()), (metadata, e) -> {
-            if (e != null) {
-                log.warn("pipeline {}: status not published: {}", id, e.getMessage());
-            }
-        });
+        statusProducer.send(
+                new ProducerRecord<>(topics.pipelineStatus().name(), id, status.build()),
+                (metadata, e) -> {
+                    if (e != null) {
+                        log.warn("pipeline {}: status not published: {}", id, e.getMessage());
+                    }
+                });
     }
 
-    /** The stream's own reason, else frames lost on the way to Kafka (a gap a user should hear of). */
+    /**
+     * The stream's own reason, else frames lost on the way to Kafka (a gap a user should hear of).
+     */
     private static String reason(StreamMetrics metrics) {
         if (metrics.reason() != null || metrics.unacknowledged() == 0) {
             return metrics.reason();
         }
-        return metrics.unacknowledged() + " frame(s) not acknowledged by Kafka, the last: " + metrics.lastSendError();
+        return metrics.unacknowledged()
+                + " frame(s) not acknowledged by Kafka, the last: "
+                + metrics.lastSendError();
     }
 
     @Override
@@ -367,5 +464,4 @@ public final class PipelineController implements RoleService {
         statuses.close();
         log.info("pipelines: stopped sharing as {}", settings.instanceId());
     }
-
 }

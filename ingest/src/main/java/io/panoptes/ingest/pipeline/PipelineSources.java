@@ -21,16 +21,24 @@ public final class PipelineSources {
     public static SourceSpec toSource(PipelineSpec spec, SourcePolicy policy) {
         List<Violation> violations = PipelineSpecs.validate(spec, policy);
         if (!violations.isEmpty()) {
-            throw new IllegalArgumentException("pipeline " + spec.getPipelineId() + " is invalid: "
-                    + PipelineSpecs.describe(violations));
+            throw new IllegalArgumentException(
+                    "pipeline "
+                            + spec.getPipelineId()
+                            + " is invalid: "
+                            + PipelineSpecs.describe(violations));
         }
         try {
-            SourceSpec.Builder builder = SourceSpec.builder(spec.getSource()).streamId(spec.getPipelineId())
-                    .pipelineId(spec.getPipelineId()).modelId(spec.getModel()).maxFps(spec.getMaxFps());
+            SourceSpec.Builder builder =
+                    SourceSpec.builder(spec.getSource())
+                            .streamId(spec.getPipelineId())
+                            .pipelineId(spec.getPipelineId())
+                            .modelId(spec.getModel())
+                            .maxFps(spec.getMaxFps());
             spec.getSourceOptions().forEach(builder::option);
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("pipeline " + spec.getPipelineId() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "pipeline " + spec.getPipelineId() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -7,7 +7,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * until its next {@code next()} call: encode it before asking for another.
  *
  * @param image the pixels, owned by the source
- * @param ptsMicros presentation time from the start of the source, in microseconds (may be unreliable; see PresentationClock)
+ * @param ptsMicros presentation time from the start of the source, in microseconds (may be
+ *     unreliable; see PresentationClock)
  * @param wallClockMillis when the frame was captured (returned by the decoder)
  */
 public record CapturedFrame(Mat image, long ptsMicros, long wallClockMillis) {}

@@ -16,8 +16,8 @@ import org.bytedeco.javacv.OpenCVFrameConverter;
 
 /**
  * Frames from anything FFmpeg opens: files (audio streams are skipped), RTSP, RTMP, HTTP (MJPEG,
- * HLS), V4L2 devices and single images. Live sources get explicit timeouts, because a stalled
- * peer otherwise blocks {@code grabImage()} forever; a lost source then reads as null. Frames are
+ * HLS), V4L2 devices and single images. Live sources get explicit timeouts, because a stalled peer
+ * otherwise blocks {@code grabImage()} forever; a lost source then reads as null. Frames are
  * converted to BGR {@link org.bytedeco.opencv.opencv_core.Mat}s without Java2D. Not thread-safe:
  * one thread opens, reads and closes it (the grabber is synchronized, so it is never stopped from
  * another thread).
@@ -27,8 +27,10 @@ public final class FfmpegSource implements FrameSource {
     private static final Pattern FFMPEG_ERROR = Pattern.compile("error (-?\\d+)");
 
     static {
-        // FFmpeg's own log is noisy (e.g. every packed-B-frame AVI); our errors carry the cause instead.
-        avutil.av_log_set_level(Integer.getInteger("panoptes.ffmpeg.logLevel", avutil.AV_LOG_FATAL));
+        // FFmpeg's own log is noisy (e.g. every packed-B-frame AVI); our errors carry the cause
+        // instead.
+        avutil.av_log_set_level(
+                Integer.getInteger("panoptes.ffmpeg.logLevel", avutil.AV_LOG_FATAL));
     }
 
     private final String input;
@@ -39,7 +41,11 @@ public final class FfmpegSource implements FrameSource {
     private FFmpegFrameGrabber grabber;
     private OpenCVFrameConverter.ToMat converter;
 
-    public FfmpegSource(String location, SourceType type, Map<String, String> options, DecoderSettings settings) {
+    public FfmpegSource(
+            String location,
+            SourceType type,
+            Map<String, String> options,
+            DecoderSettings settings) {
         this.input = location;
         this.location = SourceUris.redact(location);
         this.type = type;
@@ -59,7 +65,8 @@ public final class FfmpegSource implements FrameSource {
             g.start();
         } catch (FrameGrabber.Exception e) {
             release(g);
-            throw new SourceException("cannot open " + location + ": " + describe(e), retriable(e), e);
+            throw new SourceException(
+                    "cannot open " + location + ": " + describe(e), retriable(e), e);
         }
         grabber = g;
         converter = new OpenCVFrameConverter.ToMat();
@@ -75,7 +82,7 @@ public final class FfmpegSource implements FrameSource {
             }
             case HTTP, RTMP -> g.setOption("rw_timeout", timeoutMicros);
             case DEVICE -> g.setFormat("video4linux2");
-            default -> { }
+            default -> {}
         }
         options.forEach(g::setOption);
         g.setVideoOption("threads", Integer.toString(settings.decoderThreads()));
@@ -87,13 +94,27 @@ public final class FfmpegSource implements FrameSource {
         if (width <= 0 || height <= 0) {
             String format = grabber.getFormat();
             close();
-            throw new SourceException(location + " has no video stream (FFmpeg found format "
-                    + format + " without a decodable picture)", false, null);
+            throw new SourceException(
+                    location
+                            + " has no video stream (FFmpeg found format "
+                            + format
+                            + " without a decodable picture)",
+                    false,
+                    null);
         }
         if ((long) width * height > settings.maxPixels()) {
             close();
-            throw new SourceException(location + " declares " + width + "x" + height + " pixels, above the cap of "
-                    + settings.maxPixels() + " pixels (raise --max-pixels if this is intended)", false, null);
+            throw new SourceException(
+                    location
+                            + " declares "
+                            + width
+                            + "x"
+                            + height
+                            + " pixels, above the cap of "
+                            + settings.maxPixels()
+                            + " pixels (raise --max-pixels if this is intended)",
+                    false,
+                    null);
         }
     }
 
@@ -104,9 +125,11 @@ public final class FfmpegSource implements FrameSource {
             if (frame == null || frame.image == null) {
                 return null;
             }
-            return new CapturedFrame(converter.convert(frame), frame.timestamp, System.currentTimeMillis());
+            return new CapturedFrame(
+                    converter.convert(frame), frame.timestamp, System.currentTimeMillis());
         } catch (FrameGrabber.Exception e) {
-            throw new SourceException("cannot decode " + location + ": " + describe(e), type.isNetwork(), e);
+            throw new SourceException(
+                    "cannot decode " + location + ": " + describe(e), type.isNetwork(), e);
         }
     }
 
@@ -158,7 +181,9 @@ public final class FfmpegSource implements FrameSource {
         }
     }
 
-    /** FFmpeg's error code, translated into words, e.g. "Connection refused (FFmpeg error -111)". */
+    /**
+     * FFmpeg's error code, translated into words, e.g. "Connection refused (FFmpeg error -111)".
+     */
     static String describe(FrameGrabber.Exception e) {
         Matcher m = FFMPEG_ERROR.matcher(String.valueOf(e.getMessage()));
         if (!m.find()) {
@@ -182,6 +207,8 @@ public final class FfmpegSource implements FrameSource {
             return true;
         }
         int code = Integer.parseInt(m.group(1));
-        return code != -2 && code != avutil.AVERROR_INVALIDDATA() && code != -13; // ENOENT, bad data, EACCES
+        return code != -2
+                && code != avutil.AVERROR_INVALIDDATA()
+                && code != -13; // ENOENT, bad data, EACCES
     }
 }

@@ -1,8 +1,8 @@
 package io.panoptes.ingest.source;
 
 /**
- * Decoded frames from one source, read by one thread. {@link #open()} and {@link #next()} block
- * for at most the configured network timeouts. Close releases the decoder's native memory.
+ * Decoded frames from one source, read by one thread. {@link #open()} and {@link #next()} block for
+ * at most the configured network timeouts. Close releases the decoder's native memory.
  */
 public interface FrameSource extends AutoCloseable {
 

@@ -1,7 +1,6 @@
 package io.panoptes.ingest.source;
 
 import io.panoptes.pipeline.source.SourceType;
-import io.panoptes.pipeline.source.SourceUris;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +36,16 @@ public final class ImageFolderSource implements FrameSource {
             throw new SourceException("no such folder: " + folder, false, null);
         }
         try (Stream<Path> files = Files.list(folder)) {
-            files.filter(Files::isRegularFile).filter(SourceType::isImage).sorted().forEach(remaining::add);
+            files.filter(Files::isRegularFile)
+                    .filter(SourceType::isImage)
+                    .sorted()
+                    .forEach(remaining::add);
         } catch (IOException e) {
             throw new SourceException("cannot list " + folder + ": " + e, false, e);
         }
         if (remaining.isEmpty()) {
-            throw new SourceException("no images (jpg, png, bmp, webp, tiff, ppm) in " + folder, false, null);
+            throw new SourceException(
+                    "no images (jpg, png, bmp, webp, tiff, ppm) in " + folder, false, null);
         }
     }
 
@@ -51,7 +54,8 @@ public final class ImageFolderSource implements FrameSource {
         closeCurrent();
         while (!remaining.isEmpty()) {
             Path image = remaining.poll();
-            FfmpegSource source = new FfmpegSource(image.toString(), SourceType.IMAGE, Map.of(), settings);
+            FfmpegSource source =
+                    new FfmpegSource(image.toString(), SourceType.IMAGE, Map.of(), settings);
             try {
                 source.open();
                 CapturedFrame frame = source.next();

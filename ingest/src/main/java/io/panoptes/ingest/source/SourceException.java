@@ -1,9 +1,9 @@
 package io.panoptes.ingest.source;
 
 /**
- * A source cannot be opened or read. The message names the source and the cause.
- * {@link #retriable()} says whether trying again may help (a refused connection, a timeout) or
- * not (a missing file, data that is not video, dimensions above the pixel cap).
+ * A source cannot be opened or read. The message names the source and the cause. {@link
+ * #retriable()} says whether trying again may help (a refused connection, a timeout) or not (a
+ * missing file, data that is not video, dimensions above the pixel cap).
  */
 public class SourceException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * One source to ingest: where it is, the stream id its frames are keyed by, and how to pace it.
  *
  * @param streamId record key of its frames
- * @param uri file path, {@code file:}, {@code rtsp://}, {@code rtmp://}, {@code http(s)://} URL or V4L2 device
+ * @param uri file path, {@code file:}, {@code rtsp://}, {@code rtmp://}, {@code http(s)://} URL or
+ *     V4L2 device
  * @param type what the URI points at
  * @param kind LIVE (drop to keep up) or FILE (wait, never drop); a {@code realtime} file is LIVE
  * @param maxFps most frames per second to publish; empty for the source's own rate
@@ -38,16 +39,23 @@ public record SourceSpec(
     public SourceSpec {
         Objects.requireNonNull(uri, "uri");
         if (streamId == null || !STREAM_ID.matcher(streamId).matches()) {
-            throw new IllegalArgumentException("stream id '" + streamId + "' of " + uri
-                    + " must be 1 to 249 characters without control characters");
+            throw new IllegalArgumentException(
+                    "stream id '"
+                            + streamId
+                            + "' of "
+                            + uri
+                            + " must be 1 to 249 characters without control characters");
         }
-        maxFps.ifPresent(fps -> {
-            if (!(fps > 0 && fps <= 1000)) {
-                throw new IllegalArgumentException("max fps of " + streamId + " must be in (0, 1000], got " + fps);
-            }
-        });
+        maxFps.ifPresent(
+                fps -> {
+                    if (!(fps > 0 && fps <= 1000)) {
+                        throw new IllegalArgumentException(
+                                "max fps of " + streamId + " must be in (0, 1000], got " + fps);
+                    }
+                });
         if (realtime && type.defaultKind() != SourceKind.FILE) {
-            throw new IllegalArgumentException("--realtime applies to files and images, not to the live source " + uri);
+            throw new IllegalArgumentException(
+                    "--realtime applies to files and images, not to the live source " + uri);
         }
         options = Map.copyOf(options);
     }
@@ -112,10 +120,16 @@ public record SourceSpec(
         public SourceSpec build() {
             SourceType type = SourceType.of(uri);
             SourceKind kind = realtime ? SourceKind.LIVE : type.defaultKind();
-            return new SourceSpec(streamId != null ? streamId : SourceUris.defaultStreamId(uri), uri, type, kind,
-                    Optional.ofNullable(maxFps), realtime, Optional.ofNullable(pipelineId),
-                    Optional.ofNullable(modelId), options);
+            return new SourceSpec(
+                    streamId != null ? streamId : SourceUris.defaultStreamId(uri),
+                    uri,
+                    type,
+                    kind,
+                    Optional.ofNullable(maxFps),
+                    realtime,
+                    Optional.ofNullable(pipelineId),
+                    Optional.ofNullable(modelId),
+                    options);
         }
-
     }
 }

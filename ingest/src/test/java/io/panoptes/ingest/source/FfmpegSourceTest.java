@@ -1,9 +1,9 @@
 package io.panoptes.ingest.source;
 
-import io.panoptes.pipeline.source.SourceType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.panoptes.pipeline.source.SourceType;
 import io.panoptes.testkit.TestData;
 import io.panoptes.testkit.TestVideos;
 import java.nio.file.Files;
@@ -23,7 +23,8 @@ class FfmpegSourceTest {
         try (FfmpegSource source = open(TestVideos.megamind().toString(), SETTINGS)) {
             assertThat(source.width()).isEqualTo(720);
             assertThat(source.height()).isEqualTo(528);
-            assertThat(source.frameRate()).isCloseTo(23.976, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(source.frameRate())
+                    .isCloseTo(23.976, org.assertj.core.data.Offset.offset(0.01));
             int frames = 0;
             CapturedFrame frame;
             while ((frame = source.next()) != null) {
@@ -36,7 +37,8 @@ class FfmpegSourceTest {
 
     @Test
     void shouldReadAStillImageAsOneFrame() {
-        try (FfmpegSource source = open(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString(), SETTINGS)) {
+        try (FfmpegSource source =
+                open(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString(), SETTINGS)) {
             assertThat(source.next().image().cols()).isEqualTo(720);
             assertThat(source.next()).isNull();
         }
@@ -45,7 +47,8 @@ class FfmpegSourceTest {
     @Test
     void shouldNameAMissingFile() {
         assertThatThrownBy(() -> open("/nonexistent/cam.avi", SETTINGS))
-                .isInstanceOfSatisfying(SourceException.class, e -> assertThat(e.retriable()).isFalse())
+                .isInstanceOfSatisfying(
+                        SourceException.class, e -> assertThat(e.retriable()).isFalse())
                 .hasMessage("no such file: /nonexistent/cam.avi");
     }
 
@@ -58,7 +61,8 @@ class FfmpegSourceTest {
 
         for (Path bad : new Path[] {random, text}) {
             assertThatThrownBy(() -> open(bad.toString(), SETTINGS))
-                    .isInstanceOfSatisfying(SourceException.class, e -> assertThat(e.retriable()).isFalse())
+                    .isInstanceOfSatisfying(
+                            SourceException.class, e -> assertThat(e.retriable()).isFalse())
                     .hasMessageContaining("cannot open " + bad)
                     .hasMessageContaining("Invalid data found when processing input")
                     .hasMessageContaining("not a video or image FFmpeg can read");
@@ -79,16 +83,28 @@ class FfmpegSourceTest {
 
         assertThatThrownBy(() -> open(liar.toString(), SETTINGS))
                 .isInstanceOf(SourceException.class)
-                .hasMessage(liar + " declares 12000x12000 pixels, above the cap of 33177600 pixels"
-                        + " (raise --max-pixels if this is intended)");
+                .hasMessage(
+                        liar
+                                + " declares 12000x12000 pixels, above the cap of 33177600 pixels"
+                                + " (raise --max-pixels if this is intended)");
     }
 
-    /** A PNG whose header claims {@code width}x{@code height} RGB pixels, followed by a few bytes of image data. */
+    /**
+     * A PNG whose header claims {@code width}x{@code height} RGB pixels, followed by a few bytes of
+     * image data.
+     */
     static byte[] pngClaiming(int width, int height) throws Exception {
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
         png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.nio.ByteBuffer ihdr =
+                java.nio.ByteBuffer.allocate(13)
+                        .putInt(width)
+                        .putInt(height)
+                        .put((byte) 8)
+                        .put((byte) 2)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0);
         chunk(png, "IHDR", ihdr.array());
         java.util.zip.Deflater deflater = new java.util.zip.Deflater();
         deflater.setInput(new byte[64]);
@@ -99,7 +115,8 @@ class FfmpegSourceTest {
         return png.toByteArray();
     }
 
-    private static void chunk(java.io.ByteArrayOutputStream png, String type, byte[] data) throws Exception {
+    private static void chunk(java.io.ByteArrayOutputStream png, String type, byte[] data)
+            throws Exception {
         byte[] typeBytes = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(typeBytes);
@@ -115,7 +132,8 @@ class FfmpegSourceTest {
         String url = "http://127.0.0.1:" + io.panoptes.testkit.LoopbackPorts.closed() + "/cam";
 
         assertThatThrownBy(() -> open(url, SETTINGS))
-                .isInstanceOfSatisfying(SourceException.class, e -> assertThat(e.retriable()).isTrue())
+                .isInstanceOfSatisfying(
+                        SourceException.class, e -> assertThat(e.retriable()).isTrue())
                 .hasMessageContaining("Connection refused (FFmpeg error -111)");
     }
 
@@ -136,7 +154,8 @@ class FfmpegSourceTest {
     }
 
     private static FfmpegSource open(String location, DecoderSettings settings) {
-        FfmpegSource source = new FfmpegSource(location, SourceType.of(location), Map.of(), settings);
+        FfmpegSource source =
+                new FfmpegSource(location, SourceType.of(location), Map.of(), settings);
         source.open();
         return source;
     }

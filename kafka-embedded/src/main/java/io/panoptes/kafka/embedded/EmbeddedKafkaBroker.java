@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * A single-node Kafka cluster in this JVM: one KRaft process that is both broker and controller,
  * listening on free loopback ports, with internal topics replicated once.
  *
- * <p>Started by {@link #start()} or {@link Builder#start()}; {@link #close()} shuts the broker
- * down and deletes its log directory when the broker created it. Close is idempotent. Instances
- * are thread-safe.
+ * <p>Started by {@link #start()} or {@link Builder#start()}; {@link #close()} shuts the broker down
+ * and deletes its log directory when the broker created it. Close is idempotent. Instances are
+ * thread-safe.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -99,7 +99,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
         private Builder() {}
 
-        /** Keeps the log in {@code dir} (kept on close, reused on the next start) instead of a temporary one. */
+        /**
+         * Keeps the log in {@code dir} (kept on close, reused on the next start) instead of a
+         * temporary one.
+         */
         public Builder logDir(Path dir) {
             this.logDir = dir;
             return this;
@@ -137,17 +140,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 try {
                     return startOnce(dir, ownsLogDir);
                 } catch (RuntimeException e) {
-                    // A free port picked here can be taken by another process before the broker binds it.
+                    // A free port picked here can be taken by another process before the broker
+                    // binds it.
                     last = e;
-                    log.warn("embedded Kafka broker failed to start (attempt {} of {}): {}",
-                            attempt, attempts, e.toString());
+                    log.warn(
+                            "embedded Kafka broker failed to start (attempt {} of {}): {}",
+                            attempt,
+                            attempts,
+                            e.toString());
                 }
             }
             if (ownsLogDir) {
                 deleteRecursively(dir);
             }
-            throw new IllegalStateException("embedded Kafka broker did not start on port "
-                    + (port == 0 ? "(any free)" : port) + " with log directory " + dir + ": " + last.getMessage(), last);
+            throw new IllegalStateException(
+                    "embedded Kafka broker did not start on port "
+                            + (port == 0 ? "(any free)" : port)
+                            + " with log directory "
+                            + dir
+                            + ": "
+                            + last.getMessage(),
+                    last);
         }
 
         private EmbeddedKafkaBroker startOnce(Path dir, boolean ownsLogDir) {
@@ -157,7 +170,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (!Files.exists(dir.resolve("meta.properties"))) {
                 format(dir, props);
             }
-            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            KafkaRaftServer server =
+                    new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             String bootstrap = "127.0.0.1:" + brokerPort;
             try {
                 server.startup();
@@ -175,7 +189,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Properties p = new Properties();
             p.put("node.id", String.valueOf(NODE_ID));
             p.put("process.roles", "broker,controller");
-            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put(
+                    "listeners",
+                    "PLAINTEXT://127.0.0.1:"
+                            + brokerPort
+                            + ",CONTROLLER://127.0.0.1:"
+                            + controllerPort);
             p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
             p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             p.put("controller.listener.names", "CONTROLLER");
@@ -212,20 +231,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 rc = StorageTool.execute(args, ps);
             }
             if (rc != 0) {
-                throw new IllegalStateException("formatting the KRaft log directory " + dir + " failed (exit "
-                        + rc + "): " + output.toString(StandardCharsets.UTF_8).trim());
+                throw new IllegalStateException(
+                        "formatting the KRaft log directory "
+                                + dir
+                                + " failed (exit "
+                                + rc
+                                + "): "
+                                + output.toString(StandardCharsets.UTF_8).trim());
             }
         }
 
         private void awaitReady(String bootstrap) {
-            Map<String, Object> config = Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) startTimeout.toMillis());
+            Map<String, Object> config =
+                    Map.of(
+                            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            bootstrap,
+                            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                            (int) startTimeout.toMillis());
             try (Admin admin = Admin.create(config)) {
                 admin.describeCluster().nodes().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
-                throw new IllegalStateException("embedded Kafka broker at " + bootstrap
-                        + " did not answer within " + startTimeout, e);
+                throw new IllegalStateException(
+                        "embedded Kafka broker at "
+                                + bootstrap
+                                + " did not answer within "
+                                + startTimeout,
+                        e);
             }
         }
     }
@@ -243,7 +274,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try {
             return Files.createTempDirectory("panoptes-kafka-");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory for the Kafka log", e);
+            throw new UncheckedIOException(
+                    "cannot create a temporary directory for the Kafka log", e);
         }
     }
 

@@ -28,7 +28,9 @@ public final class LocalCluster implements RoleService {
     private EmbeddedKafkaBroker kafka;
     private SchemaRegistryServer registry;
 
-    /** A cluster from {@code broker} with a registry on {@code registryPort} (0 picks a free one). */
+    /**
+     * A cluster from {@code broker} with a registry on {@code registryPort} (0 picks a free one).
+     */
     public LocalCluster(EmbeddedKafkaBroker.Builder broker, int registryPort) {
         this.broker = broker;
         this.registryPort = registryPort;
@@ -42,8 +44,9 @@ public final class LocalCluster implements RoleService {
     /**
      * Starts the broker, then the registry.
      *
-     * @throws IllegalStateException when the broker cannot start, {@link java.io.UncheckedIOException} when the
-     *     registry's port is taken; nothing is left running either way
+     * @throws IllegalStateException when the broker cannot start, {@link
+     *     java.io.UncheckedIOException} when the registry's port is taken; nothing is left running
+     *     either way
      */
     @Override
     public synchronized void start() {
@@ -52,11 +55,14 @@ public final class LocalCluster implements RoleService {
             kafka = broker.start();
         } catch (RuntimeException e) {
             lifecycle.close();
-            throw new IllegalStateException("cannot start the embedded Kafka broker: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the embedded Kafka broker: " + e.getMessage(), e);
         }
         try {
-            registry = SchemaRegistryServer.start(new InMemorySchemaRegistry(),
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort));
+            registry =
+                    SchemaRegistryServer.start(
+                            new InMemorySchemaRegistry(),
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort));
         } catch (RuntimeException e) {
             lifecycle.close();
             kafka.close();
@@ -84,14 +90,21 @@ public final class LocalCluster implements RoleService {
         if (!lifecycle.isStarted()) {
             return HealthCheck.Health.down(lifecycle.isClosed() ? "stopped" : "not started");
         }
-        return reachable() ? HealthCheck.Health.up("serving at " + kafka.bootstrapServers())
+        return reachable()
+                ? HealthCheck.Health.up("serving at " + kafka.bootstrapServers())
                 : HealthCheck.Health.down("no answer at " + kafka.bootstrapServers());
     }
 
     private boolean reachable() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, HEALTH_TIMEOUT_MS,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, HEALTH_TIMEOUT_MS))) {
+        try (Admin admin =
+                Admin.create(
+                        Map.of(
+                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                kafka.bootstrapServers(),
+                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                HEALTH_TIMEOUT_MS,
+                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                HEALTH_TIMEOUT_MS))) {
             admin.describeCluster().nodes().get(HEALTH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             return true;
         } catch (Exception e) {

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves an {@link InMemorySchemaRegistry} over HTTP with the subset of the Confluent Schema
- * Registry REST API that Panoptes' own client and other languages' clients (e.g. Python's
- * {@code confluent_kafka}) call: subjects and versions, schemas by id, lookup, compatibility tests
- * and compatibility configuration. Only Avro schemas without references are accepted. Errors are
+ * Registry REST API that Panoptes' own client and other languages' clients (e.g. Python's {@code
+ * confluent_kafka}) call: subjects and versions, schemas by id, lookup, compatibility tests and
+ * compatibility configuration. Only Avro schemas without references are accepted. Errors are
  * answered in Confluent's shape ({@code {"error_code", "message"}}), which those clients read: the
  * one server of the HTTP layer that does not answer Panoptes' own error body.
  *
@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchemaRegistryServer implements AutoCloseable {
 
-    /** The usual schema registry port, which {@code panoptes broker} takes unless told otherwise. */
+    /**
+     * The usual schema registry port, which {@code panoptes broker} takes unless told otherwise.
+     */
     public static final int STANDARD_PORT = 8081;
 
     private static final Logger log = LoggerFactory.getLogger(SchemaRegistryServer.class);
@@ -53,9 +55,13 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     private SchemaRegistryServer(InMemorySchemaRegistry registry, InetSocketAddress address) {
         this.registry = registry;
-        this.server = HttpServer.builder("schema registry").address(address).threads(8)
-                .errorBody((status, message, field) -> error(status * 100, message))
-                .routes(this::routes).start();
+        this.server =
+                HttpServer.builder("schema registry")
+                        .address(address)
+                        .threads(8)
+                        .errorBody((status, message, field) -> error(status * 100, message))
+                        .routes(this::routes)
+                        .start();
     }
 
     /** Serves {@code registry} on a free loopback port. */
@@ -68,7 +74,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
      *
      * @throws java.io.UncheckedIOException naming the address when it cannot be bound
      */
-    public static SchemaRegistryServer start(InMemorySchemaRegistry registry, InetSocketAddress address) {
+    public static SchemaRegistryServer start(
+            InMemorySchemaRegistry registry, InetSocketAddress address) {
         SchemaRegistryServer server = new SchemaRegistryServer(registry, address);
         log.info("schema registry serving at {}", server.url());
         return server;
@@ -94,33 +101,74 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     private void routes(RoutesConfig routes) {
-        routes.exception(SchemaRegistryException.class, (e, ctx) -> answer(ctx, e.httpStatus(), error(e.errorCode(), e.getMessage())));
-        routes.exception(IllegalArgumentException.class, (e, ctx) -> answer(ctx, 422, error(42203, e.getMessage())));
+        routes.exception(
+                SchemaRegistryException.class,
+                (e, ctx) -> answer(ctx, e.httpStatus(), error(e.errorCode(), e.getMessage())));
+        routes.exception(
+                IllegalArgumentException.class,
+                (e, ctx) -> answer(ctx, 422, error(42203, e.getMessage())));
         routes.get("/", ctx -> answer(ctx, 200, Map.of()));
         routes.get("/subjects", ctx -> answer(ctx, 200, registry.subjects()));
         routes.post(SUBJECT, this::lookup);
-        routes.get(SUBJECT + "/versions", ctx -> answer(ctx, 200, registry.versions(ctx.pathParam("subject"))));
-        routes.post(SUBJECT + "/versions", ctx -> answer(ctx, 200,
-                Map.of("id", registry.register(ctx.pathParam("subject"), readSchema(ctx)))));
+        routes.get(
+                SUBJECT + "/versions",
+                ctx -> answer(ctx, 200, registry.versions(ctx.pathParam("subject"))));
+        routes.post(
+                SUBJECT + "/versions",
+                ctx ->
+                        answer(
+                                ctx,
+                                200,
+                                Map.of(
+                                        "id",
+                                        registry.register(
+                                                ctx.pathParam("subject"), readSchema(ctx)))));
         routes.get(VERSION, ctx -> answer(ctx, 200, describe(version(ctx))));
-        routes.get(VERSION + "/schema", ctx -> answer(ctx, 200, JSON.readTree(version(ctx).schema().toString())));
-        routes.get("/schemas/ids/{id}", ctx -> answer(ctx, 200, Map.of("schema", registry.schemaById(id(ctx)).toString())));
+        routes.get(
+                VERSION + "/schema",
+                ctx -> answer(ctx, 200, JSON.readTree(version(ctx).schema().toString())));
+        routes.get(
+                "/schemas/ids/{id}",
+                ctx -> answer(ctx, 200, Map.of("schema", registry.schemaById(id(ctx)).toString())));
         routes.get("/schemas/ids/{id}/versions", ctx -> answer(ctx, 200, versionsOf(id(ctx))));
         routes.post("/compatibility" + SUBJECT + "/versions", ctx -> compatibility(ctx, null));
-        routes.post("/compatibility" + VERSION, ctx -> compatibility(ctx, ctx.pathParam("version")));
-        routes.get("/config", ctx -> answer(ctx, 200, Map.of("compatibilityLevel", registry.globalCompatibility().name())));
-        routes.put("/config", ctx -> answer(ctx, 200, Map.of("compatibility", setLevel(ctx, null).name())));
+        routes.post(
+                "/compatibility" + VERSION, ctx -> compatibility(ctx, ctx.pathParam("version")));
+        routes.get(
+                "/config",
+                ctx ->
+                        answer(
+                                ctx,
+                                200,
+                                Map.of(
+                                        "compatibilityLevel",
+                                        registry.globalCompatibility().name())));
+        routes.put(
+                "/config",
+                ctx -> answer(ctx, 200, Map.of("compatibility", setLevel(ctx, null).name())));
         routes.get("/config/{subject}", this::subjectLevel);
-        routes.put("/config/{subject}", ctx -> answer(ctx, 200,
-                Map.of("compatibility", setLevel(ctx, ctx.pathParam("subject")).name())));
+        routes.put(
+                "/config/{subject}",
+                ctx ->
+                        answer(
+                                ctx,
+                                200,
+                                Map.of(
+                                        "compatibility",
+                                        setLevel(ctx, ctx.pathParam("subject")).name())));
     }
 
     private void lookup(Context ctx) throws IOException {
         String subject = ctx.pathParam("subject");
         Schema schema = readSchema(ctx);
         registry.versions(subject); // 40401 when the subject is unknown
-        RegisteredSchema found = registry.lookup(subject, schema).orElseThrow(() ->
-                new SchemaNotFoundException(SchemaNotFoundException.SCHEMA_NOT_FOUND, "Schema not found"));
+        RegisteredSchema found =
+                registry.lookup(subject, schema)
+                        .orElseThrow(
+                                () ->
+                                        new SchemaNotFoundException(
+                                                SchemaNotFoundException.SCHEMA_NOT_FOUND,
+                                                "Schema not found"));
         answer(ctx, 200, describe(found));
     }
 
@@ -138,14 +186,23 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private void compatibility(Context ctx, String version) throws IOException {
         String subject = ctx.pathParam("subject");
         Schema schema = readSchema(ctx);
-        CompatibilityResult result = version == null ? registry.testCompatibility(subject, schema)
-                : CompatibilityResult.of(registry.compatibility(subject)
-                        .incompatibilities(schema, List.of(version(subject, version).schema())));
-        answer(ctx, 200, Map.of("is_compatible", result.compatible(), "messages", result.messages()));
+        CompatibilityResult result =
+                version == null
+                        ? registry.testCompatibility(subject, schema)
+                        : CompatibilityResult.of(
+                                registry.compatibility(subject)
+                                        .incompatibilities(
+                                                schema,
+                                                List.of(version(subject, version).schema())));
+        answer(
+                ctx,
+                200,
+                Map.of("is_compatible", result.compatible(), "messages", result.messages()));
     }
 
     private CompatibilityLevel setLevel(Context ctx, String subject) throws IOException {
-        CompatibilityLevel level = CompatibilityLevel.parse(readJson(ctx).path("compatibility").asText(null));
+        CompatibilityLevel level =
+                CompatibilityLevel.parse(readJson(ctx).path("compatibility").asText(null));
         if (subject == null) {
             registry.setGlobalCompatibility(level);
         } else {
@@ -156,10 +213,18 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     private void subjectLevel(Context ctx) {
         String subject = ctx.pathParam("subject");
-        CompatibilityLevel level = "true".equals(ctx.queryParam("defaultToGlobal")) ? registry.compatibility(subject)
-                : registry.subjectCompatibility(subject).orElseThrow(() -> new SchemaNotFoundException(
-                        SchemaNotFoundException.SUBJECT_LEVEL_NOT_CONFIGURED,
-                        "Subject '" + subject + "' does not have subject-level compatibility configured"));
+        CompatibilityLevel level =
+                "true".equals(ctx.queryParam("defaultToGlobal"))
+                        ? registry.compatibility(subject)
+                        : registry.subjectCompatibility(subject)
+                                .orElseThrow(
+                                        () ->
+                                                new SchemaNotFoundException(
+                                                        SchemaNotFoundException
+                                                                .SUBJECT_LEVEL_NOT_CONFIGURED,
+                                                        "Subject '"
+                                                                + subject
+                                                                + "' does not have subject-level compatibility configured"));
         answer(ctx, 200, Map.of("compatibilityLevel", level.name()));
     }
 
@@ -191,14 +256,17 @@ public final class SchemaRegistryServer implements AutoCloseable {
         JsonNode body = readJson(ctx);
         String type = body.path("schemaType").asText("AVRO");
         if (!type.equals("AVRO")) {
-            throw new SchemaRegistryException(42201, "Invalid schema: schemaType " + type + " is not supported (AVRO only)");
+            throw new SchemaRegistryException(
+                    42201, "Invalid schema: schemaType " + type + " is not supported (AVRO only)");
         }
         if (body.path("references").size() > 0) {
-            throw new SchemaRegistryException(42201, "Invalid schema: schema references are not supported");
+            throw new SchemaRegistryException(
+                    42201, "Invalid schema: schema references are not supported");
         }
         String text = body.path("schema").asText(null);
         if (text == null) {
-            throw new SchemaRegistryException(42201, "Invalid schema: the request has no 'schema' field");
+            throw new SchemaRegistryException(
+                    42201, "Invalid schema: the request has no 'schema' field");
         }
         try {
             return new Schema.Parser().parse(text);
@@ -217,7 +285,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
         try {
             return JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new SchemaRegistryException(42201, "Invalid schema: request body is not JSON: " + e.getMessage());
+            throw new SchemaRegistryException(
+                    42201, "Invalid schema: request body is not JSON: " + e.getMessage());
         }
     }
 

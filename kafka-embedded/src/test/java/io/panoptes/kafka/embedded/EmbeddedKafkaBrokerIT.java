@@ -34,21 +34,29 @@ class EmbeddedKafkaBrokerIT {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 admin.createTopics(List.of(new NewTopic("t", 2, (short) 1))).all().get();
             }
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-1"),
-                    new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(
+                            Map.of(
+                                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                    bootstrap,
+                                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                                    "tx-1"),
+                            new StringSerializer(),
+                            new StringSerializer())) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>("t", "k", "v"));
                 producer.commitTransaction();
             }
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.GROUP_ID_CONFIG, "g",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new StringDeserializer(), new StringDeserializer())) {
+            try (KafkaConsumer<String, String> consumer =
+                    new KafkaConsumer<>(
+                            Map.of(
+                                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                                    ConsumerConfig.GROUP_ID_CONFIG, "g",
+                                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                            new StringDeserializer(),
+                            new StringDeserializer())) {
                 consumer.subscribe(List.of("t"));
                 ConsumerRecord<String, String> record = null;
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -68,13 +76,16 @@ class EmbeddedKafkaBrokerIT {
     }
 
     @Test
-    void shouldKeepAGivenLogDirectoryAcrossRestarts(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void shouldKeepAGivenLogDirectoryAcrossRestarts(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().logDir(dir).start();
-                Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                Admin admin =
+                        Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("kept", 1, (short) 1))).all().get();
         }
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().logDir(dir).start();
-                Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                Admin admin =
+                        Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             assertThat(admin.listTopics().names().get()).contains("kept");
         }
     }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Raw HTTP against the server, for answers our own client never asks for. */
 class SchemaRegistryServerTest {
 
-    private final SchemaRegistryServer server = SchemaRegistryServer.start(new InMemorySchemaRegistry());
+    private final SchemaRegistryServer server =
+            SchemaRegistryServer.start(new InMemorySchemaRegistry());
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
@@ -24,17 +25,25 @@ class SchemaRegistryServerTest {
 
     @Test
     void shouldAnswerInvalidSchemasWith422() throws Exception {
-        HttpResponse<String> response = post("/subjects/x-value/versions", "{\"schema\":\"{\\\"type\\\":\\\"recurd\\\"}\"}");
+        HttpResponse<String> response =
+                post(
+                        "/subjects/x-value/versions",
+                        "{\"schema\":\"{\\\"type\\\":\\\"recurd\\\"}\"}");
 
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(response.body()).contains("\"error_code\":42201").contains("Invalid schema");
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/vnd.schemaregistry.v1+json");
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValue("application/vnd.schemaregistry.v1+json");
     }
 
     @Test
     void shouldAnswerNonJsonBodiesAndOtherSchemaTypesWith422() throws Exception {
         assertThat(post("/subjects/x-value/versions", "not json").body()).contains("not JSON");
-        assertThat(post("/subjects/x-value/versions", "{\"schemaType\":\"PROTOBUF\",\"schema\":\"x\"}").body())
+        assertThat(
+                        post(
+                                        "/subjects/x-value/versions",
+                                        "{\"schemaType\":\"PROTOBUF\",\"schema\":\"x\"}")
+                                .body())
                 .contains("PROTOBUF is not supported");
     }
 
@@ -53,7 +62,8 @@ class SchemaRegistryServerTest {
         int id = server.registry().register("a-value", io.panoptes.avro.Box.getClassSchema());
         server.registry().register("b-value", io.panoptes.avro.Box.getClassSchema());
 
-        assertThat(get("/subjects/a-value/versions/1/schema").body()).startsWith("{\"type\":\"record\"");
+        assertThat(get("/subjects/a-value/versions/1/schema").body())
+                .startsWith("{\"type\":\"record\"");
         assertThat(get("/schemas/ids/" + id + "/versions").body())
                 .contains("{\"subject\":\"a-value\",\"version\":1}")
                 .contains("{\"subject\":\"b-value\",\"version\":1}");
@@ -61,13 +71,16 @@ class SchemaRegistryServerTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path))
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(server.url() + path))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The zones and lines a stream is counted with, and where they came from ({@code version}), so
- * that a stream's counter is rebuilt only when they change.
+ * The zones and lines a stream is counted with, and where they came from ({@code version}), so that
+ * a stream's counter is rebuilt only when they change.
  */
 public record Geometry(List<Polygon> zones, List<DirectedLine> lines, String version) {
 
@@ -28,7 +28,12 @@ public record Geometry(List<Polygon> zones, List<DirectedLine> lines, String ver
         List<Polygon> zones = new ArrayList<>();
         for (Zone zone : spec.getZones()) {
             try {
-                zones.add(Polygon.of(zone.getName(), zone.getPolygon().stream().map(p -> new double[] {p.getX(), p.getY()}).toList()));
+                zones.add(
+                        Polygon.of(
+                                zone.getName(),
+                                zone.getPolygon().stream()
+                                        .map(p -> new double[] {p.getX(), p.getY()})
+                                        .toList()));
             } catch (IllegalArgumentException e) {
                 invalid.accept("pipeline " + spec.getPipelineId() + ": " + e.getMessage());
             }
@@ -36,12 +41,18 @@ public record Geometry(List<Polygon> zones, List<DirectedLine> lines, String ver
         List<DirectedLine> lines = new ArrayList<>();
         for (Line line : spec.getLines()) {
             try {
-                lines.add(new DirectedLine(line.getName(), line.getStart().getX(), line.getStart().getY(),
-                        line.getEnd().getX(), line.getEnd().getY()));
+                lines.add(
+                        new DirectedLine(
+                                line.getName(),
+                                line.getStart().getX(),
+                                line.getStart().getY(),
+                                line.getEnd().getX(),
+                                line.getEnd().getY()));
             } catch (IllegalArgumentException e) {
                 invalid.accept("pipeline " + spec.getPipelineId() + ": " + e.getMessage());
             }
         }
-        return new Geometry(zones, lines, "pipeline " + spec.getPipelineId() + " v" + spec.getVersion());
+        return new Geometry(
+                zones, lines, "pipeline " + spec.getPipelineId() + " v" + spec.getVersion());
     }
 }

@@ -28,7 +28,12 @@ public final class Polygon {
             throw new IllegalArgumentException("a zone needs a name");
         }
         if (vertices.size() < 3) {
-            throw new IllegalArgumentException("zone '" + name + "' has " + vertices.size() + " vertices; a polygon needs at least 3");
+            throw new IllegalArgumentException(
+                    "zone '"
+                            + name
+                            + "' has "
+                            + vertices.size()
+                            + " vertices; a polygon needs at least 3");
         }
         double[] xs = new double[vertices.size()];
         double[] ys = new double[vertices.size()];
@@ -49,7 +54,8 @@ public final class Polygon {
     public boolean contains(double x, double y) {
         boolean inside = false;
         for (int i = 0, j = xs.length - 1; i < xs.length; j = i++) {
-            if ((ys[i] > y) != (ys[j] > y) && x < (xs[j] - xs[i]) * (y - ys[i]) / (ys[j] - ys[i]) + xs[i]) {
+            if ((ys[i] > y) != (ys[j] > y)
+                    && x < (xs[j] - xs[i]) * (y - ys[i]) / (ys[j] - ys[i]) + xs[i]) {
                 inside = !inside;
             }
         }
@@ -61,7 +67,8 @@ public final class Polygon {
         for (int i = 0; i < n; i++) {
             int next = (i + 1) % n;
             if (xs[i] == xs[next] && ys[i] == ys[next]) {
-                throw new IllegalArgumentException("zone '" + name + "': vertices " + i + " and " + next + " coincide");
+                throw new IllegalArgumentException(
+                        "zone '" + name + "': vertices " + i + " and " + next + " coincide");
             }
         }
         for (int i = 0; i < n; i++) {
@@ -69,8 +76,22 @@ public final class Polygon {
                 if (i == 0 && j == n - 1) {
                     continue; // neighbours through the closing edge
                 }
-                if (Segments.intersect(xs[i], ys[i], xs[(i + 1) % n], ys[(i + 1) % n], xs[j], ys[j], xs[(j + 1) % n], ys[(j + 1) % n])) {
-                    throw new IllegalArgumentException("zone '" + name + "' intersects itself: edge " + i + " crosses edge " + j);
+                if (Segments.intersect(
+                        xs[i],
+                        ys[i],
+                        xs[(i + 1) % n],
+                        ys[(i + 1) % n],
+                        xs[j],
+                        ys[j],
+                        xs[(j + 1) % n],
+                        ys[(j + 1) % n])) {
+                    throw new IllegalArgumentException(
+                            "zone '"
+                                    + name
+                                    + "' intersects itself: edge "
+                                    + i
+                                    + " crosses edge "
+                                    + j);
                 }
             }
         }

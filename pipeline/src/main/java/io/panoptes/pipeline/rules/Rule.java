@@ -12,18 +12,32 @@ import java.util.Set;
  * fires (threshold, duration, cooldown). Construction checks that the kind has what it needs, with
  * messages naming the rule and the field.
  *
- * @param stream the stream it applies to; null for every stream (rules of a pipeline apply to its streams)
+ * @param stream the stream it applies to; null for every stream (rules of a pipeline apply to its
+ *     streams)
  * @param label the class label it applies to; null for any
  * @param threshold COUNT_THRESHOLD: fires when the window's {@code metric} is above it
- * @param duration DWELL: how long a track stays in the zone; ABSENCE: how long the label is not seen
+ * @param duration DWELL: how long a track stays in the zone; ABSENCE: how long the label is not
+ *     seen
  * @param cooldown least event time between two firings of the rule on one stream; zero for none
- * @param metric COUNT_THRESHOLD: maxConcurrent (default), uniqueTracks, meanPerFrame, lineIn or lineOut
+ * @param metric COUNT_THRESHOLD: maxConcurrent (default), uniqueTracks, meanPerFrame, lineIn or
+ *     lineOut
  * @param direction LINE_CROSSING: in, out or null for both
  */
-public record Rule(String id, EventKind kind, String stream, String label, String zone, String line, Double threshold,
-        Duration duration, Duration cooldown, String metric, String direction) {
+public record Rule(
+        String id,
+        EventKind kind,
+        String stream,
+        String label,
+        String zone,
+        String line,
+        Double threshold,
+        Duration duration,
+        Duration cooldown,
+        String metric,
+        String direction) {
 
-    static final Set<String> METRICS = Set.of("maxConcurrent", "uniqueTracks", "meanPerFrame", "lineIn", "lineOut");
+    static final Set<String> METRICS =
+            Set.of("maxConcurrent", "uniqueTracks", "meanPerFrame", "lineIn", "lineOut");
 
     public Rule {
         if (id == null || id.isBlank() || id.contains("/")) {
@@ -31,8 +45,10 @@ public record Rule(String id, EventKind kind, String stream, String label, Strin
         }
         String what = "rule '" + id + "'";
         if (kind == null || kind == EventKind.UNKNOWN) {
-            throw new IllegalArgumentException(what + ": field 'kind' must be one of COUNT_THRESHOLD, LINE_CROSSING, ZONE_ENTER,"
-                    + " ZONE_EXIT, DWELL, ABSENCE");
+            throw new IllegalArgumentException(
+                    what
+                            + ": field 'kind' must be one of COUNT_THRESHOLD, LINE_CROSSING, ZONE_ENTER,"
+                            + " ZONE_EXIT, DWELL, ABSENCE");
         }
         cooldown = cooldown == null ? Duration.ZERO : cooldown;
         switch (kind) {
@@ -40,13 +56,23 @@ public record Rule(String id, EventKind kind, String stream, String label, Strin
                 require(what, "threshold", threshold != null);
                 metric = metric == null ? "maxConcurrent" : metric;
                 if (!METRICS.contains(metric)) {
-                    throw new IllegalArgumentException(what + ": field 'metric' must be one of " + METRICS + ", got '" + metric + "'");
+                    throw new IllegalArgumentException(
+                            what
+                                    + ": field 'metric' must be one of "
+                                    + METRICS
+                                    + ", got '"
+                                    + metric
+                                    + "'");
                 }
             }
             case LINE_CROSSING -> {
                 require(what, "line", line != null);
                 if (direction != null && !direction.equals("in") && !direction.equals("out")) {
-                    throw new IllegalArgumentException(what + ": field 'direction' must be in or out, got '" + direction + "'");
+                    throw new IllegalArgumentException(
+                            what
+                                    + ": field 'direction' must be in or out, got '"
+                                    + direction
+                                    + "'");
                 }
             }
             case ZONE_ENTER, ZONE_EXIT -> require(what, "zone", zone != null);
@@ -61,17 +87,32 @@ public record Rule(String id, EventKind kind, String stream, String label, Strin
 
     private static void require(String what, String field, boolean present) {
         if (!present) {
-            throw new IllegalArgumentException(what + ": field '" + field + "' is required for this kind");
+            throw new IllegalArgumentException(
+                    what + ": field '" + field + "' is required for this kind");
         }
     }
 
     /** The rule a pipeline spec declares, for that pipeline's streams. */
     public static Rule of(RuleSpec spec) {
         Map<String, String> params = spec.getParams();
-        return new Rule(spec.getId(), spec.getKind(), null, spec.getLabel(), spec.getZone(), spec.getLine(), spec.getThreshold(),
-                spec.getDurationMillis() == null ? null : Duration.ofMillis(spec.getDurationMillis()),
-                spec.getCooldownMillis() == null ? null : Duration.ofMillis(spec.getCooldownMillis()),
-                params.get("metric"), params.get("direction") == null ? null : params.get("direction").toLowerCase(Locale.ROOT));
+        return new Rule(
+                spec.getId(),
+                spec.getKind(),
+                null,
+                spec.getLabel(),
+                spec.getZone(),
+                spec.getLine(),
+                spec.getThreshold(),
+                spec.getDurationMillis() == null
+                        ? null
+                        : Duration.ofMillis(spec.getDurationMillis()),
+                spec.getCooldownMillis() == null
+                        ? null
+                        : Duration.ofMillis(spec.getCooldownMillis()),
+                params.get("metric"),
+                params.get("direction") == null
+                        ? null
+                        : params.get("direction").toLowerCase(Locale.ROOT));
     }
 
     /** Whether the rule applies to {@code streamId}. */

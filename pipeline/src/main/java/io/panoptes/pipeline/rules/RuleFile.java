@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.panoptes.pipeline.geometry.Geometry;
 import io.panoptes.avro.EventKind;
+import io.panoptes.pipeline.geometry.Geometry;
 import io.panoptes.runtime.config.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,28 +43,48 @@ public final class RuleFile {
     private RuleFile() {}
 
     /** One rule as written. */
-    record Entry(@JsonProperty("id") String id, @JsonProperty("kind") String kind, @JsonProperty("stream") String stream,
-            @JsonProperty("label") String label, @JsonProperty("zone") String zone, @JsonProperty("line") String line,
-            @JsonProperty("threshold") Double threshold, @JsonProperty("duration") String duration,
-            @JsonProperty("cooldown") String cooldown, @JsonProperty("metric") String metric,
+    record Entry(
+            @JsonProperty("id") String id,
+            @JsonProperty("kind") String kind,
+            @JsonProperty("stream") String stream,
+            @JsonProperty("label") String label,
+            @JsonProperty("zone") String zone,
+            @JsonProperty("line") String line,
+            @JsonProperty("threshold") Double threshold,
+            @JsonProperty("duration") String duration,
+            @JsonProperty("cooldown") String cooldown,
+            @JsonProperty("metric") String metric,
             @JsonProperty("direction") String direction) {}
 
     record Document(@JsonProperty("rules") List<Entry> rules) {}
 
     /**
-     * @param geometry the zones and lines configured per stream, which the rules' zones and lines must name
+     * @param geometry the zones and lines configured per stream, which the rules' zones and lines
+     *     must name
      * @throws IllegalArgumentException naming the file, the rule and what is wrong
      */
     public static List<Rule> load(Path file, Map<String, Geometry> geometry) {
         Document document;
         try {
-            ObjectMapper mapper = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            ObjectMapper mapper =
+                    new ObjectMapper(new YAMLFactory())
+                            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
             document = mapper.readValue(Files.readAllBytes(file), Document.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException("rules file " + file + ": unknown field '" + e.getPropertyName() + "' at line "
-                    + e.getLocation().getLineNr() + " (known fields: " + e.getKnownPropertyIds() + ")", e);
+            throw new IllegalArgumentException(
+                    "rules file "
+                            + file
+                            + ": unknown field '"
+                            + e.getPropertyName()
+                            + "' at line "
+                            + e.getLocation().getLineNr()
+                            + " (known fields: "
+                            + e.getKnownPropertyIds()
+                            + ")",
+                    e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("rules file " + file + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "rules file " + file + " cannot be read: " + e.getMessage(), e);
         }
         if (document == null || document.rules() == null) {
             throw new IllegalArgumentException("rules file " + file + " has no 'rules' list");
@@ -73,7 +93,11 @@ public final class RuleFile {
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < document.rules().size(); i++) {
             Entry entry = document.rules().get(i);
-            String what = "rules file " + file + ", rule " + (entry.id() == null ? "#" + (i + 1) : "'" + entry.id() + "'");
+            String what =
+                    "rules file "
+                            + file
+                            + ", rule "
+                            + (entry.id() == null ? "#" + (i + 1) : "'" + entry.id() + "'");
             try {
                 Rule rule = rule(entry);
                 checkShapes(rule, geometry);
@@ -95,8 +119,17 @@ public final class RuleFile {
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException("field 'kind': unknown kind '" + e.kind() + "'");
         }
-        return new Rule(e.id(), kind, e.stream(), e.label(), e.zone(), e.line(), e.threshold(),
-                duration("duration", e.duration()), duration("cooldown", e.cooldown()), e.metric(),
+        return new Rule(
+                e.id(),
+                kind,
+                e.stream(),
+                e.label(),
+                e.zone(),
+                e.line(),
+                e.threshold(),
+                duration("duration", e.duration()),
+                duration("cooldown", e.cooldown()),
+                e.metric(),
                 e.direction() == null ? null : e.direction().toLowerCase(Locale.ROOT));
     }
 
@@ -111,17 +144,40 @@ public final class RuleFile {
         }
     }
 
-    /** A rule's zone and line must exist on its stream (or, for a rule of every stream, on some stream). */
+    /**
+     * A rule's zone and line must exist on its stream (or, for a rule of every stream, on some
+     * stream).
+     */
     private static void checkShapes(Rule rule, Map<String, Geometry> geometry) {
-        List<Geometry> candidates = rule.stream() == null ? List.copyOf(geometry.values())
-                : List.of(geometry.getOrDefault(rule.stream(), Geometry.NONE));
-        if (rule.zone() != null && candidates.stream().noneMatch(g -> g.zones().stream().anyMatch(z -> z.name().equals(rule.zone())))) {
-            throw new IllegalArgumentException("unknown zone '" + rule.zone() + "'"
-                    + (rule.stream() == null ? "" : " on stream " + rule.stream()) + ": configure it with --zone");
+        List<Geometry> candidates =
+                rule.stream() == null
+                        ? List.copyOf(geometry.values())
+                        : List.of(geometry.getOrDefault(rule.stream(), Geometry.NONE));
+        if (rule.zone() != null
+                && candidates.stream()
+                        .noneMatch(
+                                g ->
+                                        g.zones().stream()
+                                                .anyMatch(z -> z.name().equals(rule.zone())))) {
+            throw new IllegalArgumentException(
+                    "unknown zone '"
+                            + rule.zone()
+                            + "'"
+                            + (rule.stream() == null ? "" : " on stream " + rule.stream())
+                            + ": configure it with --zone");
         }
-        if (rule.line() != null && candidates.stream().noneMatch(g -> g.lines().stream().anyMatch(l -> l.name().equals(rule.line())))) {
-            throw new IllegalArgumentException("unknown line '" + rule.line() + "'"
-                    + (rule.stream() == null ? "" : " on stream " + rule.stream()) + ": configure it with --line");
+        if (rule.line() != null
+                && candidates.stream()
+                        .noneMatch(
+                                g ->
+                                        g.lines().stream()
+                                                .anyMatch(l -> l.name().equals(rule.line())))) {
+            throw new IllegalArgumentException(
+                    "unknown line '"
+                            + rule.line()
+                            + "'"
+                            + (rule.stream() == null ? "" : " on stream " + rule.stream())
+                            + ": configure it with --line");
         }
     }
 }

@@ -40,14 +40,23 @@ public record SourcePolicy(List<Path> fileRoots, boolean allowPrivateNetworks) {
         try {
             type = SourceType.of(uri);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("source " + SourceUris.redact(uri) + " is not a valid path or URL: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "source "
+                            + SourceUris.redact(uri)
+                            + " is not a valid path or URL: "
+                            + e.getMessage(),
+                    e);
         }
         if (type.isNetwork()) {
             checkHost(uri);
         } else if (type != SourceType.DEVICE) {
             checkLocal(SourceType.localPath(uri));
         } else if (fileRoots.stream().noneMatch(root -> Path.of("/dev").startsWith(root))) {
-            throw new IllegalArgumentException("source " + uri + " is a camera device, and /dev is not among the allowed source folders " + fileRoots);
+            throw new IllegalArgumentException(
+                    "source "
+                            + uri
+                            + " is a camera device, and /dev is not among the allowed source folders "
+                            + fileRoots);
         }
     }
 
@@ -59,12 +68,18 @@ public record SourcePolicy(List<Path> fileRoots, boolean allowPrivateNetworks) {
                 real = absolute.toRealPath(); // a link inside a root may point outside it
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("source " + path + " cannot be resolved: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "source " + path + " cannot be resolved: " + e.getMessage(), e);
         }
         Path resolved = real;
         if (fileRoots.stream().noneMatch(resolved::startsWith)) {
-            throw new IllegalArgumentException("source " + path + " is outside the allowed source folders "
-                    + (fileRoots.isEmpty() ? "(none are configured: local files are not allowed)" : fileRoots.toString()));
+            throw new IllegalArgumentException(
+                    "source "
+                            + path
+                            + " is outside the allowed source folders "
+                            + (fileRoots.isEmpty()
+                                    ? "(none are configured: local files are not allowed)"
+                                    : fileRoots.toString()));
         }
     }
 
@@ -73,7 +88,9 @@ public record SourcePolicy(List<Path> fileRoots, boolean allowPrivateNetworks) {
         try {
             host = URI.create(uri).getHost();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("source " + SourceUris.redact(uri) + " is not a valid URL: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "source " + SourceUris.redact(uri) + " is not a valid URL: " + e.getMessage(),
+                    e);
         }
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("source " + SourceUris.redact(uri) + " has no host");
@@ -85,11 +102,17 @@ public record SourcePolicy(List<Path> fileRoots, boolean allowPrivateNetworks) {
         try {
             local = PrivateAddresses.firstPrivate(host);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("source " + SourceUris.redact(uri) + ": host " + host + " does not resolve", e);
+            throw new IllegalArgumentException(
+                    "source " + SourceUris.redact(uri) + ": host " + host + " does not resolve", e);
         }
-        local.ifPresent(address -> {
-            throw new IllegalArgumentException("source " + SourceUris.redact(uri) + " resolves to the non-public address "
-                    + address.getHostAddress() + ", and private networks are not allowed for sources");
-        });
+        local.ifPresent(
+                address -> {
+                    throw new IllegalArgumentException(
+                            "source "
+                                    + SourceUris.redact(uri)
+                                    + " resolves to the non-public address "
+                                    + address.getHostAddress()
+                                    + ", and private networks are not allowed for sources");
+                });
     }
 }

@@ -23,7 +23,8 @@ public enum SourceType {
     /** A V4L2 camera such as {@code /dev/video0}. */
     DEVICE(SourceKind.LIVE);
 
-    private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "ppm", "pgm");
+    private static final Set<String> IMAGE_EXTENSIONS =
+            Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "ppm", "pgm");
 
     private final SourceKind defaultKind;
 
@@ -67,7 +68,10 @@ public enum SourceType {
     }
 
     public static boolean isImage(Path path) {
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name =
+                path.getFileName() == null
+                        ? ""
+                        : path.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = name.lastIndexOf('.');
         return dot >= 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1));
     }

@@ -14,15 +14,41 @@ import java.util.regex.Pattern;
  */
 public final class SourceUris {
 
-    /** Query parameters that carry credentials (by the start or the whole of their lowercase name). */
-    private static final Set<String> SECRET_PARAMETERS = Set.of("user", "username", "login", "pass", "password", "passwd",
-            "pwd", "token", "access_token", "auth", "authorization", "key", "apikey", "api_key", "secret", "sig",
-            "signature", "credential", "credentials", "session");
-    private static final Pattern URL = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/?#]*)([^?#]*)(\\?[^#]*)?(#.*)?$");
+    /**
+     * Query parameters that carry credentials (by the start or the whole of their lowercase name).
+     */
+    private static final Set<String> SECRET_PARAMETERS =
+            Set.of(
+                    "user",
+                    "username",
+                    "login",
+                    "pass",
+                    "password",
+                    "passwd",
+                    "pwd",
+                    "token",
+                    "access_token",
+                    "auth",
+                    "authorization",
+                    "key",
+                    "apikey",
+                    "api_key",
+                    "secret",
+                    "sig",
+                    "signature",
+                    "credential",
+                    "credentials",
+                    "session");
+
+    private static final Pattern URL =
+            Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/?#]*)([^?#]*)(\\?[^#]*)?(#.*)?$");
 
     private SourceUris() {}
 
-    /** {@code uri} with the user info of a URL replaced by {@code ***} and credential query values by {@code ***}. */
+    /**
+     * {@code uri} with the user info of a URL replaced by {@code ***} and credential query values
+     * by {@code ***}.
+     */
     public static String redact(String uri) {
         Matcher url = URL.matcher(uri);
         if (!url.matches()) {
@@ -31,8 +57,13 @@ public final class SourceUris {
         String authority = url.group(2);
         int at = authority.lastIndexOf('@');
         String host = at < 0 ? authority : "***@" + authority.substring(at + 1);
-        String query = url.group(4) == null ? "" : "?" + String.join("&", parameters(url.group(4), true));
-        return url.group(1) + host + url.group(3) + query + (url.group(5) == null ? "" : url.group(5));
+        String query =
+                url.group(4) == null ? "" : "?" + String.join("&", parameters(url.group(4), true));
+        return url.group(1)
+                + host
+                + url.group(3)
+                + query
+                + (url.group(5) == null ? "" : url.group(5));
     }
 
     /**
@@ -48,7 +79,8 @@ public final class SourceUris {
             }
             String authority = url.group(2);
             List<String> kept = url.group(4) == null ? List.of() : parameters(url.group(4), false);
-            return authority.substring(authority.lastIndexOf('@') + 1) + url.group(3)
+            return authority.substring(authority.lastIndexOf('@') + 1)
+                    + url.group(3)
                     + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
         }
         String name = SourceType.localPath(uri).getFileName().toString();
@@ -76,6 +108,7 @@ public final class SourceUris {
 
     private static boolean isSecret(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        return SECRET_PARAMETERS.contains(lower) || SECRET_PARAMETERS.stream().anyMatch(s -> s.length() > 3 && lower.contains(s));
+        return SECRET_PARAMETERS.contains(lower)
+                || SECRET_PARAMETERS.stream().anyMatch(s -> s.length() > 3 && lower.contains(s));
     }
 }

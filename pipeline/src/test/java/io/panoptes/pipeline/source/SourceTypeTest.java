@@ -17,6 +17,7 @@ class SourceTypeTest {
         assertThat(SourceType.of("/dev/video0")).isEqualTo(SourceType.DEVICE);
         assertThat(SourceType.of(dir.toString())).isEqualTo(SourceType.IMAGE_FOLDER);
         assertThat(SourceType.of(dir.resolve("a.JPG").toString())).isEqualTo(SourceType.IMAGE);
-        assertThat(SourceType.of(Files.createFile(dir.resolve("v.avi")).toUri().toString())).isEqualTo(SourceType.FILE);
+        assertThat(SourceType.of(Files.createFile(dir.resolve("v.avi")).toUri().toString()))
+                .isEqualTo(SourceType.FILE);
     }
 }

@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}, or ISO-8601 ({@code PT1H}). */
+/**
+ * Durations as people write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d},
+ * or ISO-8601 ({@code PT1H}).
+ */
 public final class Durations {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -14,7 +17,8 @@ public final class Durations {
     private Durations() {}
 
     /**
-     * @throws IllegalArgumentException saying what a duration looks like, for text that is none or is negative
+     * @throws IllegalArgumentException saying what a duration looks like, for text that is none or
+     *     is negative
      */
     public static Duration parse(String value) {
         String text = value.trim().toLowerCase(Locale.ROOT);
@@ -22,18 +26,22 @@ public final class Durations {
         Duration duration;
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
-            duration = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
+            duration =
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    };
         } else {
             try {
                 duration = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("'" + value + "' is not a duration: use e.g. 500ms, 30s, 5m, 1h, 7d or PT1H");
+                throw new IllegalArgumentException(
+                        "'"
+                                + value
+                                + "' is not a duration: use e.g. 500ms, 30s, 5m, 1h, 7d or PT1H");
             }
         }
         if (duration.isNegative()) {

@@ -27,7 +27,8 @@ public final class Exchanges {
         try {
             ctx.status(status).contentType(contentType).result(JSON.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the answer as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException(
+                    "cannot write the answer as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -42,9 +43,9 @@ public final class Exchanges {
     }
 
     /**
-     * The request body, at most {@code maxBytes}. A larger one is refused with 413 naming
-     * {@code field}, after reading (a bounded amount of) what the client still sends, so that it
-     * hears the answer; the connection is then closed.
+     * The request body, at most {@code maxBytes}. A larger one is refused with 413 naming {@code
+     * field}, after reading (a bounded amount of) what the client still sends, so that it hears the
+     * answer; the connection is then closed.
      *
      * @throws HttpProblem 413 when too large, 400 when it cannot be read
      */
@@ -52,14 +53,31 @@ public final class Exchanges {
         long declared = ctx.contentLength();
         try (InputStream in = ctx.bodyInputStream()) {
             if (declared > maxBytes) {
-                throw tooLarge(ctx, in, maxBytes, field, "the body of " + declared + " bytes is above the limit of " + maxBytes + " bytes");
+                throw tooLarge(
+                        ctx,
+                        in,
+                        maxBytes,
+                        field,
+                        "the body of "
+                                + declared
+                                + " bytes is above the limit of "
+                                + maxBytes
+                                + " bytes");
             }
             if (declared >= 0) {
-                return declaredLength(in, (int) declared, field); // one buffer of the right size, filled in large reads
+                return declaredLength(
+                        in,
+                        (int) declared,
+                        field); // one buffer of the right size, filled in large reads
             }
             byte[] body = in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
-                throw tooLarge(ctx, in, maxBytes, field, "the body is above the limit of " + maxBytes + " bytes");
+                throw tooLarge(
+                        ctx,
+                        in,
+                        maxBytes,
+                        field,
+                        "the body is above the limit of " + maxBytes + " bytes");
             }
             return body;
         } catch (IOException | UncheckedIOException e) {
@@ -67,16 +85,21 @@ public final class Exchanges {
         }
     }
 
-    private static byte[] declaredLength(InputStream in, int length, String field) throws IOException {
+    private static byte[] declaredLength(InputStream in, int length, String field)
+            throws IOException {
         byte[] body = new byte[length];
         int read = in.readNBytes(body, 0, length);
         if (read < length) {
-            throw new HttpProblem(400, field, "the body ended after " + read + " of the " + length + " bytes it declared");
+            throw new HttpProblem(
+                    400,
+                    field,
+                    "the body ended after " + read + " of the " + length + " bytes it declared");
         }
         return body;
     }
 
-    private static HttpProblem tooLarge(Context ctx, InputStream in, int maxBytes, String field, String reason)
+    private static HttpProblem tooLarge(
+            Context ctx, InputStream in, int maxBytes, String field, String reason)
             throws IOException {
         long drained = 0;
         byte[] sink = new byte[DRAIN_CHUNK];

@@ -20,7 +20,8 @@ public final class HttpProblem extends RuntimeException {
     public HttpProblem(int status, String field, String message) {
         super(message, null, false, false);
         if (status < 400 || status > 599) {
-            throw new IllegalArgumentException("a problem's status must be in [400, 599], got " + status);
+            throw new IllegalArgumentException(
+                    "a problem's status must be in [400, 599], got " + status);
         }
         this.status = status;
         this.field = field;

@@ -28,11 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP layer of every Panoptes server (the API, counts queries, inference, metrics and health,
- * the schema registry, MJPEG), on Javalin and Jetty, with one set of conventions: problems
- * ({@link HttpProblem}), unknown routes and wrong methods are answered with {@code {"error",
- * "field"}}; an unexpected failure is logged here and answered 500 without its stack trace; a
- * connection that sends nothing for the idle timeout is closed, so a slow client cannot hold a
- * thread; requests are counted by route (never by a raw path or method a client invents).
+ * the schema registry, MJPEG), on Javalin and Jetty, with one set of conventions: problems ({@link
+ * HttpProblem}), unknown routes and wrong methods are answered with {@code {"error", "field"}}; an
+ * unexpected failure is logged here and answered 500 without its stack trace; a connection that
+ * sends nothing for the idle timeout is closed, so a slow client cannot hold a thread; requests are
+ * counted by route (never by a raw path or method a client invents).
  *
  * <p>Owns a socket and a thread pool: close it (idempotent). Thread-safe.
  */
@@ -40,7 +40,8 @@ public final class HttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     private static final int INPUT_BUFFER_BYTES = 128 * 1024;
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+    private static final Set<String> METHODS =
+            Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
     private final String name;
     private final Javalin app;
@@ -54,8 +55,15 @@ public final class HttpServer implements AutoCloseable {
             app.start();
         } catch (RuntimeException e) {
             stopQuietly();
-            throw new UncheckedIOException(new IOException(
-                    "cannot serve " + name + " on " + builder.address + ": " + rootMessage(e), e));
+            throw new UncheckedIOException(
+                    new IOException(
+                            "cannot serve "
+                                    + name
+                                    + " on "
+                                    + builder.address
+                                    + ": "
+                                    + rootMessage(e),
+                            e));
         }
         this.address = new InetSocketAddress(builder.address.getAddress(), app.port());
     }
@@ -68,8 +76,13 @@ public final class HttpServer implements AutoCloseable {
     /** The base URL; {@code localhost} when it listens on every interface. */
     public URI url() {
         InetAddress host = address.getAddress();
-        String text = host == null || host.isAnyLocalAddress() ? "localhost" : host.getHostAddress();
-        return URI.create("http://" + (text.contains(":") ? "[" + text + "]" : text) + ":" + address.getPort());
+        String text =
+                host == null || host.isAnyLocalAddress() ? "localhost" : host.getHostAddress();
+        return URI.create(
+                "http://"
+                        + (text.contains(":") ? "[" + text + "]" : text)
+                        + ":"
+                        + address.getPort());
     }
 
     /** The address it is bound to, with the real port when 0 was asked. */
@@ -105,20 +118,26 @@ public final class HttpServer implements AutoCloseable {
         config.http.prefer405over404 = builder.answer405;
         config.http.maxRequestSize = builder.maxRequestBytes;
         config.router.ignoreTrailingSlashes = true;
-        QueuedThreadPool threads = new QueuedThreadPool(builder.maxThreads, Math.min(2, builder.maxThreads), 60_000);
+        QueuedThreadPool threads =
+                new QueuedThreadPool(builder.maxThreads, Math.min(2, builder.maxThreads), 60_000);
         threads.setName(builder.name.replace(' ', '-') + "-http");
         threads.setDaemon(true);
         threads.setStopTimeout(2_000); // then threads still busy (a result stream) are interrupted
         config.jetty.threadPool = threads;
-        // a plain server: Javalin's default adds a statistics handler and a low-resource monitor to every request
+        // a plain server: Javalin's default adds a statistics handler and a low-resource monitor to
+        // every request
         Server jetty = new Server(threads);
         jetty.setStopTimeout(0);
         config.unsafe.jettyInternal.server = jetty;
         config.jetty.addConnector((server, http) -> connector(server, http, builder));
         RoutesConfig routes = config.routes;
         ErrorBody errors = builder.errorBody;
-        routes.exception(HttpProblem.class, (e, ctx) -> answer(ctx, errors, e.status(), e.getMessage(), e.field(), e));
-        routes.exception(HttpResponseException.class, (e, ctx) -> answerJavalin(ctx, errors, e, builder.notFoundHint));
+        routes.exception(
+                HttpProblem.class,
+                (e, ctx) -> answer(ctx, errors, e.status(), e.getMessage(), e.field(), e));
+        routes.exception(
+                HttpResponseException.class,
+                (e, ctx) -> answerJavalin(ctx, errors, e, builder.notFoundHint));
         routes.exception(Exception.class, (e, ctx) -> unexpected(ctx, errors, e, builder.name));
         builder.routes.forEach(r -> r.accept(routes));
         if (builder.meters != null) {
@@ -126,7 +145,13 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    private static void answer(Context ctx, ErrorBody errors, int status, String message, String field, HttpProblem problem) {
+    private static void answer(
+            Context ctx,
+            ErrorBody errors,
+            int status,
+            String message,
+            String field,
+            HttpProblem problem) {
         if (ctx.res().isCommitted()) {
             return; // a stream was under way: nothing more can be said
         }
@@ -136,13 +161,19 @@ public final class HttpServer implements AutoCloseable {
         Exchanges.json(ctx, status, errors.of(status, message, field));
     }
 
-    private static void answerJavalin(Context ctx, ErrorBody errors, HttpResponseException e, String hint) {
-        String message = switch (e.getStatus()) {
-            case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + hint;
-            case 405 -> ctx.method() + " is not allowed on " + ctx.path() + "; use "
-                    + String.join(" or ", e.getDetails().values());
-            default -> e.getMessage();
-        };
+    private static void answerJavalin(
+            Context ctx, ErrorBody errors, HttpResponseException e, String hint) {
+        String message =
+                switch (e.getStatus()) {
+                    case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + hint;
+                    case 405 ->
+                            ctx.method()
+                                    + " is not allowed on "
+                                    + ctx.path()
+                                    + "; use "
+                                    + String.join(" or ", e.getDetails().values());
+                    default -> e.getMessage();
+                };
         answer(ctx, errors, e.getStatus(), message, null, null);
     }
 
@@ -155,8 +186,16 @@ public final class HttpServer implements AutoCloseable {
         String method = METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
         Endpoint matched = ctx.endpoints().lastHttpEndpoint();
         String route = matched == null || matched.path.isEmpty() ? "unmatched" : matched.path;
-        builder.meters.counter(builder.requestMetric, "method", method, "route", route,
-                "status", Integer.toString(ctx.statusCode())).increment();
+        builder.meters
+                .counter(
+                        builder.requestMetric,
+                        "method",
+                        method,
+                        "route",
+                        route,
+                        "status",
+                        Integer.toString(ctx.statusCode()))
+                .increment();
     }
 
     private static String rootMessage(Throwable e) {
@@ -167,11 +206,15 @@ public final class HttpServer implements AutoCloseable {
         return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
-    /** The one connector; its idle timeout also bounds how long a client may take to send a request. */
-    private static ServerConnector connector(Server server, HttpConfiguration http, Builder builder) {
+    /**
+     * The one connector; its idle timeout also bounds how long a client may take to send a request.
+     */
+    private static ServerConnector connector(
+            Server server, HttpConfiguration http, Builder builder) {
         http.setSendServerVersion(false);
         HttpConnectionFactory factory = new HttpConnectionFactory(http);
-        // uploads (images of hundreds of KB) are read in large chunks: each fill of the default 8 KB buffer
+        // uploads (images of hundreds of KB) are read in large chunks: each fill of the default 8
+        // KB buffer
         // is a hand-off between Jetty's threads and the reading one
         factory.setInputBufferSize(INPUT_BUFFER_BYTES);
         ServerConnector connector = new ServerConnector(server, factory);
@@ -184,7 +227,10 @@ public final class HttpServer implements AutoCloseable {
     /** The JSON body of an error answer. */
     @FunctionalInterface
     public interface ErrorBody {
-        /** Panoptes' one error body: {@code {"error": message, "field": field}}, {@code field} only when known. */
+        /**
+         * Panoptes' one error body: {@code {"error": message, "field": field}}, {@code field} only
+         * when known.
+         */
         ErrorBody PANOPTES = (status, message, field) -> Exchanges.errorBody(message, field);
 
         Object of(int status, String message, String field);
@@ -193,7 +239,8 @@ public final class HttpServer implements AutoCloseable {
     /** How a server is set up; {@link #start()} binds it. Not thread-safe. */
     public static final class Builder {
         private final String name;
-        private InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        private InetSocketAddress address =
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         private int maxThreads = 16;
         private Duration idleTimeout = Duration.ofSeconds(30);
         private long maxRequestBytes = 1 << 20;
@@ -220,7 +267,8 @@ public final class HttpServer implements AutoCloseable {
         /** Most threads serving requests at once (long streams hold one each); at least 4. */
         public Builder threads(int maxThreads) {
             if (maxThreads < 4 || maxThreads > 1024) {
-                throw new IllegalArgumentException(name + ": HTTP threads must be in [4, 1024], got " + maxThreads);
+                throw new IllegalArgumentException(
+                        name + ": HTTP threads must be in [4, 1024], got " + maxThreads);
             }
             this.maxThreads = maxThreads;
             return this;
@@ -229,13 +277,17 @@ public final class HttpServer implements AutoCloseable {
         /** A connection that sends and receives nothing this long is closed (default 30 s). */
         public Builder idleTimeout(Duration idleTimeout) {
             if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-                throw new IllegalArgumentException(name + ": idle timeout must be positive, got " + idleTimeout);
+                throw new IllegalArgumentException(
+                        name + ": idle timeout must be positive, got " + idleTimeout);
             }
             this.idleTimeout = idleTimeout;
             return this;
         }
 
-        /** Largest body Javalin's own body readers accept (default 1 MiB); {@link Exchanges#body} has its own bound. */
+        /**
+         * Largest body Javalin's own body readers accept (default 1 MiB); {@link Exchanges#body}
+         * has its own bound.
+         */
         public Builder maxRequestBytes(long maxRequestBytes) {
             this.maxRequestBytes = maxRequestBytes;
             return this;
@@ -248,21 +300,28 @@ public final class HttpServer implements AutoCloseable {
         }
 
         /**
-         * Answers errors with another body than Panoptes' own: only for a server that speaks another
-         * product's protocol (the schema registry speaks Confluent's {@code {"error_code", "message"}}).
+         * Answers errors with another body than Panoptes' own: only for a server that speaks
+         * another product's protocol (the schema registry speaks Confluent's {@code {"error_code",
+         * "message"}}).
          */
         public Builder errorBody(ErrorBody errorBody) {
             this.errorBody = Objects.requireNonNull(errorBody, "errorBody");
             return this;
         }
 
-        /** Answers a known path with the wrong method 404 with the hint, like an unknown path, rather than 405. */
+        /**
+         * Answers a known path with the wrong method 404 with the hint, like an unknown path,
+         * rather than 405.
+         */
         public Builder wrongMethodIsNotFound() {
             this.answer405 = false;
             return this;
         }
 
-        /** Counts requests in {@code metric}, tagged method, route (the matched path template) and status. */
+        /**
+         * Counts requests in {@code metric}, tagged method, route (the matched path template) and
+         * status.
+         */
         public Builder requestMetrics(MeterRegistry meters, String metric) {
             this.meters = Objects.requireNonNull(meters, "meters");
             this.requestMetric = Objects.requireNonNull(metric, "metric");

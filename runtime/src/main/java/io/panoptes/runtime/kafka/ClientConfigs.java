@@ -61,7 +61,10 @@ public final class ClientConfigs {
             return this;
         }
 
-        /** Drops a user setting this client must not have (e.g. {@code group.id} for an assigned consumer). */
+        /**
+         * Drops a user setting this client must not have (e.g. {@code group.id} for an assigned
+         * consumer).
+         */
         public Builder without(String key) {
             user.remove(key);
             return this;
@@ -78,7 +81,8 @@ public final class ClientConfigs {
         private String clientId() {
             Object prefix = user.getOrDefault(CommonClientConfigs.CLIENT_ID_CONFIG, DEFAULT_PREFIX);
             String id = prefix + "-" + purpose;
-            int instance = INSTANCES.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            int instance =
+                    INSTANCES.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
             return instance == 1 ? id : id + "-" + instance;
         }
     }

@@ -7,7 +7,11 @@ package io.panoptes.runtime.lifecycle;
  */
 public final class Lifecycle {
 
-    private enum State { NEW, STARTED, CLOSED }
+    private enum State {
+        NEW,
+        STARTED,
+        CLOSED
+    }
 
     private final String name;
     private State state = State.NEW;
@@ -23,8 +27,11 @@ public final class Lifecycle {
      */
     public synchronized void start() {
         if (state != State.NEW) {
-            throw new IllegalStateException(name + " was " + (state == State.STARTED ? "already started" : "closed")
-                    + ": start a new one");
+            throw new IllegalStateException(
+                    name
+                            + " was "
+                            + (state == State.STARTED ? "already started" : "closed")
+                            + ": start a new one");
         }
         state = State.STARTED;
     }
@@ -42,17 +49,22 @@ public final class Lifecycle {
         return true;
     }
 
-    /** @throws IllegalStateException when the service is closed */
+    /**
+     * @throws IllegalStateException when the service is closed
+     */
     public synchronized void requireOpen() {
         if (state == State.CLOSED) {
             throw new IllegalStateException(name + " is closed");
         }
     }
 
-    /** @throws IllegalStateException unless the service runs */
+    /**
+     * @throws IllegalStateException unless the service runs
+     */
     public synchronized void requireStarted() {
         if (state != State.STARTED) {
-            throw new IllegalStateException(name + (state == State.NEW ? " is not started" : " is closed"));
+            throw new IllegalStateException(
+                    name + (state == State.NEW ? " is not started" : " is closed"));
         }
     }
 

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a role's services the one way every command does: start them in order (their health on
- * the role's {@code /health}), run until SIGTERM or Ctrl-C, until one of them fails on its own, or
+ * Runs a role's services the one way every command does: start them in order (their health on the
+ * role's {@code /health}), run until SIGTERM or Ctrl-C, until one of them fails on its own, or
  * until the work is done; then close them in reverse order on the calling thread, while the JVM's
  * shutdown waits for that.
  */
@@ -24,7 +24,8 @@ public final class RoleRunner {
     private RoleRunner() {}
 
     /** Runs {@code services} until stopped or one fails; the first failure, if any. */
-    public static Optional<String> run(String role, ObservabilityServer observability, List<? extends RoleService> services)
+    public static Optional<String> run(
+            String role, ObservabilityServer observability, List<? extends RoleService> services)
             throws InterruptedException {
         return run(role, observability, services, () -> false);
     }
@@ -36,8 +37,12 @@ public final class RoleRunner {
      * @return the first failure, if any
      * @throws RuntimeException what a service's {@code start()} threw, after closing those started
      */
-    public static Optional<String> run(String role, ObservabilityServer observability, List<? extends RoleService> services,
-            BooleanSupplier done) throws InterruptedException {
+    public static Optional<String> run(
+            String role,
+            ObservabilityServer observability,
+            List<? extends RoleService> services,
+            BooleanSupplier done)
+            throws InterruptedException {
         Deque<RoleService> started = new ArrayDeque<>();
         try (ShutdownHook hook = ShutdownHook.install(role)) {
             try {
@@ -46,7 +51,10 @@ public final class RoleRunner {
                     started.push(service);
                     observability.addCheck(service.name(), service::health);
                 }
-                log.info("{}: running ({})", role, String.join(", ", services.stream().map(RoleService::name).toList()));
+                log.info(
+                        "{}: running ({})",
+                        role,
+                        String.join(", ", services.stream().map(RoleService::name).toList()));
                 while (!hook.await(CHECK_EVERY)) {
                     Optional<String> failure = firstFailure(services);
                     if (failure.isPresent()) {
@@ -73,7 +81,10 @@ public final class RoleRunner {
         return Optional.empty();
     }
 
-    /** Closes each of {@code services}, last started first; one that fails to close does not keep the others open. */
+    /**
+     * Closes each of {@code services}, last started first; one that fails to close does not keep
+     * the others open.
+     */
     public static void closeAll(Deque<? extends AutoCloseable> services) {
         while (!services.isEmpty()) {
             AutoCloseable service = services.pop();

@@ -8,8 +8,8 @@ import java.util.Optional;
  * then {@link #start() started}, run until it fails on its own or is closed. {@link RoleRunner}
  * runs any of them the same way.
  *
- * <p>Implementations start no thread in their constructor, refuse a second {@code start()} and
- * any use after {@code close()} with an {@link IllegalStateException}, and close idempotently.
+ * <p>Implementations start no thread in their constructor, refuse a second {@code start()} and any
+ * use after {@code close()} with an {@link IllegalStateException}, and close idempotently.
  */
 public interface RoleService extends AutoCloseable {
 
@@ -29,7 +29,9 @@ public interface RoleService extends AutoCloseable {
     @Override
     void close();
 
-    /** This service, doing {@code action} right after it has started (e.g. adding what it works on). */
+    /**
+     * This service, doing {@code action} right after it has started (e.g. adding what it works on).
+     */
     default RoleService onStart(Runnable action) {
         RoleService self = this;
         return new RoleService() {

@@ -57,14 +57,20 @@ public final class ShutdownHook implements AutoCloseable {
         actions.forEach(Runnable::run);
         try {
             if (!closed.await(MAX_CLOSE.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{}: did not finish closing within {} s; exiting anyway", name, MAX_CLOSE.toSeconds());
+                log.warn(
+                        "{}: did not finish closing within {} s; exiting anyway",
+                        name,
+                        MAX_CLOSE.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** The main thread has closed everything: the JVM may exit (or, without a signal, the hook goes). */
+    /**
+     * The main thread has closed everything: the JVM may exit (or, without a signal, the hook
+     * goes).
+     */
     @Override
     public void close() {
         closed.countDown();

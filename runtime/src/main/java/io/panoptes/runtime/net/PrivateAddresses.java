@@ -6,9 +6,10 @@ import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
- * Whether a host resolves to a loopback, link-local, private (site-local or unique-local), any-local
- * or multicast address: outgoing requests that users configure (sources, model URLs, webhooks) may
- * not reach those unless allowed, so that a URL cannot be used to probe the machine or its network.
+ * Whether a host resolves to a loopback, link-local, private (site-local or unique-local),
+ * any-local or multicast address: outgoing requests that users configure (sources, model URLs,
+ * webhooks) may not reach those unless allowed, so that a URL cannot be used to probe the machine
+ * or its network.
  */
 public final class PrivateAddresses {
 

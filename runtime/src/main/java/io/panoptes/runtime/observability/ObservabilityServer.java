@@ -44,8 +44,15 @@ public final class ObservabilityServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         try {
-            this.server = HttpServer.builder("metrics and health").address(address).threads(4)
-                    .routes(routes -> routes.get("/metrics", this::metrics).get("/health", this::health)).start();
+            this.server =
+                    HttpServer.builder("metrics and health")
+                            .address(address)
+                            .threads(4)
+                            .routes(
+                                    routes ->
+                                            routes.get("/metrics", this::metrics)
+                                                    .get("/health", this::health))
+                            .start();
         } catch (UncheckedIOException e) {
             gcMetrics.close();
             registry.close();
@@ -111,7 +118,8 @@ public final class ObservabilityServer implements AutoCloseable {
                 health = HealthCheck.Health.down("check failed: " + e);
             }
             up &= health.up();
-            components.put(entry.getKey(),
+            components.put(
+                    entry.getKey(),
                     Map.of("status", health.up() ? "UP" : "DOWN", "detail", health.detail()));
         }
         Map<String, Object> body = new LinkedHashMap<>();

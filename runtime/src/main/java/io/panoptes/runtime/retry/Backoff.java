@@ -35,6 +35,7 @@ public record Backoff(Duration base, Duration cap, int maxAttempts) {
     public Duration delay(int attempt) {
         long ceiling =
                 Math.min(cap.toMillis(), base.toMillis() << Math.min(Math.max(attempt - 1, 0), 20));
-        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+        return Duration.ofMillis(
+                ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
     }
 }

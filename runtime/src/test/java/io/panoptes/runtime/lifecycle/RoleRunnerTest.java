@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 class RoleRunnerTest {
 
     private final List<String> events = new CopyOnWriteArrayList<>();
-    private final ObservabilityServer observability = ObservabilityServer.start("test",
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    private final ObservabilityServer observability =
+            ObservabilityServer.start(
+                    "test", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
 
     @AfterEach
     void close() {
@@ -73,9 +74,16 @@ class RoleRunnerTest {
         Recorded first = new Recorded("first");
         Recorded second = new Recorded("second");
 
-        assertThat(RoleRunner.run("test", observability, List.of(first, second), () -> events.size() >= 2)).isEmpty();
+        assertThat(
+                        RoleRunner.run(
+                                "test",
+                                observability,
+                                List.of(first, second),
+                                () -> events.size() >= 2))
+                .isEmpty();
 
-        assertThat(events).containsExactly("start first", "start second", "close second", "close first");
+        assertThat(events)
+                .containsExactly("start first", "start second", "close second", "close first");
     }
 
     @Test
@@ -83,7 +91,8 @@ class RoleRunnerTest {
         Recorded worker = new Recorded("worker");
         worker.failure = "the model crashed";
 
-        assertThat(RoleRunner.run("test", observability, List.of(worker))).contains("worker stopped: the model crashed");
+        assertThat(RoleRunner.run("test", observability, List.of(worker)))
+                .contains("worker stopped: the model crashed");
         assertThat(events).containsExactly("start worker", "close worker");
     }
 
@@ -93,7 +102,8 @@ class RoleRunnerTest {
         Recorded broken = new Recorded("broken");
         broken.onStart = new IllegalStateException("port taken");
 
-        assertThatThrownBy(() -> RoleRunner.run("test", observability, List.of(first, broken))).hasMessage("port taken");
+        assertThatThrownBy(() -> RoleRunner.run("test", observability, List.of(first, broken)))
+                .hasMessage("port taken");
         assertThat(events).containsExactly("start first", "close first");
     }
 

@@ -1,6 +1,5 @@
 package io.panoptes.runtime.observability;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,15 +19,22 @@ class ObservabilityServerTest {
     @Test
     void shouldServePrometheusMetricsAndHealth() throws Exception {
         AtomicBoolean producerUp = new AtomicBoolean(true);
-        try (ObservabilityServer server = ObservabilityServer.start("ingest",
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (ObservabilityServer server =
+                ObservabilityServer.start(
+                        "ingest", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             server.registry().counter("panoptes.frames.published", "stream", "cam-1").increment(3);
-            server.addCheck("producer", () -> producerUp.get()
-                    ? HealthCheck.Health.up("connected") : HealthCheck.Health.down("broker unreachable"));
+            server.addCheck(
+                    "producer",
+                    () ->
+                            producerUp.get()
+                                    ? HealthCheck.Health.up("connected")
+                                    : HealthCheck.Health.down("broker unreachable"));
 
             HttpResponse<String> metrics = get(server.url() + "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.body()).contains("panoptes_frames_published_total{role=\"ingest\",stream=\"cam-1\"} 3.0")
+            assertThat(metrics.body())
+                    .contains(
+                            "panoptes_frames_published_total{role=\"ingest\",stream=\"cam-1\"} 3.0")
                     .contains("jvm_memory_used_bytes");
 
             assertThat(get(server.url() + "/health").statusCode()).isEqualTo(200);
@@ -41,8 +47,11 @@ class ObservabilityServerTest {
 
     @Test
     void shouldNameAnAddressItCannotBind() throws Exception {
-        try (ObservabilityServer first = ObservabilityServer.start("a", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            InetSocketAddress taken = new InetSocketAddress(InetAddress.getLoopbackAddress(), first.url().getPort());
+        try (ObservabilityServer first =
+                ObservabilityServer.start(
+                        "a", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            InetSocketAddress taken =
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), first.url().getPort());
             assertThatThrownBy(() -> ObservabilityServer.start("b", taken))
                     .hasMessageContaining("cannot serve metrics and health on")
                     .hasMessageContaining(String.valueOf(first.url().getPort()));
@@ -50,6 +59,8 @@ class ObservabilityServerTest {
     }
 
     private HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -16,7 +16,8 @@ class BackoffTest {
             assertThat(backoff.delay(attempt).toMillis()).isBetween(ceiling / 2, ceiling);
         }
         assertThat(backoff.allows(1_000_000)).isTrue();
-        assertThat(new Backoff(Duration.ofMillis(10), Duration.ofMillis(20), 2).allows(3)).isFalse();
+        assertThat(new Backoff(Duration.ofMillis(10), Duration.ofMillis(20), 2).allows(3))
+                .isFalse();
         assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 0))
                 .hasMessageContaining("0 < base <= cap");
     }

@@ -34,17 +34,35 @@ public final class FilesystemPayloadStore implements PayloadStore {
 
     @Override
     public URI put(String streamId, long epoch, long seq, String extension, byte[] payload) {
-        Path dir = root.resolve(UNSAFE.matcher(streamId).replaceAll("_")).resolve(Long.toString(epoch));
+        Path dir =
+                root.resolve(UNSAFE.matcher(streamId).replaceAll("_"))
+                        .resolve(Long.toString(epoch));
         Path file = dir.resolve(seq + "." + UNSAFE.matcher(extension).replaceAll(""));
         try {
             Files.createDirectories(dir);
             Path temp = Files.createTempFile(dir, "." + seq + "-", ".tmp");
             Files.write(temp, payload);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    temp,
+                    file,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             return file.toUri();
         } catch (IOException e) {
-            throw new ClaimCheckException("cannot store the payload of " + streamId + " epoch " + epoch + " seq " + seq
-                    + " (" + payload.length + " bytes) under " + root + ": " + e, e);
+            throw new ClaimCheckException(
+                    "cannot store the payload of "
+                            + streamId
+                            + " epoch "
+                            + epoch
+                            + " seq "
+                            + seq
+                            + " ("
+                            + payload.length
+                            + " bytes) under "
+                            + root
+                            + ": "
+                            + e,
+                    e);
         }
     }
 
@@ -55,13 +73,20 @@ public final class FilesystemPayloadStore implements PayloadStore {
         }
         Path file = Path.of(reference).toAbsolutePath().normalize();
         if (!file.startsWith(root)) {
-            throw new ClaimCheckException("claim check " + reference + " is outside the payload store " + root, null);
+            throw new ClaimCheckException(
+                    "claim check " + reference + " is outside the payload store " + root, null);
         }
         try {
             long size = Files.size(file);
             if (size > maxBytes) {
-                throw new ClaimCheckException("claim check " + reference + " holds " + size
-                        + " bytes, more than the limit of " + maxBytes, null);
+                throw new ClaimCheckException(
+                        "claim check "
+                                + reference
+                                + " holds "
+                                + size
+                                + " bytes, more than the limit of "
+                                + maxBytes,
+                        null);
             }
             return Files.readAllBytes(file);
         } catch (IOException e) {

@@ -3,9 +3,9 @@ package io.panoptes.schemas.claimcheck;
 import java.net.URI;
 
 /**
- * Where frames too large for a Kafka record are kept: the record carries the returned URI in
- * {@code Frame.payloadRef} instead of the bytes (the claim-check pattern). A filesystem store now;
- * an object store can implement the same interface. Implementations are thread-safe.
+ * Where frames too large for a Kafka record are kept: the record carries the returned URI in {@code
+ * Frame.payloadRef} instead of the bytes (the claim-check pattern). A filesystem store now; an
+ * object store can implement the same interface. Implementations are thread-safe.
  */
 public interface PayloadStore {
 
@@ -19,7 +19,8 @@ public interface PayloadStore {
     /**
      * Reads back a payload stored here.
      *
-     * @throws ClaimCheckException naming the reference and the cause (missing, unreadable, too large)
+     * @throws ClaimCheckException naming the reference and the cause (missing, unreadable, too
+     *     large)
      */
     byte[] get(URI reference);
 

@@ -13,8 +13,8 @@ import org.apache.avro.generic.GenericRecord;
 
 /**
  * Contract records as plain JSON for HTTP clients: fields by their Avro names, unions as their
- * value (no Avro {@code {"string": ...}} wrapping), enums by name, timestamps as ISO-8601 and
- * bytes as base64. Avro's own JSON encoding keeps union branches, which no REST client expects.
+ * value (no Avro {@code {"string": ...}} wrapping), enums by name, timestamps as ISO-8601 and bytes
+ * as base64. Avro's own JSON encoding keeps union branches, which no REST client expects.
  */
 public final class AvroJson {
 
@@ -36,7 +36,9 @@ public final class AvroJson {
         if (value instanceof Instant instant) {
             return instant.toString();
         }
-        if (value instanceof CharSequence || value instanceof Enum<?> || value instanceof org.apache.avro.generic.GenericEnumSymbol<?>) {
+        if (value instanceof CharSequence
+                || value instanceof Enum<?>
+                || value instanceof org.apache.avro.generic.GenericEnumSymbol<?>) {
             return value.toString();
         }
         if (value instanceof ByteBuffer bytes) {

@@ -32,19 +32,25 @@ public enum CompatibilityLevel {
         this.transitive = transitive;
     }
 
-    /** Parses a level name as the REST API spells it, naming the allowed values when it is unknown. */
+    /**
+     * Parses a level name as the REST API spells it, naming the allowed values when it is unknown.
+     */
     public static CompatibilityLevel parse(String name) {
         try {
             return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("unknown compatibility level '" + name + "': expected one of "
-                    + java.util.Arrays.toString(values()), e);
+            throw new IllegalArgumentException(
+                    "unknown compatibility level '"
+                            + name
+                            + "': expected one of "
+                            + java.util.Arrays.toString(values()),
+                    e);
         }
     }
 
     /**
-     * The incompatibilities of {@code candidate} with {@code existing} (oldest first) at this level;
-     * empty when it may be registered.
+     * The incompatibilities of {@code candidate} with {@code existing} (oldest first) at this
+     * level; empty when it may be registered.
      */
     public List<String> incompatibilities(Schema candidate, List<Schema> existing) {
         List<String> problems = new ArrayList<>();
@@ -56,21 +62,32 @@ public enum CompatibilityLevel {
             Schema old = against.get(i);
             String version = "version " + (existing.indexOf(old) + 1);
             if (backward) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, old),
-                        "the new schema cannot read data written with " + version, problems);
+                describe(
+                        SchemaCompatibility.checkReaderWriterCompatibility(candidate, old),
+                        "the new schema cannot read data written with " + version,
+                        problems);
             }
             if (forward) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(old, candidate),
-                        version + " cannot read data written with the new schema", problems);
+                describe(
+                        SchemaCompatibility.checkReaderWriterCompatibility(old, candidate),
+                        version + " cannot read data written with the new schema",
+                        problems);
             }
         }
         return problems;
     }
 
-    private static void describe(SchemaPairCompatibility pair, String direction, List<String> problems) {
+    private static void describe(
+            SchemaPairCompatibility pair, String direction, List<String> problems) {
         for (Incompatibility incompatibility : pair.getResult().getIncompatibilities()) {
-            problems.add(direction + ": " + incompatibility.getType() + " at " + incompatibility.getLocation()
-                    + ": " + incompatibility.getMessage());
+            problems.add(
+                    direction
+                            + ": "
+                            + incompatibility.getType()
+                            + " at "
+                            + incompatibility.getLocation()
+                            + ": "
+                            + incompatibility.getMessage());
         }
     }
 }

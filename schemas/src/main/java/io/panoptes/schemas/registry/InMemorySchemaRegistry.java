@@ -39,15 +39,23 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         }
         CompatibilityResult result = testCompatibility(subject, schema);
         if (!result.compatible()) {
-            throw new IncompatibleSchemaException("Schema being registered is incompatible with an earlier schema"
-                    + " for subject \"" + subject + "\" (" + compatibility(subject) + "): "
-                    + String.join("; ", result.messages()));
+            throw new IncompatibleSchemaException(
+                    "Schema being registered is incompatible with an earlier schema"
+                            + " for subject \""
+                            + subject
+                            + "\" ("
+                            + compatibility(subject)
+                            + "): "
+                            + String.join("; ", result.messages()));
         }
-        int id = idsByCanonicalText.computeIfAbsent(schema.toString(), text -> {
-            int next = schemasById.size() + 1;
-            schemasById.put(next, schema);
-            return next;
-        });
+        int id =
+                idsByCanonicalText.computeIfAbsent(
+                        schema.toString(),
+                        text -> {
+                            int next = schemasById.size() + 1;
+                            schemasById.put(next, schema);
+                            return next;
+                        });
         idsBySubject.computeIfAbsent(subject, s -> new ArrayList<>()).add(id);
         return id;
     }
@@ -59,14 +67,16 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         if (id == null || !ids.contains(id)) {
             return Optional.empty();
         }
-        return Optional.of(new RegisteredSchema(subject, ids.indexOf(id) + 1, id, schemasById.get(id)));
+        return Optional.of(
+                new RegisteredSchema(subject, ids.indexOf(id) + 1, id, schemasById.get(id)));
     }
 
     @Override
     public synchronized Schema schemaById(int id) {
         Schema schema = schemasById.get(id);
         if (schema == null) {
-            throw new SchemaNotFoundException(SchemaNotFoundException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
+            throw new SchemaNotFoundException(
+                    SchemaNotFoundException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
         }
         return schema;
     }
@@ -75,8 +85,15 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     public synchronized RegisteredSchema version(String subject, int version) {
         List<Integer> ids = subjectIds(subject);
         if (version < 1 || version > ids.size()) {
-            throw new SchemaNotFoundException(SchemaNotFoundException.VERSION_NOT_FOUND,
-                    "Version " + version + " not found for subject '" + subject + "' (it has 1.." + ids.size() + ")");
+            throw new SchemaNotFoundException(
+                    SchemaNotFoundException.VERSION_NOT_FOUND,
+                    "Version "
+                            + version
+                            + " not found for subject '"
+                            + subject
+                            + "' (it has 1.."
+                            + ids.size()
+                            + ")");
         }
         int id = ids.get(version - 1);
         return new RegisteredSchema(subject, version, id, schemasById.get(id));
@@ -99,9 +116,10 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
 
     @Override
     public synchronized CompatibilityResult testCompatibility(String subject, Schema schema) {
-        List<Schema> existing = idsBySubject.getOrDefault(subject, List.of()).stream()
-                .map(schemasById::get)
-                .toList();
+        List<Schema> existing =
+                idsBySubject.getOrDefault(subject, List.of()).stream()
+                        .map(schemasById::get)
+                        .toList();
         return CompatibilityResult.of(compatibility(subject).incompatibilities(schema, existing));
     }
 
@@ -133,7 +151,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     private List<Integer> subjectIds(String subject) {
         List<Integer> ids = idsBySubject.get(subject);
         if (ids == null) {
-            throw new SchemaNotFoundException(SchemaNotFoundException.SUBJECT_NOT_FOUND,
+            throw new SchemaNotFoundException(
+                    SchemaNotFoundException.SUBJECT_NOT_FOUND,
                     "Subject '" + subject + "' not found.");
         }
         return ids;

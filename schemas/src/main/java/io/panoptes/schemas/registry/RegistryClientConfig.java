@@ -10,7 +10,8 @@ import java.util.Optional;
  * How to reach a Confluent-compatible schema registry over REST.
  *
  * @param url base URL, {@code http} or {@code https} (HTTPS uses the JDK's default trust store)
- * @param basicAuthUserInfo {@code user:password} for HTTP basic authentication, if the registry asks for it
+ * @param basicAuthUserInfo {@code user:password} for HTTP basic authentication, if the registry
+ *     asks for it
  * @param connectTimeout time to open a connection
  * @param requestTimeout time for one request to answer
  * @param maxAttempts attempts per request when the registry is unreachable or answers 5xx/429
@@ -28,19 +29,23 @@ public record RegistryClientConfig(
         Objects.requireNonNull(url, "url");
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("schema registry url must be http:// or https://, got '" + url + "'");
+            throw new IllegalArgumentException(
+                    "schema registry url must be http:// or https://, got '" + url + "'");
         }
         basicAuthUserInfo = basicAuthUserInfo == null ? Optional.empty() : basicAuthUserInfo;
-        basicAuthUserInfo.ifPresent(info -> {
-            if (!info.contains(":")) {
-                throw new IllegalArgumentException("basic auth user info must be 'user:password'");
-            }
-        });
+        basicAuthUserInfo.ifPresent(
+                info -> {
+                    if (!info.contains(":")) {
+                        throw new IllegalArgumentException(
+                                "basic auth user info must be 'user:password'");
+                    }
+                });
         requirePositive(connectTimeout, "connectTimeout");
         requirePositive(requestTimeout, "requestTimeout");
         requirePositive(initialBackoff, "initialBackoff");
         if (maxAttempts < 1 || maxAttempts > 20) {
-            throw new IllegalArgumentException("maxAttempts must be in [1, 20], got " + maxAttempts);
+            throw new IllegalArgumentException(
+                    "maxAttempts must be in [1, 20], got " + maxAttempts);
         }
     }
 
@@ -102,10 +107,16 @@ public record RegistryClientConfig(
             try {
                 uri = URI.create(Objects.requireNonNull(url, "url").replaceAll("/+$", ""));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("schema registry url '" + url + "' is not a URL: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "schema registry url '" + url + "' is not a URL: " + e.getMessage(), e);
             }
-            return new RegistryClientConfig(uri, Optional.ofNullable(basicAuthUserInfo), connectTimeout,
-                    requestTimeout, maxAttempts, initialBackoff);
+            return new RegistryClientConfig(
+                    uri,
+                    Optional.ofNullable(basicAuthUserInfo),
+                    connectTimeout,
+                    requestTimeout,
+                    maxAttempts,
+                    initialBackoff);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.panoptes.schemas.registry;
 
-import io.panoptes.runtime.retry.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.panoptes.runtime.retry.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,8 +19,8 @@ import org.apache.avro.Schema;
 
 /**
  * A client of the Confluent Schema Registry REST API (also served by Apicurio's ccompat API,
- * Karapace, Redpanda and {@link SchemaRegistryServer}), on the JDK's HTTP client. No caching:
- * the serdes cache what they need. Requests that get no answer, a 5xx or a 429 are retried with
+ * Karapace, Redpanda and {@link SchemaRegistryServer}), on the JDK's HTTP client. No caching: the
+ * serdes cache what they need. Requests that get no answer, a 5xx or a 429 are retried with
  * exponential backoff and jitter, then fail with {@link SchemaRegistryUnavailableException}.
  * Thread-safe.
  */
@@ -35,11 +35,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
 
     public RestSchemaRegistryClient(RegistryClientConfig config) {
         this.config = config;
-        this.retries = new Backoff(config.initialBackoff(), config.initialBackoff().multipliedBy(1024), config.maxAttempts());
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.retries =
+                new Backoff(
+                        config.initialBackoff(),
+                        config.initialBackoff().multipliedBy(1024),
+                        config.maxAttempts());
+        this.http =
+                HttpClient.newBuilder()
+                        .connectTimeout(config.connectTimeout())
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .build();
     }
 
     public static RestSchemaRegistryClient of(String url) {
@@ -52,13 +57,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
 
     @Override
     public int register(String subject, Schema schema) {
-        return send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema)).path("id").asInt();
+        return send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema))
+                .path("id")
+                .asInt();
     }
 
     @Override
     public Optional<RegisteredSchema> lookup(String subject, Schema schema) {
         try {
-            return Optional.of(registered(send("POST", "/subjects/" + encode(subject), schemaBody(schema))));
+            return Optional.of(
+                    registered(send("POST", "/subjects/" + encode(subject), schemaBody(schema))));
         } catch (SchemaNotFoundException e) {
             return Optional.empty();
         }
@@ -71,7 +79,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
 
     @Override
     public RegisteredSchema version(String subject, int version) {
-        return registered(send("GET", "/subjects/" + encode(subject) + "/versions/" + version, null));
+        return registered(
+                send("GET", "/subjects/" + encode(subject) + "/versions/" + version, null));
     }
 
     @Override
@@ -82,7 +91,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
     @Override
     public List<Integer> versions(String subject) {
         List<Integer> versions = new ArrayList<>();
-        send("GET", "/subjects/" + encode(subject) + "/versions", null).forEach(v -> versions.add(v.asInt()));
+        send("GET", "/subjects/" + encode(subject) + "/versions", null)
+                .forEach(v -> versions.add(v.asInt()));
         return versions;
     }
 
@@ -97,8 +107,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
     public CompatibilityResult testCompatibility(String subject, Schema schema) {
         JsonNode answer;
         try {
-            answer = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions?verbose=true",
-                    schemaBody(schema));
+            answer =
+                    send(
+                            "POST",
+                            "/compatibility/subjects/" + encode(subject) + "/versions?verbose=true",
+                            schemaBody(schema));
         } catch (SchemaNotFoundException e) {
             return CompatibilityResult.of(List.of()); // a new subject accepts any schema
         }
@@ -115,12 +128,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
 
     @Override
     public void setCompatibility(String subject, CompatibilityLevel level) {
-        send("PUT", "/config/" + encode(subject), json.createObjectNode().put("compatibility", level.name()));
+        send(
+                "PUT",
+                "/config/" + encode(subject),
+                json.createObjectNode().put("compatibility", level.name()));
     }
 
     @Override
     public CompatibilityLevel globalCompatibility() {
-        return CompatibilityLevel.parse(send("GET", "/config", null).path("compatibilityLevel").asText());
+        return CompatibilityLevel.parse(
+                send("GET", "/config", null).path("compatibilityLevel").asText());
     }
 
     @Override
@@ -137,7 +154,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
                 sleepBackoff(attempt);
             }
             try {
-                HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response =
+                        http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     return json.readTree(response.body());
@@ -145,27 +163,50 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
                 if (status < 500 && status != 429) {
                     throw failure(status, response.body(), method, path);
                 }
-                lastAnswer = "HTTP " + status + " " + new String(response.body(), StandardCharsets.UTF_8);
+                lastAnswer =
+                        "HTTP "
+                                + status
+                                + " "
+                                + new String(response.body(), StandardCharsets.UTF_8);
                 lastFailure = null;
             } catch (IOException e) {
                 lastFailure = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SchemaRegistryUnavailableException("interrupted while calling the schema registry at "
-                        + config.url(), e);
+                throw new SchemaRegistryUnavailableException(
+                        "interrupted while calling the schema registry at " + config.url(), e);
             }
         }
         String cause = lastFailure != null ? describe(lastFailure) : lastAnswer;
-        throw new SchemaRegistryUnavailableException("schema registry at " + config.url() + " unavailable for "
-                + method + " " + path + " after " + config.maxAttempts() + " attempt(s): " + cause, lastFailure);
+        throw new SchemaRegistryUnavailableException(
+                "schema registry at "
+                        + config.url()
+                        + " unavailable for "
+                        + method
+                        + " "
+                        + path
+                        + " after "
+                        + config.maxAttempts()
+                        + " attempt(s): "
+                        + cause,
+                lastFailure);
     }
 
     private HttpRequest request(String method, String path, JsonNode body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(config.url() + path))
-                .timeout(config.requestTimeout())
-                .header("Accept", CONTENT_TYPE + ", application/json");
-        config.basicAuthUserInfo().ifPresent(info -> builder.header("Authorization",
-                "Basic " + Base64.getEncoder().encodeToString(info.getBytes(StandardCharsets.UTF_8))));
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(URI.create(config.url() + path))
+                        .timeout(config.requestTimeout())
+                        .header("Accept", CONTENT_TYPE + ", application/json");
+        config.basicAuthUserInfo()
+                .ifPresent(
+                        info ->
+                                builder.header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString(
+                                                                info.getBytes(
+                                                                        StandardCharsets.UTF_8))));
         if (body == null) {
             return builder.method(method, HttpRequest.BodyPublishers.noBody()).build();
         }
@@ -186,7 +227,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         }
         String context = " (" + method + " " + config.url() + path + ")";
         if (status == 401 || status == 403) {
-            return new SchemaRegistryException(code, "schema registry refused the credentials: " + message + context);
+            return new SchemaRegistryException(
+                    code, "schema registry refused the credentials: " + message + context);
         }
         if (status == 404 && code >= 40400) {
             return new SchemaNotFoundException(code, message + context);
@@ -210,8 +252,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
     }
 
     private RegisteredSchema registered(JsonNode node) {
-        return new RegisteredSchema(node.path("subject").asText(), node.path("version").asInt(),
-                node.path("id").asInt(), parse(node.path("schema").asText()));
+        return new RegisteredSchema(
+                node.path("subject").asText(),
+                node.path("version").asInt(),
+                node.path("id").asInt(),
+                parse(node.path("schema").asText()));
     }
 
     private static Schema parse(String text) {

@@ -1,6 +1,9 @@
 package io.panoptes.schemas.registry;
 
-/** A subject, version or schema id that the registry does not have (error codes 40401, 40402, 40403). */
+/**
+ * A subject, version or schema id that the registry does not have (error codes 40401, 40402,
+ * 40403).
+ */
 public class SchemaNotFoundException extends SchemaRegistryException {
     private static final long serialVersionUID = 1L;
 

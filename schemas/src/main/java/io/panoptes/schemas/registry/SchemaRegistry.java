@@ -6,8 +6,7 @@ import org.apache.avro.Schema;
 
 /**
  * The operations of a Confluent-compatible schema registry that Panoptes uses. Schema ids are
- * global: the same schema text has the same id in every subject. Implementations are
- * thread-safe.
+ * global: the same schema text has the same id in every subject. Implementations are thread-safe.
  *
  * <p>Every method may throw {@link SchemaRegistryException}; {@link SchemaNotFoundException},
  * {@link IncompatibleSchemaException} and {@link SchemaRegistryUnavailableException} (retriable)

@@ -5,8 +5,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * An {@link AvroSerializer} and {@link AvroDeserializer} for one record type, for Kafka Streams
- * and for clients. Both share the registry; each caches what it needs.
+ * An {@link AvroSerializer} and {@link AvroDeserializer} for one record type, for Kafka Streams and
+ * for clients. Both share the registry; each caches what it needs.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
@@ -18,9 +18,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.deserializer = deserializer;
     }
 
-    /** A serde that registers its schema under {@code <topic>-value} when first writing to a topic. */
-    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, SchemaRegistry registry) {
-        return new AvroSerde<>(AvroSerializer.of(type, registry), AvroDeserializer.of(type, registry));
+    /**
+     * A serde that registers its schema under {@code <topic>-value} when first writing to a topic.
+     */
+    public static <T extends SpecificRecord> AvroSerde<T> of(
+            Class<T> type, SchemaRegistry registry) {
+        return new AvroSerde<>(
+                AvroSerializer.of(type, registry), AvroDeserializer.of(type, registry));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.panoptes.schemas.serde;
 
 import io.panoptes.schemas.ContractClasses;
-
 import io.panoptes.schemas.registry.SchemaRegistry;
 import io.panoptes.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
@@ -16,17 +15,16 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Writes Avro specific records in the Confluent wire format, registering (or, with
- * {@code autoRegister} off, looking up) the record's schema under {@code <topic>-value} the first
- * time it writes to a topic. The schema id is cached per topic, so the hot path does no I/O. A
- * null record is written as null (a tombstone). Thread-safe.
+ * Writes Avro specific records in the Confluent wire format, registering (or, with {@code
+ * autoRegister} off, looking up) the record's schema under {@code <topic>-value} the first time it
+ * writes to a topic. The schema id is cached per topic, so the hot path does no I/O. A null record
+ * is written as null (a tombstone). Thread-safe.
  */
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
     static {
         ContractClasses.trust();
     }
-
 
     private final SchemaRegistry registry;
     private final Schema schema;
@@ -43,7 +41,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     }
 
     /** A serializer that registers its schema when first used on a topic. */
-    public static <T extends SpecificRecord> AvroSerializer<T> of(Class<T> type, SchemaRegistry registry) {
+    public static <T extends SpecificRecord> AvroSerializer<T> of(
+            Class<T> type, SchemaRegistry registry) {
         return new AvroSerializer<>(registry, type, true);
     }
 
@@ -57,8 +56,9 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         try {
             return buffer.write(schemaId, record, writer);
         } catch (IOException | RuntimeException e) {
-            throw new AvroSerdeException("cannot serialize a " + schema.getFullName() + " for topic " + topic
-                    + ": " + e, e);
+            throw new AvroSerdeException(
+                    "cannot serialize a " + schema.getFullName() + " for topic " + topic + ": " + e,
+                    e);
         }
     }
 
@@ -67,18 +67,33 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         try {
             return autoRegister
                     ? registry.register(subject, schema)
-                    : registry.lookup(subject, schema).orElseThrow(() -> new AvroSerdeException("schema of "
-                            + schema.getFullName() + " is not registered under " + subject
-                            + " and auto-registration is off")).id();
+                    : registry.lookup(subject, schema)
+                            .orElseThrow(
+                                    () ->
+                                            new AvroSerdeException(
+                                                    "schema of "
+                                                            + schema.getFullName()
+                                                            + " is not registered under "
+                                                            + subject
+                                                            + " and auto-registration is off"))
+                            .id();
         } catch (SchemaRegistryException e) {
-            throw new AvroSerdeException("cannot register the schema of " + schema.getFullName() + " under "
-                    + subject + " for topic " + topic + ": " + e.getMessage(), e);
+            throw new AvroSerdeException(
+                    "cannot register the schema of "
+                            + schema.getFullName()
+                            + " under "
+                            + subject
+                            + " for topic "
+                            + topic
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     /**
-     * A {@code ByteArrayOutputStream} without its locks: the direct encoder writes small values byte
-     * by byte, and the synchronized {@code write(int)} was a third of the cost of writing a
+     * A {@code ByteArrayOutputStream} without its locks: the direct encoder writes small values
+     * byte by byte, and the synchronized {@code write(int)} was a third of the cost of writing a
      * Detections record. Written by hand because the JDK has none and commons-io is not a
      * dependency of the contract module.
      */

@@ -31,14 +31,22 @@ public final class WireFormat {
      */
     public static int schemaId(byte[] data) {
         if (data.length < HEADER_LENGTH) {
-            throw new IllegalArgumentException("value of " + data.length + " byte(s) is too short for the Confluent"
-                    + " wire format (magic byte and 4-byte schema id, then the Avro record)");
+            throw new IllegalArgumentException(
+                    "value of "
+                            + data.length
+                            + " byte(s) is too short for the Confluent"
+                            + " wire format (magic byte and 4-byte schema id, then the Avro record)");
         }
         if (data[0] != MAGIC_BYTE) {
-            throw new IllegalArgumentException(String.format("value starts with byte 0x%02x, not the magic byte 0x00"
-                    + " of the Confluent wire format: it was not written by a schema-registry Avro serializer",
-                    data[0] & 0xff));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "value starts with byte 0x%02x, not the magic byte 0x00"
+                                    + " of the Confluent wire format: it was not written by a schema-registry Avro serializer",
+                            data[0] & 0xff));
         }
-        return ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+        return ((data[1] & 0xff) << 24)
+                | ((data[2] & 0xff) << 16)
+                | ((data[3] & 0xff) << 8)
+                | (data[4] & 0xff);
     }
 }

@@ -1,5 +1,6 @@
 package io.panoptes.schemas.topics;
 
+import io.panoptes.runtime.kafka.ClientConfigs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import io.panoptes.runtime.kafka.ClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,7 +39,8 @@ public final class CompactedView<V> implements AutoCloseable {
 
     private final Topic<String, V> topic;
     private final Map<String, V> values = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<CompletableFuture<Void>> catchUpRequests = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> catchUpRequests =
+            new ConcurrentLinkedQueue<>();
     private final BiConsumer<String, V> onChange;
     private final Thread thread;
     private volatile boolean running = true;
@@ -48,20 +49,31 @@ public final class CompactedView<V> implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile RuntimeException failure;
 
-    /** A view of {@code topic}; {@code purpose} names the reader in its client id (e.g. {@code api-pipelines}). */
+    /**
+     * A view of {@code topic}; {@code purpose} names the reader in its client id (e.g. {@code
+     * api-pipelines}).
+     */
     public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String purpose) {
-        this(kafkaConfig, topic, purpose, (key, value) -> { });
+        this(kafkaConfig, topic, purpose, (key, value) -> {});
     }
 
-    /** As above, calling {@code onChange} on the reader thread for every key read (value null when removed). */
-    public CompactedView(Map<String, Object> kafkaConfig, Topic<String, V> topic, String purpose, BiConsumer<String, V> onChange) {
+    /**
+     * As above, calling {@code onChange} on the reader thread for every key read (value null when
+     * removed).
+     */
+    public CompactedView(
+            Map<String, Object> kafkaConfig,
+            Topic<String, V> topic,
+            String purpose,
+            BiConsumer<String, V> onChange) {
         this.topic = topic;
         this.onChange = onChange;
-        Map<String, Object> config = ClientConfigs.of(kafkaConfig, purpose)
-                .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
-                .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .without(ConsumerConfig.GROUP_ID_CONFIG)
-                .build();
+        Map<String, Object> config =
+                ClientConfigs.of(kafkaConfig, purpose)
+                        .require(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
+                        .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                        .without(ConsumerConfig.GROUP_ID_CONFIG)
+                        .build();
         this.thread = new Thread(() -> read(config), "view-" + topic.name());
         thread.setDaemon(true);
         thread.start();
@@ -79,17 +91,20 @@ public final class CompactedView<V> implements AutoCloseable {
     /**
      * Waits until the view has read every record committed to the topic before this call.
      *
-     * @throws TimeoutException when that takes longer than {@code timeout} (the broker is slow or gone)
+     * @throws TimeoutException when that takes longer than {@code timeout} (the broker is slow or
+     *     gone)
      * @throws IllegalStateException when the view stopped reading (naming the cause)
      */
     public void catchUp(Duration timeout) throws TimeoutException, InterruptedException {
         if (failure != null) {
-            throw new IllegalStateException("the view of " + topic.name() + " stopped: " + failure.getMessage(), failure);
+            throw new IllegalStateException(
+                    "the view of " + topic.name() + " stopped: " + failure.getMessage(), failure);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!reading) { // just started, or Kafka or the topic is missing
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("the view of " + topic.name() + " is not reading yet: " + waiting);
+                throw new TimeoutException(
+                        "the view of " + topic.name() + " is not reading yet: " + waiting);
             }
             Thread.sleep(20);
         }
@@ -100,11 +115,22 @@ public final class CompactedView<V> implements AutoCloseable {
             reader.wakeup(); // end a long poll now rather than after it
         }
         try {
-            request.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            request.get(
+                    Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the view of " + topic.name() + " cannot catch up: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "the view of "
+                            + topic.name()
+                            + " cannot catch up: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (TimeoutException e) {
-            throw new TimeoutException("the view of " + topic.name() + " did not catch up within " + timeout.toMillis() + " ms");
+            throw new TimeoutException(
+                    "the view of "
+                            + topic.name()
+                            + " did not catch up within "
+                            + timeout.toMillis()
+                            + " ms");
         }
     }
 
@@ -112,8 +138,9 @@ public final class CompactedView<V> implements AutoCloseable {
 
     private void read(Map<String, Object> config) {
         List<Pending> pending = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             this.consumer = consumer;
             if (!running) {
                 return;
@@ -127,11 +154,13 @@ public final class CompactedView<V> implements AutoCloseable {
             reading = true;
             while (running) {
                 try {
-                    for (CompletableFuture<Void> request; (request = catchUpRequests.peek()) != null; ) {
+                    for (CompletableFuture<Void> request;
+                            (request = catchUpRequests.peek()) != null; ) {
                         pending.add(new Pending(request, consumer.endOffsets(partitions)));
                         catchUpRequests.remove(request);
                     }
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20))) {
+                    for (ConsumerRecord<byte[], byte[]> record :
+                            consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20))) {
                         apply(record);
                     }
                     completeCaughtUp(consumer, pending);
@@ -148,14 +177,19 @@ public final class CompactedView<V> implements AutoCloseable {
         }
     }
 
-    /** The topic's partitions, waiting (and saying why) while Kafka is unreachable or the topic missing; empty when closed. */
+    /**
+     * The topic's partitions, waiting (and saying why) while Kafka is unreachable or the topic
+     * missing; empty when closed.
+     */
     private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> consumer) {
         String waitingFor = null;
         while (running) {
             String why;
             try {
-                List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(10)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                List<TopicPartition> partitions =
+                        consumer.partitionsFor(topic.name(), Duration.ofSeconds(10)).stream()
+                                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                                .toList();
                 if (!partitions.isEmpty()) {
                     if (waitingFor != null) {
                         log.info("reading {} now", topic.name());
@@ -191,10 +225,12 @@ public final class CompactedView<V> implements AutoCloseable {
         }
     }
 
-    private static void completeCaughtUp(KafkaConsumer<byte[], byte[]> consumer, List<Pending> pending) {
+    private static void completeCaughtUp(
+            KafkaConsumer<byte[], byte[]> consumer, List<Pending> pending) {
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            if (p.ends().entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
+            if (p.ends().entrySet().stream()
+                    .allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
                 p.request().complete(null);
                 it.remove();
             }
@@ -210,8 +246,13 @@ public final class CompactedView<V> implements AutoCloseable {
         try {
             value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
-            log.warn("skipping an unreadable value for {} at {}-{} offset {}: {}", key, record.topic(),
-                    record.partition(), record.offset(), e.getMessage());
+            log.warn(
+                    "skipping an unreadable value for {} at {}-{} offset {}: {}",
+                    key,
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
             return;
         }
         if (value == null) {

@@ -25,13 +25,18 @@ public record CountsKey(String streamId, String label, String zone, Instant wind
         int zoneStart = last < 0 ? -1 : key.lastIndexOf('/', last - 1);
         int labelStart = zoneStart < 0 ? -1 : key.lastIndexOf('/', zoneStart - 1);
         if (labelStart <= 0) {
-            throw new IllegalArgumentException("counts key '" + key + "' is not streamId/label/zone/windowStartMillis");
+            throw new IllegalArgumentException(
+                    "counts key '" + key + "' is not streamId/label/zone/windowStartMillis");
         }
         try {
-            return new CountsKey(key.substring(0, labelStart), key.substring(labelStart + 1, zoneStart),
-                    key.substring(zoneStart + 1, last), Instant.ofEpochMilli(Long.parseLong(key.substring(last + 1))));
+            return new CountsKey(
+                    key.substring(0, labelStart),
+                    key.substring(labelStart + 1, zoneStart),
+                    key.substring(zoneStart + 1, last),
+                    Instant.ofEpochMilli(Long.parseLong(key.substring(last + 1))));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("counts key '" + key + "' does not end with a window start in millis", e);
+            throw new IllegalArgumentException(
+                    "counts key '" + key + "' does not end with a window start in millis", e);
         }
     }
 

@@ -9,8 +9,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Records for the DLQ topic: the original key and value bytes (and headers), plus the
- * {@code panoptes.*} headers of DESIGN.md saying what failed, where and at which stage.
+ * Records for the DLQ topic: the original key and value bytes (and headers), plus the {@code
+ * panoptes.*} headers of DESIGN.md saying what failed, where and at which stage.
  */
 public final class DeadLetters {
 
@@ -26,7 +26,10 @@ public final class DeadLetters {
 
     /** Which role sent a record to the DLQ. */
     public enum Stage {
-        INGEST, WORKER, AGGREGATOR, SINK;
+        INGEST,
+        WORKER,
+        AGGREGATOR,
+        SINK;
 
         public String headerValue() {
             return name().toLowerCase(Locale.ROOT);
@@ -37,18 +40,27 @@ public final class DeadLetters {
 
     /** A DLQ record for {@code original}, which failed at {@code stage} with {@code error}. */
     public static ProducerRecord<byte[], byte[]> of(
-            String dlqTopic, ConsumerRecord<byte[], byte[]> original, Throwable error, Stage stage) {
+            String dlqTopic,
+            ConsumerRecord<byte[], byte[]> original,
+            Throwable error,
+            Stage stage) {
         Headers headers = new RecordHeaders();
         for (Header header : original.headers()) {
             headers.add(header);
         }
-        addErrorHeaders(headers, error, original.topic(), original.partition(), original.offset(), stage);
+        addErrorHeaders(
+                headers, error, original.topic(), original.partition(), original.offset(), stage);
         return new ProducerRecord<>(dlqTopic, null, original.key(), original.value(), headers);
     }
 
     /** Adds the {@code panoptes.*} headers (replacing earlier ones) to {@code headers}. */
     public static Headers addErrorHeaders(
-            Headers headers, Throwable error, String topic, int partition, long offset, Stage stage) {
+            Headers headers,
+            Throwable error,
+            String topic,
+            int partition,
+            long offset,
+            Stage stage) {
         put(headers, ERROR_CLASS, error.getClass().getName());
         put(headers, ERROR_MESSAGE, truncate(String.valueOf(error.getMessage())));
         put(headers, SOURCE_TOPIC, topic);
@@ -61,7 +73,9 @@ public final class DeadLetters {
     /** The value of a {@code panoptes.*} header as text, or null. */
     public static String header(Headers headers, String name) {
         Header header = headers.lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return header == null || header.value() == null
+                ? null
+                : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static void put(Headers headers, String name, String value) {
@@ -70,6 +84,8 @@ public final class DeadLetters {
     }
 
     private static String truncate(String message) {
-        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…";
+        return message.length() <= MAX_MESSAGE_CHARS
+                ? message
+                : message.substring(0, MAX_MESSAGE_CHARS) + "…";
     }
 }

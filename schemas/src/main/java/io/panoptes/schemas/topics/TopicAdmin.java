@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates topics idempotently: missing topics are created, existing ones are checked against what
- * was asked, and any that cannot serve (fewer partitions, another cleanup policy, a smaller
- * message limit) are reported together in one {@link IncompatibleTopicException}. Existing topics
- * are never changed.
+ * was asked, and any that cannot serve (fewer partitions, another cleanup policy, a smaller message
+ * limit) are reported together in one {@link IncompatibleTopicException}. Existing topics are never
+ * changed.
  */
 public final class TopicAdmin {
 
@@ -55,7 +55,8 @@ public final class TopicAdmin {
      */
     public List<Outcome> ensure(Collection<TopicSpec> specs) {
         Set<String> existing = await(admin.listTopics().names(), "list topics");
-        Set<String> created = create(specs.stream().filter(s -> !existing.contains(s.name())).toList());
+        Set<String> created =
+                create(specs.stream().filter(s -> !existing.contains(s.name())).toList());
         // created topics are checked too: that also waits until the broker's metadata lists them
         Map<String, Integer> partitions = check(List.copyOf(specs));
         List<Outcome> outcomes = new ArrayList<>();
@@ -63,8 +64,12 @@ public final class TopicAdmin {
             boolean isNew = created.contains(spec.name());
             int count = partitions.get(spec.name());
             outcomes.add(new Outcome(spec.name(), isNew, count));
-            log.info("topic {}: {} ({} partitions, cleanup.policy={})", spec.name(),
-                    isNew ? "created" : "exists", count, spec.cleanupPolicy());
+            log.info(
+                    "topic {}: {} ({} partitions, cleanup.policy={})",
+                    spec.name(),
+                    isNew ? "created" : "exists",
+                    count,
+                    spec.cleanupPolicy());
         }
         return outcomes;
     }
@@ -73,10 +78,16 @@ public final class TopicAdmin {
         if (missing.isEmpty()) {
             return Set.of();
         }
-        List<NewTopic> topics = missing.stream()
-                .map(s -> new NewTopic(s.name(), java.util.Optional.of(s.partitions()), s.replicationFactor())
-                        .configs(s.configs()))
-                .toList();
+        List<NewTopic> topics =
+                missing.stream()
+                        .map(
+                                s ->
+                                        new NewTopic(
+                                                        s.name(),
+                                                        java.util.Optional.of(s.partitions()),
+                                                        s.replicationFactor())
+                                                .configs(s.configs()))
+                        .toList();
         CreateTopicsResult result = admin.createTopics(topics);
         Set<String> created = new HashSet<>();
         for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
@@ -100,11 +111,11 @@ public final class TopicAdmin {
         List<String> names = specs.stream().map(TopicSpec::name).toList();
         Map<String, TopicDescription> descriptions =
                 awaitVisible(() -> admin.describeTopics(names).allTopicNames(), "describe topics");
-        List<ConfigResource> resources = names.stream()
-                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
-                .toList();
+        List<ConfigResource> resources =
+                names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
         Map<ConfigResource, Config> configs =
-                awaitVisible(() -> admin.describeConfigs(resources).all(), "describe topic configs");
+                awaitVisible(
+                        () -> admin.describeConfigs(resources).all(), "describe topic configs");
         List<String> problems = new ArrayList<>();
         Map<String, Integer> partitions = new LinkedHashMap<>();
         for (TopicSpec spec : specs) {
@@ -122,21 +133,44 @@ public final class TopicAdmin {
     static List<String> problems(TopicSpec spec, int actualPartitions, Config config) {
         List<String> problems = new ArrayList<>();
         if (actualPartitions < spec.partitions()) {
-            problems.add("topic " + spec.name() + " exists with " + actualPartitions + " partition(s), fewer than the "
-                    + spec.partitions() + " asked for; add partitions with kafka-topics.sh --alter --partitions "
-                    + spec.partitions() + " (keys then move to other partitions), or ask for fewer");
+            problems.add(
+                    "topic "
+                            + spec.name()
+                            + " exists with "
+                            + actualPartitions
+                            + " partition(s), fewer than the "
+                            + spec.partitions()
+                            + " asked for; add partitions with kafka-topics.sh --alter --partitions "
+                            + spec.partitions()
+                            + " (keys then move to other partitions), or ask for fewer");
         }
         String policy = value(config, "cleanup.policy", "delete");
         if (!policySet(policy).equals(policySet(spec.cleanupPolicy()))) {
-            problems.add("topic " + spec.name() + " exists with cleanup.policy=" + policy + ", but "
-                    + spec.cleanupPolicy() + " is needed; change it with kafka-configs.sh --alter --add-config"
-                    + " cleanup.policy=[" + spec.cleanupPolicy() + "]");
+            problems.add(
+                    "topic "
+                            + spec.name()
+                            + " exists with cleanup.policy="
+                            + policy
+                            + ", but "
+                            + spec.cleanupPolicy()
+                            + " is needed; change it with kafka-configs.sh --alter --add-config"
+                            + " cleanup.policy=["
+                            + spec.cleanupPolicy()
+                            + "]");
         }
         String askedMax = spec.configs().get("max.message.bytes");
         String actualMax = value(config, "max.message.bytes", null);
-        if (askedMax != null && actualMax != null && Long.parseLong(actualMax) < Long.parseLong(askedMax)) {
-            problems.add("topic " + spec.name() + " exists with max.message.bytes=" + actualMax + ", below the "
-                    + askedMax + " asked for; frames between the two would be refused by the broker");
+        if (askedMax != null
+                && actualMax != null
+                && Long.parseLong(actualMax) < Long.parseLong(askedMax)) {
+            problems.add(
+                    "topic "
+                            + spec.name()
+                            + " exists with max.message.bytes="
+                            + actualMax
+                            + ", below the "
+                            + askedMax
+                            + " asked for; frames between the two would be refused by the broker");
         }
         return problems;
     }
@@ -152,14 +186,18 @@ public final class TopicAdmin {
         return Arrays.stream(policy.split(",")).map(String::trim).collect(Collectors.toSet());
     }
 
-    /** Like {@link #await}, but retries while a topic that was just created is not yet known to every broker. */
+    /**
+     * Like {@link #await}, but retries while a topic that was just created is not yet known to
+     * every broker.
+     */
     private <T> T awaitVisible(Supplier<KafkaFuture<T>> request, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
                 return await(request.get(), what);
             } catch (TopicAdminException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
                     throw e;
                 }
                 sleep(Duration.ofMillis(100));
@@ -180,10 +218,16 @@ public final class TopicAdmin {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new TopicAdminException("Kafka did not answer within " + timeout.toMillis() + " ms to " + what
-                    + "; is the cluster reachable (bootstrap.servers)?", e);
+            throw new TopicAdminException(
+                    "Kafka did not answer within "
+                            + timeout.toMillis()
+                            + " ms to "
+                            + what
+                            + "; is the cluster reachable (bootstrap.servers)?",
+                    e);
         } catch (ExecutionException e) {
-            throw new TopicAdminException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+            throw new TopicAdminException(
+                    "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TopicAdminException("interrupted while waiting to " + what, e);
@@ -199,7 +243,10 @@ public final class TopicAdmin {
         }
     }
 
-    /** Existing topics differ from what was asked in ways that break the contract; one line per problem. */
+    /**
+     * Existing topics differ from what was asked in ways that break the contract; one line per
+     * problem.
+     */
     public static final class IncompatibleTopicException extends TopicAdminException {
         private static final long serialVersionUID = 1L;
         private final List<String> problems;

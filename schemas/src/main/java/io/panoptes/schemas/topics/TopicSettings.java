@@ -9,13 +9,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Partitions, replication and retention of the contract's topics. The partition count of the
- * frames topic bounds how many workers can share the load, so it is set on its own.
+ * Partitions, replication and retention of the contract's topics. The partition count of the frames
+ * topic bounds how many workers can share the load, so it is set on its own.
  *
  * @param prefix topic-name prefix shared by the deployment, e.g. {@code panoptes.}
  * @param framesPartitions partitions of the frames topic (the workers' parallelism)
  * @param partitions partitions of the result topics (detections, tracks, counts, events, DLQ)
- * @param controlPartitions partitions of the pipelines and pipeline-status topics (ingest parallelism)
+ * @param controlPartitions partitions of the pipelines and pipeline-status topics (ingest
+ *     parallelism)
  * @param replicationFactor replicas per partition; empty for the broker's default
  * @param framesRetention how long frames are kept (they are heavy)
  * @param resultsRetention how long results, counts and events are kept
@@ -66,7 +67,12 @@ public record TopicSettings(
     public List<TopicSpec> specs() {
         List<TopicSpec> specs = new ArrayList<>();
         for (TopicKind kind : TopicKind.values()) {
-            specs.add(new TopicSpec(kind.topicName(prefix), partitionsOf(kind), replicationFactor, configsOf(kind)));
+            specs.add(
+                    new TopicSpec(
+                            kind.topicName(prefix),
+                            partitionsOf(kind),
+                            replicationFactor,
+                            configsOf(kind)));
         }
         return specs;
     }
@@ -96,7 +102,8 @@ public record TopicSettings(
 
     private static void requireRange(String name, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+            throw new IllegalArgumentException(
+                    name + " must be in [" + min + ", " + max + "], got " + value);
         }
     }
 
@@ -106,7 +113,11 @@ public record TopicSettings(
         }
     }
 
-    /** Defaults: prefix {@code panoptes.}, 6 frame and result partitions, 4 control partitions, broker-default replication, frames kept 1 h, results 7 d, dead letters 14 d, frames up to 4 MiB. */
+    /**
+     * Defaults: prefix {@code panoptes.}, 6 frame and result partitions, 4 control partitions,
+     * broker-default replication, frames kept 1 h, results 7 d, dead letters 14 d, frames up to 4
+     * MiB.
+     */
     public static final class Builder {
         private String prefix = Topics.DEFAULT_PREFIX;
         private int framesPartitions = DEFAULT_FRAMES_PARTITIONS;
@@ -166,8 +177,15 @@ public record TopicSettings(
         }
 
         public TopicSettings build() {
-            return new TopicSettings(prefix, framesPartitions, partitions, controlPartitions,
-                    Optional.ofNullable(replicationFactor), framesRetention, resultsRetention, dlqRetention,
+            return new TopicSettings(
+                    prefix,
+                    framesPartitions,
+                    partitions,
+                    controlPartitions,
+                    Optional.ofNullable(replicationFactor),
+                    framesRetention,
+                    resultsRetention,
+                    dlqRetention,
                     framesMaxMessageBytes);
         }
     }

@@ -15,8 +15,8 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every topic of the contract for one deployment (a topic-name prefix) and one schema registry:
- * keys are UTF-8 strings, values Avro in the Confluent wire format, except the DLQ, which keeps
- * the original bytes. The one place that pairs topic names with serdes.
+ * keys are UTF-8 strings, values Avro in the Confluent wire format, except the DLQ, which keeps the
+ * original bytes. The one place that pairs topic names with serdes.
  */
 public final class Topics {
 
@@ -44,13 +44,17 @@ public final class Topics {
         this.events = avro(TopicKind.EVENTS, Event.class, registry);
         this.pipelines = avro(TopicKind.PIPELINES, PipelineSpec.class, registry);
         this.pipelineStatus = avro(TopicKind.PIPELINE_STATUS, PipelineStatus.class, registry);
-        this.dlq = new Topic<>(TopicKind.DLQ.topicName(prefix), Serdes.ByteArray(), Serdes.ByteArray());
+        this.dlq =
+                new Topic<>(
+                        TopicKind.DLQ.topicName(prefix), Serdes.ByteArray(), Serdes.ByteArray());
     }
 
     /**
-     * The topics named with {@code prefix} (e.g. {@code panoptes.}), whose Avro serdes use {@code registry}.
+     * The topics named with {@code prefix} (e.g. {@code panoptes.}), whose Avro serdes use {@code
+     * registry}.
      *
-     * @throws IllegalArgumentException when the prefix holds characters Kafka does not allow in topic names
+     * @throws IllegalArgumentException when the prefix holds characters Kafka does not allow in
+     *     topic names
      */
     public static Topics create(String prefix, SchemaRegistry registry) {
         Objects.requireNonNull(prefix, "prefix");
@@ -61,12 +65,16 @@ public final class Topics {
 
     static void validatePrefix(String prefix) {
         if (!LEGAL_PREFIX.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("topic prefix '" + prefix + "' may only hold ASCII letters, digits,"
-                    + " '.', '_' and '-' (at most 200 characters)");
+            throw new IllegalArgumentException(
+                    "topic prefix '"
+                            + prefix
+                            + "' may only hold ASCII letters, digits,"
+                            + " '.', '_' and '-' (at most 200 characters)");
         }
     }
 
-    private <V extends SpecificRecord> Topic<String, V> avro(TopicKind kind, Class<V> type, SchemaRegistry registry) {
+    private <V extends SpecificRecord> Topic<String, V> avro(
+            TopicKind kind, Class<V> type, SchemaRegistry registry) {
         return new Topic<>(kind.topicName(prefix), Serdes.String(), AvroSerde.of(type, registry));
     }
 

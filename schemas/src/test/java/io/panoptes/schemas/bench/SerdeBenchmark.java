@@ -25,10 +25,10 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Throughput of the Confluent-wire-format serde against a raw Avro loop
- * ({@link SpecificDatumWriter}/{@link SpecificDatumReader} with reused encoder, decoder and
- * buffer) on the same records, in one run. Rounds alternate between the two so that JIT, GC and
- * frequency changes hit both alike; the ratio is of the median round rates. Target: ≥ 0.9×.
+ * Throughput of the Confluent-wire-format serde against a raw Avro loop ({@link
+ * SpecificDatumWriter}/{@link SpecificDatumReader} with reused encoder, decoder and buffer) on the
+ * same records, in one run. Rounds alternate between the two so that JIT, GC and frequency changes
+ * hit both alike; the ratio is of the median round rates. Target: ≥ 0.9×.
  *
  * <p>Run: {@code scripts/benchmark.sh serde [seconds-per-round] [rounds]}.
  */
@@ -44,27 +44,71 @@ public final class SerdeBenchmark {
         Detections detections = detectionsWith(8);
         Frame frame = frameWithPayload(60_000);
         List<Result> results = new ArrayList<>();
-        results.add(compare("Detections (8 boxes) write", seconds, rounds,
-                ourWrite(AvroSerde.of(Detections.class, registry), "panoptes.detections", detections),
-                rawWrite(detections)));
-        results.add(compare("Detections (8 boxes) read", seconds, rounds,
-                ourRead(AvroSerde.of(Detections.class, registry), "panoptes.detections", detections),
-                rawRead(detections)));
-        results.add(compare("Frame (60 KB JPEG) write", seconds, rounds,
-                ourWrite(AvroSerde.of(Frame.class, registry), "panoptes.frames", frame), rawWrite(frame)));
-        results.add(compare("Frame (60 KB JPEG) read", seconds, rounds,
-                ourRead(AvroSerde.of(Frame.class, registry), "panoptes.frames", frame), rawRead(frame)));
+        results.add(
+                compare(
+                        "Detections (8 boxes) write",
+                        seconds,
+                        rounds,
+                        ourWrite(
+                                AvroSerde.of(Detections.class, registry),
+                                "panoptes.detections",
+                                detections),
+                        rawWrite(detections)));
+        results.add(
+                compare(
+                        "Detections (8 boxes) read",
+                        seconds,
+                        rounds,
+                        ourRead(
+                                AvroSerde.of(Detections.class, registry),
+                                "panoptes.detections",
+                                detections),
+                        rawRead(detections)));
+        results.add(
+                compare(
+                        "Frame (60 KB JPEG) write",
+                        seconds,
+                        rounds,
+                        ourWrite(AvroSerde.of(Frame.class, registry), "panoptes.frames", frame),
+                        rawWrite(frame)));
+        results.add(
+                compare(
+                        "Frame (60 KB JPEG) read",
+                        seconds,
+                        rounds,
+                        ourRead(AvroSerde.of(Frame.class, registry), "panoptes.frames", frame),
+                        rawRead(frame)));
 
-        System.out.printf(Locale.ROOT, "%n%-28s %14s %14s %7s  %s%n", "case", "serde rec/s", "raw rec/s", "ratio", "target ≥ " + TARGET);
+        System.out.printf(
+                Locale.ROOT,
+                "%n%-28s %14s %14s %7s  %s%n",
+                "case",
+                "serde rec/s",
+                "raw rec/s",
+                "ratio",
+                "target ≥ " + TARGET);
         boolean pass = true;
         for (Result r : results) {
             boolean ok = r.ratio() >= TARGET;
             pass &= ok;
-            System.out.printf(Locale.ROOT, "%-28s %14.0f %14.0f %6.2fx  %s%n", r.name, r.ours, r.raw, r.ratio(), ok ? "PASS" : "FAIL");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-28s %14.0f %14.0f %6.2fx  %s%n",
+                    r.name,
+                    r.ours,
+                    r.raw,
+                    r.ratio(),
+                    ok ? "PASS" : "FAIL");
         }
-        System.out.printf(Locale.ROOT, "%nmachine: %d cores, %s %s, %s; %d rounds of %.1f s per side%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), System.getProperty("os.arch"), rounds, seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "%nmachine: %d cores, %s %s, %s; %d rounds of %.1f s per side%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                System.getProperty("os.arch"),
+                rounds,
+                seconds);
         System.exit(pass ? 0 : 1);
     }
 
@@ -74,7 +118,8 @@ public final class SerdeBenchmark {
         }
     }
 
-    private static Result compare(String name, double seconds, int rounds, IntSupplier ours, IntSupplier raw) {
+    private static Result compare(
+            String name, double seconds, int rounds, IntSupplier ours, IntSupplier raw) {
         run(ours, seconds); // warm-up
         run(raw, seconds);
         double[] ourRates = new double[rounds];
@@ -89,8 +134,13 @@ public final class SerdeBenchmark {
             }
         }
         Result result = new Result(name, median(ourRates), median(rawRates));
-        System.out.printf(Locale.ROOT, "%-28s serde %.0f rec/s, raw %.0f rec/s, ratio %.2f%n",
-                name, result.ours, result.raw, result.ratio());
+        System.out.printf(
+                Locale.ROOT,
+                "%-28s serde %.0f rec/s, raw %.0f rec/s, ratio %.2f%n",
+                name,
+                result.ours,
+                result.raw,
+                result.ratio());
         return result;
     }
 
@@ -119,11 +169,13 @@ public final class SerdeBenchmark {
         return sorted[sorted.length / 2];
     }
 
-    private static <T extends SpecificRecord> IntSupplier ourWrite(AvroSerde<T> serde, String topic, T record) {
+    private static <T extends SpecificRecord> IntSupplier ourWrite(
+            AvroSerde<T> serde, String topic, T record) {
         return () -> serde.serializer().serialize(topic, record).length;
     }
 
-    private static <T extends SpecificRecord> IntSupplier ourRead(AvroSerde<T> serde, String topic, T record) {
+    private static <T extends SpecificRecord> IntSupplier ourRead(
+            AvroSerde<T> serde, String topic, T record) {
         byte[] bytes = serde.serializer().serialize(topic, record);
         return () -> serde.deserializer().deserialize(topic, bytes).hashCode() & 1;
     }

@@ -40,7 +40,8 @@ class InMemorySchemaRegistryTest {
 
         assertThat(registry.latest("f-value").id()).isEqualTo(v2);
         assertThat(registry.latest("f-value").version()).isEqualTo(2);
-        assertThat(registry.lookup("f-value", Frame.getClassSchema())).hasValueSatisfying(r -> assertThat(r.version()).isEqualTo(1));
+        assertThat(registry.lookup("f-value", Frame.getClassSchema()))
+                .hasValueSatisfying(r -> assertThat(r.version()).isEqualTo(1));
     }
 
     @Test
@@ -60,10 +61,12 @@ class InMemorySchemaRegistryTest {
     void shouldRefuseATypeChange() {
         registry.register("f-value", Frame.getClassSchema());
 
-        CompatibilityResult result = registry.testCompatibility("f-value", Evolution.frameWithSeqAsString());
+        CompatibilityResult result =
+                registry.testCompatibility("f-value", Evolution.frameWithSeqAsString());
 
         assertThat(result.compatible()).isFalse();
-        assertThat(result.messages()).anySatisfy(m -> assertThat(m).contains("TYPE_MISMATCH").contains("/fields/2"));
+        assertThat(result.messages())
+                .anySatisfy(m -> assertThat(m).contains("TYPE_MISMATCH").contains("/fields/2"));
     }
 
     @Test
@@ -74,26 +77,36 @@ class InMemorySchemaRegistryTest {
         registry.register("t-value", Evolution.frameWithRequiredField());
 
         registry.setCompatibility("t-value", CompatibilityLevel.FORWARD);
-        assertThat(registry.testCompatibility("t-value", Evolution.frameWithRequiredField()).compatible()).isTrue();
+        assertThat(
+                        registry.testCompatibility("t-value", Evolution.frameWithRequiredField())
+                                .compatible())
+                .isTrue();
 
         registry.setCompatibility("t-value", CompatibilityLevel.BACKWARD);
-        // v3 = v1 again: a reader of v1 reads v2 data (drops the extra field): fine against the latest only
-        assertThat(registry.testCompatibility("t-value", Frame.getClassSchema()).compatible()).isTrue();
+        // v3 = v1 again: a reader of v1 reads v2 data (drops the extra field): fine against the
+        // latest only
+        assertThat(registry.testCompatibility("t-value", Frame.getClassSchema()).compatible())
+                .isTrue();
         registry.setCompatibility("t-value", CompatibilityLevel.FORWARD_TRANSITIVE);
         // v2's reader cannot read v1-shaped data (cameraSerial has no default): fails against v2
-        assertThat(registry.testCompatibility("t-value", Frame.getClassSchema()).compatible()).isFalse();
+        assertThat(registry.testCompatibility("t-value", Frame.getClassSchema()).compatible())
+                .isFalse();
     }
 
     @Test
     void shouldNameWhatIsMissing() {
         assertThatThrownBy(() -> registry.schemaById(99))
-                .isInstanceOf(SchemaNotFoundException.class).hasMessageContaining("99");
+                .isInstanceOf(SchemaNotFoundException.class)
+                .hasMessageContaining("99");
         assertThatThrownBy(() -> registry.latest("nope-value"))
-                .isInstanceOf(SchemaNotFoundException.class).hasMessageContaining("nope-value");
+                .isInstanceOf(SchemaNotFoundException.class)
+                .hasMessageContaining("nope-value");
         registry.register("x-value", Frame.getClassSchema());
         assertThatThrownBy(() -> registry.version("x-value", 5))
-                .isInstanceOf(SchemaNotFoundException.class).hasMessageContaining("Version 5");
+                .isInstanceOf(SchemaNotFoundException.class)
+                .hasMessageContaining("Version 5");
         assertThatThrownBy(() -> CompatibilityLevel.parse("SIDEWAYS"))
-                .hasMessageContaining("SIDEWAYS").hasMessageContaining("FULL_TRANSITIVE");
+                .hasMessageContaining("SIDEWAYS")
+                .hasMessageContaining("FULL_TRANSITIVE");
     }
 }

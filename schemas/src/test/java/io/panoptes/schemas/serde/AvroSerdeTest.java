@@ -10,8 +10,8 @@ import io.panoptes.avro.PipelineSpec;
 import io.panoptes.schemas.Evolution;
 import io.panoptes.schemas.SampleRecords;
 import io.panoptes.schemas.registry.InMemorySchemaRegistry;
-import io.panoptes.schemas.registry.RestSchemaRegistryClient;
 import io.panoptes.schemas.registry.RegistryClientConfig;
+import io.panoptes.schemas.registry.RestSchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -41,7 +41,8 @@ class AvroSerdeTest {
         byte[] bytes = frames.serializer().serialize(TOPIC, frame);
 
         assertThat(bytes[0]).isZero();
-        assertThat(WireFormat.schemaId(bytes)).isEqualTo(registry.latest("panoptes.frames-value").id());
+        assertThat(WireFormat.schemaId(bytes))
+                .isEqualTo(registry.latest("panoptes.frames-value").id());
         assertThat(frames.deserializer().deserialize(TOPIC, bytes)).isEqualTo(frame);
     }
 
@@ -62,8 +63,12 @@ class AvroSerdeTest {
 
     @Test
     void shouldNameTheTopicAndRegistryWhenTheRegistryIsUnreachable() {
-        var unreachable = new RestSchemaRegistryClient(RegistryClientConfig.builder("http://127.0.0.1:1")
-                .maxAttempts(2).initialBackoff(Duration.ofMillis(10)).build());
+        var unreachable =
+                new RestSchemaRegistryClient(
+                        RegistryClientConfig.builder("http://127.0.0.1:1")
+                                .maxAttempts(2)
+                                .initialBackoff(Duration.ofMillis(10))
+                                .build());
         AvroSerializer<Frame> serializer = AvroSerializer.of(Frame.class, unreachable);
 
         assertThatThrownBy(() -> serializer.serialize(TOPIC, SampleRecords.frame(0)))
@@ -92,7 +97,11 @@ class AvroSerdeTest {
 
     @Test
     void shouldRejectAnUnknownSchemaId() {
-        assertThatThrownBy(() -> frames.deserializer().deserialize(TOPIC, new byte[] {0, 0, 0, 0x30, 0x39, 2, 'a'}))
+        assertThatThrownBy(
+                        () ->
+                                frames.deserializer()
+                                        .deserialize(
+                                                TOPIC, new byte[] {0, 0, 0, 0x30, 0x39, 2, 'a'}))
                 .isInstanceOf(AvroSerdeException.class)
                 .hasMessageContaining("unknown schema id 12345");
     }
@@ -135,8 +144,20 @@ class AvroSerdeTest {
     void shouldRejectAnAbsurdLength() {
         // streamId claims 1 GiB of characters in a 12-byte value
         byte[] bytes = frames.serializer().serialize(TOPIC, SampleRecords.frame(1));
-        byte[] absurd = {bytes[0], bytes[1], bytes[2], bytes[3], bytes[4],
-                (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 'c', 'a'};
+        byte[] absurd = {
+            bytes[0],
+            bytes[1],
+            bytes[2],
+            bytes[3],
+            bytes[4],
+            (byte) 0x80,
+            (byte) 0x80,
+            (byte) 0x80,
+            (byte) 0x80,
+            0x08,
+            'c',
+            'a'
+        };
 
         assertThatThrownBy(() -> frames.deserializer().deserialize(TOPIC, absurd))
                 .isInstanceOf(AvroSerdeException.class)
@@ -145,14 +166,16 @@ class AvroSerdeTest {
 
     @Test
     void shouldRejectAValueOfAnotherRecordType() {
-        byte[] detections = AvroSerializer.of(Detections.class, registry)
-                .serialize("panoptes.detections", SampleRecords.detections(0));
+        byte[] detections =
+                AvroSerializer.of(Detections.class, registry)
+                        .serialize("panoptes.detections", SampleRecords.detections(0));
         AvroDeserializer<PipelineSpec> specs = AvroDeserializer.of(PipelineSpec.class, registry);
 
         assertThatThrownBy(() -> specs.deserialize("panoptes.pipelines", detections))
                 .isInstanceOf(AvroSerdeException.class)
                 .hasMessageContaining("topic panoptes.pipelines")
-                .hasMessageContaining("(io.panoptes.avro.Detections) cannot be read as io.panoptes.avro.PipelineSpec");
+                .hasMessageContaining(
+                        "(io.panoptes.avro.Detections) cannot be read as io.panoptes.avro.PipelineSpec");
         // the verdict is cached, and still explained
         assertThatThrownBy(() -> specs.deserialize("panoptes.pipelines", detections))
                 .hasMessageContaining("cannot be read as io.panoptes.avro.PipelineSpec");
@@ -160,7 +183,9 @@ class AvroSerdeTest {
 
     @Test
     void shouldNamePartitionAndOffsetForConsumerRecords() {
-        var record = new ConsumerRecord<String, byte[]>(TOPIC, 4, 1234L, "cam-1", new byte[] {9, 9, 9, 9, 9, 9});
+        var record =
+                new ConsumerRecord<String, byte[]>(
+                        TOPIC, 4, 1234L, "cam-1", new byte[] {9, 9, 9, 9, 9, 9});
 
         assertThatThrownBy(() -> frames.deserializer().deserialize(record))
                 .isInstanceOf(AvroSerdeException.class)
@@ -170,17 +195,21 @@ class AvroSerdeTest {
     @Test
     void shouldReadNewerDataWithTheOlderSchema() throws Exception {
         Schema v2 = Evolution.frameV2();
-        int v2Id = registry.register("panoptes.frames-value", Frame.getClassSchema()) > 0
-                ? registry.register("panoptes.frames-value", v2) : -1;
+        int v2Id =
+                registry.register("panoptes.frames-value", Frame.getClassSchema()) > 0
+                        ? registry.register("panoptes.frames-value", v2)
+                        : -1;
         GenericRecord record = genericCopy(SampleRecords.frame(5), v2);
         record.put("roi", "0,0,100,100");
-        record.put("encoding", new GenericData.EnumSymbol(v2.getField("encoding").schema(), "WEBP"));
+        record.put(
+                "encoding", new GenericData.EnumSymbol(v2.getField("encoding").schema(), "WEBP"));
 
         Frame read = frames.deserializer().deserialize(TOPIC, wire(v2Id, v2, record));
 
         assertThat(read.getSeq()).isEqualTo(5);
         assertThat(read.getStreamId()).isEqualTo("cam-1");
-        assertThat(read.getEncoding()).isEqualTo(FrameEncoding.UNKNOWN); // the enum's default symbol
+        assertThat(read.getEncoding())
+                .isEqualTo(FrameEncoding.UNKNOWN); // the enum's default symbol
     }
 
     @Test
@@ -189,8 +218,12 @@ class AvroSerdeTest {
         byte[] v1Bytes = frames.serializer().serialize(TOPIC, SampleRecords.frame(6));
         Schema writer = registry.schemaById(WireFormat.schemaId(v1Bytes));
 
-        GenericRecord read = new GenericDatumReader<GenericRecord>(writer, v2).read(null,
-                DecoderFactory.get().binaryDecoder(v1Bytes, 5, v1Bytes.length - 5, null));
+        GenericRecord read =
+                new GenericDatumReader<GenericRecord>(writer, v2)
+                        .read(
+                                null,
+                                DecoderFactory.get()
+                                        .binaryDecoder(v1Bytes, 5, v1Bytes.length - 5, null));
 
         assertThat(read.get("roi")).isNull();
         assertThat(read.get("seq")).isEqualTo(6L);
@@ -200,7 +233,8 @@ class AvroSerdeTest {
     static GenericRecord genericCopy(Frame frame, Schema schema) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new org.apache.avro.specific.SpecificDatumWriter<Frame>(Frame.getClassSchema()).write(frame, encoder);
+        new org.apache.avro.specific.SpecificDatumWriter<Frame>(Frame.getClassSchema())
+                .write(frame, encoder);
         encoder.flush();
         return new GenericDatumReader<GenericRecord>(Frame.getClassSchema(), schema)
                 .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));

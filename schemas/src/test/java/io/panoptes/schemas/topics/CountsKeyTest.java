@@ -10,8 +10,10 @@ class CountsKeyTest {
 
     @Test
     void shouldFormatAndParseWithAndWithoutZone() {
-        CountsKey zoned = new CountsKey("cam-1", "person", "door", Instant.ofEpochMilli(1_764_238_500_000L));
-        CountsKey whole = new CountsKey("rtsp://host/cam", "car", null, Instant.ofEpochMilli(60_000));
+        CountsKey zoned =
+                new CountsKey("cam-1", "person", "door", Instant.ofEpochMilli(1_764_238_500_000L));
+        CountsKey whole =
+                new CountsKey("rtsp://host/cam", "car", null, Instant.ofEpochMilli(60_000));
 
         assertThat(zoned.toString()).isEqualTo("cam-1/person/door/1764238500000");
         assertThat(whole.toString()).isEqualTo("rtsp://host/cam/car/-/60000");
@@ -22,7 +24,9 @@ class CountsKeyTest {
 
     @Test
     void shouldRejectMalformedKeys() {
-        assertThatThrownBy(() -> CountsKey.parse("cam-1/person")).hasMessageContaining("is not streamId/label/zone/windowStartMillis");
-        assertThatThrownBy(() -> CountsKey.parse("cam-1/person/-/noon")).hasMessageContaining("window start in millis");
+        assertThatThrownBy(() -> CountsKey.parse("cam-1/person"))
+                .hasMessageContaining("is not streamId/label/zone/windowStartMillis");
+        assertThatThrownBy(() -> CountsKey.parse("cam-1/person/-/noon"))
+                .hasMessageContaining("window start in millis");
     }
 }

@@ -13,11 +13,25 @@ class TopicSettingsTest {
 
     @Test
     void shouldDescribeEveryTopicOfTheContract() {
-        Map<String, TopicSpec> specs = TopicSettings.builder().prefix("site-a.").framesPartitions(12).build()
-                .specs().stream().collect(Collectors.toMap(TopicSpec::name, s -> s));
+        Map<String, TopicSpec> specs =
+                TopicSettings.builder()
+                        .prefix("site-a.")
+                        .framesPartitions(12)
+                        .build()
+                        .specs()
+                        .stream()
+                        .collect(Collectors.toMap(TopicSpec::name, s -> s));
 
-        assertThat(specs).containsOnlyKeys("site-a.frames", "site-a.detections", "site-a.tracks", "site-a.counts",
-                "site-a.events", "site-a.pipelines", "site-a.pipeline-status", "site-a.dlq");
+        assertThat(specs)
+                .containsOnlyKeys(
+                        "site-a.frames",
+                        "site-a.detections",
+                        "site-a.tracks",
+                        "site-a.counts",
+                        "site-a.events",
+                        "site-a.pipelines",
+                        "site-a.pipeline-status",
+                        "site-a.dlq");
         assertThat(specs.get("site-a.frames").partitions()).isEqualTo(12);
         assertThat(specs.get("site-a.frames").configs())
                 .containsEntry("retention.ms", "3600000")
@@ -25,7 +39,8 @@ class TopicSettingsTest {
         assertThat(specs.get("site-a.counts").cleanupPolicy()).isEqualTo("compact,delete");
         assertThat(specs.get("site-a.pipelines").cleanupPolicy()).isEqualTo("compact");
         assertThat(specs.get("site-a.pipelines").partitions()).isEqualTo(4);
-        assertThat(specs.get("site-a.dlq").configs()).containsEntry("retention.ms", String.valueOf(Duration.ofDays(14).toMillis()));
+        assertThat(specs.get("site-a.dlq").configs())
+                .containsEntry("retention.ms", String.valueOf(Duration.ofDays(14).toMillis()));
         assertThat(specs.get("site-a.detections").replicationFactor()).isEmpty();
     }
 
@@ -35,7 +50,11 @@ class TopicSettingsTest {
                 .hasMessage("framesPartitions must be in [1, 10000], got 0");
         assertThatThrownBy(() -> TopicSettings.builder().replicationFactor((short) 0).build())
                 .hasMessage("replicationFactor must be in [1, 32], got 0");
-        assertThatThrownBy(() -> TopicSettings.builder().framesRetention(Duration.ofSeconds(-1)).build())
+        assertThatThrownBy(
+                        () ->
+                                TopicSettings.builder()
+                                        .framesRetention(Duration.ofSeconds(-1))
+                                        .build())
                 .hasMessageContaining("framesRetention must be a positive duration");
         assertThatThrownBy(() -> TopicSettings.builder().prefix("bad prefix/").build())
                 .hasMessageContaining("topic prefix 'bad prefix/'");

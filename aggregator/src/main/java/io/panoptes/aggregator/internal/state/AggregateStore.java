@@ -30,11 +30,12 @@ import org.apache.kafka.streams.state.internals.StateStoreProvider;
  * changelog carries exactly the state behind its output, and a stream's state is encoded once per
  * commit instead of once per result.
  *
- * <p>Kafka Streams calls {@code flushCache()} on stores that implement its internal
- * {@link CachedStateStore} interface, just before it flushes the producer and commits; no public
- * API offers that hook (written by hand for that reason; the exactly-once kill test guards it).
+ * <p>Kafka Streams calls {@code flushCache()} on stores that implement its internal {@link
+ * CachedStateStore} interface, just before it flushes the producer and commits; no public API
+ * offers that hook (written by hand for that reason; the exactly-once kill test guards it).
  */
-public final class AggregateStore implements StateStore, CachedStateStore<String, StreamAggregate.State>, StoredStates {
+public final class AggregateStore
+        implements StateStore, CachedStateStore<String, StreamAggregate.State>, StoredStates {
 
     private final KeyValueStore<String, StreamAggregate.State> inner;
     private final Map<String, StreamAggregate> live = new HashMap<>();
@@ -44,7 +45,10 @@ public final class AggregateStore implements StateStore, CachedStateStore<String
         this.inner = inner;
     }
 
-    /** The aggregate in use for {@code streamId}, or null when it must be restored from {@link #stored}. */
+    /**
+     * The aggregate in use for {@code streamId}, or null when it must be restored from {@link
+     * #stored}.
+     */
     public StreamAggregate live(String streamId) {
         return live.get(streamId);
     }
@@ -101,7 +105,8 @@ public final class AggregateStore implements StateStore, CachedStateStore<String
     }
 
     @Override
-    public boolean setFlushListener(CacheFlushListener<String, StreamAggregate.State> listener, boolean sendOldValues) {
+    public boolean setFlushListener(
+            CacheFlushListener<String, StreamAggregate.State> listener, boolean sendOldValues) {
         return false;
     }
 
@@ -141,7 +146,8 @@ public final class AggregateStore implements StateStore, CachedStateStore<String
 
     @Override
     public void close() {
-        live.clear(); // a clean close has committed (and so written) first; a dirty one must not write
+        live.clear(); // a clean close has committed (and so written) first; a dirty one must
+        // not write
         dirty.clear();
         inner.close();
     }
@@ -157,7 +163,8 @@ public final class AggregateStore implements StateStore, CachedStateStore<String
     }
 
     @Override
-    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+    public <R> QueryResult<R> query(
+            Query<R> query, PositionBound positionBound, QueryConfig config) {
         return inner.query(query, positionBound, config);
     }
 
@@ -172,7 +179,8 @@ public final class AggregateStore implements StateStore, CachedStateStore<String
     }
 
     /** Builds the store over a logged, cached key-value store builder. */
-    public static StoreBuilder<AggregateStore> builder(StoreBuilder<KeyValueStore<String, StreamAggregate.State>> inner) {
+    public static StoreBuilder<AggregateStore> builder(
+            StoreBuilder<KeyValueStore<String, StreamAggregate.State>> inner) {
         return new StoreBuilder<>() {
             @Override
             public StoreBuilder<AggregateStore> withCachingEnabled() {

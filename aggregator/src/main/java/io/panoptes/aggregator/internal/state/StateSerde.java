@@ -28,22 +28,37 @@ public final class StateSerde implements Serde<StreamAggregate.State> {
 
     private final ObjectMapper mapper;
 
-    /** @param detections the detections topic's value serde and topic name (for its schema subject) */
+    /**
+     * @param detections the detections topic's value serde and topic name (for its schema subject)
+     */
     public StateSerde(Serde<Detections> detections, String topic) {
         SimpleModule avro = new SimpleModule("panoptes-avro-in-state");
-        avro.addSerializer(Detections.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Detections value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-                gen.writeBinary(detections.serializer().serialize(topic, value));
-            }
-        });
-        avro.addDeserializer(Detections.class, new JsonDeserializer<>() {
-            @Override
-            public Detections deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-                return detections.deserializer().deserialize(topic, parser.getBinaryValue());
-            }
-        });
-        this.mapper = CBORMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build().registerModule(avro);
+        avro.addSerializer(
+                Detections.class,
+                new JsonSerializer<>() {
+                    @Override
+                    public void serialize(
+                            Detections value, JsonGenerator gen, SerializerProvider provider)
+                            throws IOException {
+                        gen.writeBinary(detections.serializer().serialize(topic, value));
+                    }
+                });
+        avro.addDeserializer(
+                Detections.class,
+                new JsonDeserializer<>() {
+                    @Override
+                    public Detections deserialize(JsonParser parser, DeserializationContext context)
+                            throws IOException {
+                        return detections
+                                .deserializer()
+                                .deserialize(topic, parser.getBinaryValue());
+                    }
+                });
+        this.mapper =
+                CBORMapper.builder()
+                        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                        .build()
+                        .registerModule(avro);
     }
 
     @Override
@@ -52,7 +67,8 @@ public final class StateSerde implements Serde<StreamAggregate.State> {
             try {
                 return state == null ? null : mapper.writeValueAsBytes(state);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot store the state of stream " + state.streamId(), e);
+                throw new UncheckedIOException(
+                        "cannot store the state of stream " + state.streamId(), e);
             }
         };
     }
@@ -63,7 +79,9 @@ public final class StateSerde implements Serde<StreamAggregate.State> {
             try {
                 return bytes == null ? null : mapper.readValue(bytes, StreamAggregate.State.class);
             } catch (IOException e) {
-                throw new SerializationException("stored stream state in " + topic + " cannot be read: " + e.getMessage(), e);
+                throw new SerializationException(
+                        "stored stream state in " + topic + " cannot be read: " + e.getMessage(),
+                        e);
             }
         };
     }

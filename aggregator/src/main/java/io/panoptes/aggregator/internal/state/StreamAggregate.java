@@ -2,9 +2,7 @@ package io.panoptes.aggregator.internal.state;
 
 import io.panoptes.aggregator.counting.StreamCounter;
 import io.panoptes.aggregator.counting.WindowSpec;
-import io.panoptes.pipeline.geometry.Geometry;
 import io.panoptes.aggregator.ordering.StreamSequencer;
-import io.panoptes.pipeline.rules.Rule;
 import io.panoptes.aggregator.rules.RuleEngine;
 import io.panoptes.aggregator.tracking.Track;
 import io.panoptes.aggregator.tracking.Tracker;
@@ -14,6 +12,8 @@ import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.WindowCount;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.pipeline.rules.Rule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +29,16 @@ import java.util.stream.Collectors;
 public final class StreamAggregate {
 
     /** What the aggregator is configured with, the same for every stream. */
-    public record Settings(int reorderBuffer, TrackerSettings tracker, WindowSpec windows, Duration maxFutureSkew) {}
+    public record Settings(
+            int reorderBuffer,
+            TrackerSettings tracker,
+            WindowSpec windows,
+            Duration maxFutureSkew) {}
 
-    /** What one step produced: results with track ids (in order), windows that closed, and events of rules that fired. */
+    /**
+     * What one step produced: results with track ids (in order), windows that closed, and events of
+     * rules that fired.
+     */
     public record Output(List<Detections> tracked, List<WindowCount> closed, List<Event> events) {
 
         static Output empty() {
@@ -46,8 +53,15 @@ public final class StreamAggregate {
      * @param geometryVersion which zones and lines the counter uses
      * @param rules what the rules remember (null in states written before rules existed)
      */
-    public record State(String streamId, String pipelineId, StreamSequencer.State sequencer, TrackerState tracker,
-            StreamCounter.State counter, long lastSeenMillis, String geometryVersion, RuleEngine.State rules) {}
+    public record State(
+            String streamId,
+            String pipelineId,
+            StreamSequencer.State sequencer,
+            TrackerState tracker,
+            StreamCounter.State counter,
+            long lastSeenMillis,
+            String geometryVersion,
+            RuleEngine.State rules) {}
 
     private final Settings settings;
     private final String streamId;
@@ -60,8 +74,16 @@ public final class StreamAggregate {
     private Geometry geometry;
     private long lastSeenMillis;
 
-    private StreamAggregate(Settings settings, String streamId, String pipelineId, StreamSequencer sequencer,
-            TrackerState tracks, StreamCounter counter, Geometry geometry, long lastSeenMillis, RuleEngine.State rules) {
+    private StreamAggregate(
+            Settings settings,
+            String streamId,
+            String pipelineId,
+            StreamSequencer sequencer,
+            TrackerState tracks,
+            StreamCounter counter,
+            Geometry geometry,
+            long lastSeenMillis,
+            RuleEngine.State rules) {
         this.settings = settings;
         this.streamId = streamId;
         this.pipelineId = pipelineId;
@@ -75,34 +97,75 @@ public final class StreamAggregate {
     }
 
     /** A stream seen for the first time. */
-    public static StreamAggregate start(Settings settings, String streamId, String pipelineId, Geometry geometry) {
-        return new StreamAggregate(settings, streamId, pipelineId, new StreamSequencer(settings.reorderBuffer()),
-                TrackerState.empty(), counter(settings, streamId, pipelineId, geometry, null), geometry, 0, null);
+    public static StreamAggregate start(
+            Settings settings, String streamId, String pipelineId, Geometry geometry) {
+        return new StreamAggregate(
+                settings,
+                streamId,
+                pipelineId,
+                new StreamSequencer(settings.reorderBuffer()),
+                TrackerState.empty(),
+                counter(settings, streamId, pipelineId, geometry, null),
+                geometry,
+                0,
+                null);
     }
 
-    /** A stream continued from its stored state, counted with {@code geometry} (which may have changed). */
+    /**
+     * A stream continued from its stored state, counted with {@code geometry} (which may have
+     * changed).
+     */
     public static StreamAggregate restore(Settings settings, State state, Geometry geometry) {
-        return new StreamAggregate(settings, state.streamId(), state.pipelineId(),
-                StreamSequencer.restore(settings.reorderBuffer(), state.sequencer()), state.tracker(),
-                counter(settings, state.streamId(), state.pipelineId(), geometry, state.counter()), geometry,
-                state.lastSeenMillis(), state.rules());
+        return new StreamAggregate(
+                settings,
+                state.streamId(),
+                state.pipelineId(),
+                StreamSequencer.restore(settings.reorderBuffer(), state.sequencer()),
+                state.tracker(),
+                counter(settings, state.streamId(), state.pipelineId(), geometry, state.counter()),
+                geometry,
+                state.lastSeenMillis(),
+                state.rules());
     }
 
-    private static StreamCounter counter(Settings settings, String streamId, String pipelineId, Geometry geometry,
+    private static StreamCounter counter(
+            Settings settings,
+            String streamId,
+            String pipelineId,
+            Geometry geometry,
             StreamCounter.State state) {
         return state == null
-                ? new StreamCounter(streamId, pipelineId, settings.windows(), geometry.zones(), geometry.lines(), settings.maxFutureSkew())
-                : StreamCounter.restore(streamId, pipelineId, settings.windows(), geometry.zones(), geometry.lines(),
-                        settings.maxFutureSkew(), state);
+                ? new StreamCounter(
+                        streamId,
+                        pipelineId,
+                        settings.windows(),
+                        geometry.zones(),
+                        geometry.lines(),
+                        settings.maxFutureSkew())
+                : StreamCounter.restore(
+                        streamId,
+                        pipelineId,
+                        settings.windows(),
+                        geometry.zones(),
+                        geometry.lines(),
+                        settings.maxFutureSkew(),
+                        state);
     }
 
-    /** Takes one result (in any order, possibly a duplicate) and returns what it released, without rules. */
+    /**
+     * Takes one result (in any order, possibly a duplicate) and returns what it released, without
+     * rules.
+     */
     public Output accept(Detections result, Geometry current, long nowMillis) {
         return accept(result, current, List.of(), nowMillis);
     }
 
-    /** Takes one result (in any order, possibly a duplicate) and returns what it released and what {@code rules} made of it. */
-    public Output accept(Detections result, Geometry current, List<Rule> activeRules, long nowMillis) {
+    /**
+     * Takes one result (in any order, possibly a duplicate) and returns what it released and what
+     * {@code rules} made of it.
+     */
+    public Output accept(
+            Detections result, Geometry current, List<Rule> activeRules, long nowMillis) {
         lastSeenMillis = nowMillis;
         if (result.getPipelineId() != null) {
             pipelineId = result.getPipelineId();
@@ -118,7 +181,10 @@ public final class StreamAggregate {
         return output;
     }
 
-    /** The stream has been idle too long: release what waits for missing results and close every window. */
+    /**
+     * The stream has been idle too long: release what waits for missing results and close every
+     * window.
+     */
     public Output flush(List<Rule> activeRules) {
         Output output = Output.empty();
         for (StreamSequencer.Sequenced next : sequencer.flush()) {
@@ -141,18 +207,40 @@ public final class StreamAggregate {
         List<WindowCount> closed = counter.accept(tracked);
         output.closed().addAll(closed);
         if (!activeRules.isEmpty()) {
-            output.events().addAll(rules.onResult(activeRules, tracked, counter.lastCrossings(), geometry.zones()));
+            output.events()
+                    .addAll(
+                            rules.onResult(
+                                    activeRules,
+                                    tracked,
+                                    counter.lastCrossings(),
+                                    geometry.zones()));
             output.events().addAll(rules.onWindows(activeRules, closed));
         }
         Set<Long> alive = tracks.tracks().stream().map(Track::id).collect(Collectors.toSet());
         counter.retainTracks(alive);
     }
 
-    /** A copy with other detections: the all-args constructor, since Avro's copying builder looks classes up by name. */
-    private static Detections withDetections(Detections r, List<io.panoptes.avro.Detection> detections) {
-        return new Detections(r.getStreamId(), r.getEpoch(), r.getSeq(), r.getPipelineId(), r.getSourceKind(),
-                r.getCaptureTime(), r.getInferenceTime(), r.getModel(), r.getStatus(), r.getError(), r.getWidth(),
-                r.getHeight(), detections, r.getTimings());
+    /**
+     * A copy with other detections: the all-args constructor, since Avro's copying builder looks
+     * classes up by name.
+     */
+    private static Detections withDetections(
+            Detections r, List<io.panoptes.avro.Detection> detections) {
+        return new Detections(
+                r.getStreamId(),
+                r.getEpoch(),
+                r.getSeq(),
+                r.getPipelineId(),
+                r.getSourceKind(),
+                r.getCaptureTime(),
+                r.getInferenceTime(),
+                r.getModel(),
+                r.getStatus(),
+                r.getError(),
+                r.getWidth(),
+                r.getHeight(),
+                detections,
+                r.getTimings());
     }
 
     /** Every open window as it stands (final=false). */
@@ -190,7 +278,14 @@ public final class StreamAggregate {
     }
 
     public State state() {
-        return new State(streamId, pipelineId, sequencer.state(), tracks, counter.state(), lastSeenMillis, geometry.version(),
+        return new State(
+                streamId,
+                pipelineId,
+                sequencer.state(),
+                tracks,
+                counter.state(),
+                lastSeenMillis,
+                geometry.version(),
                 rules.state());
     }
 }

@@ -1,10 +1,11 @@
 package io.panoptes.worker.internal.model;
 
 /**
- * A detection before NMS, in model-input pixels (corners), with optional keypoints
- * ({@code x0, y0, x1, y1, ...}).
+ * A detection before NMS, in model-input pixels (corners), with optional keypoints ({@code x0, y0,
+ * x1, y1, ...}).
  */
-public record Candidate(int classId, float score, float x1, float y1, float x2, float y2, float[] keypoints) {
+public record Candidate(
+        int classId, float score, float x1, float y1, float x2, float y2, float[] keypoints) {
 
     public float area() {
         return Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
@@ -20,7 +21,9 @@ public record Candidate(int classId, float score, float x1, float y1, float x2, 
         return inter / (area() + other.area() - inter);
     }
 
-    static Candidate fromCentre(int classId, float score, float cx, float cy, float w, float h, float[] keypoints) {
-        return new Candidate(classId, score, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, keypoints);
+    static Candidate fromCentre(
+            int classId, float score, float cx, float cy, float w, float h, float[] keypoints) {
+        return new Candidate(
+                classId, score, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, keypoints);
     }
 }

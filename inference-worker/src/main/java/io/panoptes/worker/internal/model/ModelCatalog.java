@@ -1,11 +1,11 @@
 package io.panoptes.worker.internal.model;
 
-import io.panoptes.worker.model.Device;
-import io.panoptes.worker.model.ModelConfig;
-import io.panoptes.worker.model.ModelLoadException;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.panoptes.worker.model.Device;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelLoadException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The models a worker can run, by id, each loaded once on first use and shared by the inference
  * threads. A model that fails to load is remembered with its reason, so every frame asking for it
- * gets the same clear FAILED result without retrying the load. Thread-safe; close frees every session.
+ * gets the same clear FAILED result without retrying the load. Thread-safe; close frees every
+ * session.
  */
 public final class ModelCatalog implements AutoCloseable {
 
@@ -33,12 +34,22 @@ public final class ModelCatalog implements AutoCloseable {
         this(configs, intraOpThreads, interOpThreads, Device.CPU, null);
     }
 
-    public ModelCatalog(Map<String, ModelConfig> configs, int intraOpThreads, int interOpThreads, Device device) {
+    public ModelCatalog(
+            Map<String, ModelConfig> configs,
+            int intraOpThreads,
+            int interOpThreads,
+            Device device) {
         this(configs, intraOpThreads, interOpThreads, device, null);
     }
 
-    /** @param fetcher fetches models configured with a URL; null when none may be fetched */
-    public ModelCatalog(Map<String, ModelConfig> configs, int intraOpThreads, int interOpThreads, Device device,
+    /**
+     * @param fetcher fetches models configured with a URL; null when none may be fetched
+     */
+    public ModelCatalog(
+            Map<String, ModelConfig> configs,
+            int intraOpThreads,
+            int interOpThreads,
+            Device device,
             ModelFetcher fetcher) {
         this.env = OrtEnvironment.getEnvironment();
         this.configs = Map.copyOf(configs);
@@ -59,7 +70,8 @@ public final class ModelCatalog implements AutoCloseable {
     /**
      * The model {@code id}, loading it on first use.
      *
-     * @throws ModelLoadException when it is unknown, or cannot be loaded (then every later call says the same)
+     * @throws ModelLoadException when it is unknown, or cannot be loaded (then every later call
+     *     says the same)
      */
     public OnnxModel get(String id) {
         OnnxModel model = loaded.get(id);
@@ -72,7 +84,8 @@ public final class ModelCatalog implements AutoCloseable {
         }
         ModelConfig config = configs.get(id);
         if (config == null) {
-            throw new ModelLoadException("unknown model '" + id + "': this worker knows " + configs.keySet(), null);
+            throw new ModelLoadException(
+                    "unknown model '" + id + "': this worker knows " + configs.keySet(), null);
         }
         return load(config);
     }
@@ -91,28 +104,43 @@ public final class ModelCatalog implements AutoCloseable {
             device.configure(options, config.id());
             model = OnnxModel.load(env, config, options);
             loaded.put(config.id(), model);
-            log.info("model {} loaded: {} {} input {}x{}, version {}, device {}", config.id(), config.family(),
-                    config.path(), model.inputWidth(), model.inputHeight(), model.version(), device);
+            log.info(
+                    "model {} loaded: {} {} input {}x{}, version {}, device {}",
+                    config.id(),
+                    config.family(),
+                    config.path(),
+                    model.inputWidth(),
+                    model.inputHeight(),
+                    model.version(),
+                    device);
             return model;
         } catch (ModelLoadException e) {
             failed.put(config.id(), e);
             log.error("{}", e.getMessage());
             throw e;
         } catch (OrtException e) {
-            ModelLoadException failure = new ModelLoadException("model " + config.id() + ": " + e.getMessage(), e);
+            ModelLoadException failure =
+                    new ModelLoadException("model " + config.id() + ": " + e.getMessage(), e);
             failed.put(config.id(), failure);
             throw failure;
         }
     }
 
-    /** The config with its file on disk: fetched (or found in the cache) when it comes from a URL. */
+    /**
+     * The config with its file on disk: fetched (or found in the cache) when it comes from a URL.
+     */
     private ModelConfig local(ModelConfig config) {
         if (config.download().isEmpty()) {
             return config;
         }
         if (fetcher == null) {
-            throw new ModelLoadException("model " + config.id() + " comes from " + config.download().get().url()
-                    + ", but this worker has no model cache configured", null);
+            throw new ModelLoadException(
+                    "model "
+                            + config.id()
+                            + " comes from "
+                            + config.download().get().url()
+                            + ", but this worker has no model cache configured",
+                    null);
         }
         fetcher.fetch(config.id(), config.download().get());
         return config;

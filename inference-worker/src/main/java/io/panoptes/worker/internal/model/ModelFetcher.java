@@ -1,8 +1,8 @@
 package io.panoptes.worker.internal.model;
 
+import io.panoptes.runtime.net.PrivateAddresses;
 import io.panoptes.worker.model.ModelDownload;
 import io.panoptes.worker.model.ModelLoadException;
-import io.panoptes.runtime.net.PrivateAddresses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Downloads model files once into an on-disk cache, named by their pinned sha256, and serves them
  * from there afterwards without any network. A download goes to a temporary file, is checked
- * against the sha256 and the size cap as it streams, and is renamed into place only when whole
- * and right, so a partial or wrong file is never used. URLs that resolve to loopback, link-local,
+ * against the sha256 and the size cap as it streams, and is renamed into place only when whole and
+ * right, so a partial or wrong file is never used. URLs that resolve to loopback, link-local,
  * private or other local addresses are refused unless allowed (a model URL must not become a way
  * into the worker's network). Thread-safe.
  */
@@ -40,14 +40,19 @@ public final class ModelFetcher {
     private final boolean allowPrivateNetworks;
     private final HttpClient http;
 
-    public ModelFetcher(Path cacheDir, long maxBytes, boolean allowPrivateNetworks, Duration timeout) {
+    public ModelFetcher(
+            Path cacheDir, long maxBytes, boolean allowPrivateNetworks, Duration timeout) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("model size cap must be >= 1 byte, got " + maxBytes);
         }
         this.cacheDir = cacheDir;
         this.maxBytes = maxBytes;
         this.allowPrivateNetworks = allowPrivateNetworks;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http =
+                HttpClient.newBuilder()
+                        .connectTimeout(timeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build();
     }
 
     /** The cache file for a download (it may not exist yet). */
@@ -61,10 +66,11 @@ public final class ModelFetcher {
     }
 
     /**
-     * The local file of {@code download}: the cached copy when there is a right one, else downloaded now.
+     * The local file of {@code download}: the cached copy when there is a right one, else
+     * downloaded now.
      *
-     * @throws ModelLoadException naming the model and URL: refused address, unreachable with nothing cached,
-     *     partial download, size above the cap, checksum mismatch
+     * @throws ModelLoadException naming the model and URL: refused address, unreachable with
+     *     nothing cached, partial download, size above the cap, checksum mismatch
      */
     public synchronized Path fetch(String modelId, ModelDownload download) {
         Path cached = cachePath(download);
@@ -78,13 +84,25 @@ public final class ModelFetcher {
             Path temp = Files.createTempFile(cacheDir, ".download-", ".part");
             try {
                 download(what, download, temp);
-                Files.move(temp, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        temp,
+                        cached,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            throw new ModelLoadException(what + ": cannot download into " + cacheDir + " (" + e + "), and there is no"
-                    + " cached copy " + cached.getFileName(), e);
+            throw new ModelLoadException(
+                    what
+                            + ": cannot download into "
+                            + cacheDir
+                            + " ("
+                            + e
+                            + "), and there is no"
+                            + " cached copy "
+                            + cached.getFileName(),
+                    e);
         }
         log.info("{}: downloaded and verified, cached as {}", what, cached);
         return cached;
@@ -93,34 +111,50 @@ public final class ModelFetcher {
     private void download(String what, ModelDownload download, Path temp) throws IOException {
         HttpResponse<InputStream> response;
         try {
-            response = http.send(HttpRequest.newBuilder(download.url()).timeout(Duration.ofMinutes(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            response =
+                    http.send(
+                            HttpRequest.newBuilder(download.url())
+                                    .timeout(Duration.ofMinutes(10))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
-                throw new ModelLoadException(what + ": the server answered HTTP " + response.statusCode(), null);
+                throw new ModelLoadException(
+                        what + ": the server answered HTTP " + response.statusCode(), null);
             }
             long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             if (declared > maxBytes) {
-                throw new ModelLoadException(what + ": " + declared + " bytes, above the model size cap of " + maxBytes, null);
+                throw new ModelLoadException(
+                        what + ": " + declared + " bytes, above the model size cap of " + maxBytes,
+                        null);
             }
             MessageDigest digest = sha256();
             long received = copy(what, in, temp, digest);
             if (declared >= 0 && received != declared) {
-                throw new ModelLoadException(what + ": partial download, " + received + " of " + declared + " bytes", null);
+                throw new ModelLoadException(
+                        what + ": partial download, " + received + " of " + declared + " bytes",
+                        null);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equals(download.sha256())) {
-                throw new ModelLoadException(what + ": checksum mismatch: expected sha256 " + download.sha256()
-                        + ", downloaded " + actual, null);
+                throw new ModelLoadException(
+                        what
+                                + ": checksum mismatch: expected sha256 "
+                                + download.sha256()
+                                + ", downloaded "
+                                + actual,
+                        null);
             }
         }
     }
 
-    private long copy(String what, InputStream in, Path temp, MessageDigest digest) throws IOException {
+    private long copy(String what, InputStream in, Path temp, MessageDigest digest)
+            throws IOException {
         byte[] buffer = new byte[64 * 1024];
         long received = 0;
         try (OutputStream out = Files.newOutputStream(temp)) {
@@ -128,7 +162,9 @@ public final class ModelFetcher {
             while ((n = readOrPartial(what, in, buffer, received)) > 0) {
                 received += n;
                 if (received > maxBytes) {
-                    throw new ModelLoadException(what + ": more than the model size cap of " + maxBytes + " bytes", null);
+                    throw new ModelLoadException(
+                            what + ": more than the model size cap of " + maxBytes + " bytes",
+                            null);
                 }
                 digest.update(buffer, 0, n);
                 out.write(buffer, 0, n);
@@ -141,8 +177,14 @@ public final class ModelFetcher {
         try {
             return in.read(buffer);
         } catch (IOException e) {
-            throw new ModelLoadException(what + ": partial download, the connection ended after " + received
-                    + " bytes (" + e.getMessage() + ")", e);
+            throw new ModelLoadException(
+                    what
+                            + ": partial download, the connection ended after "
+                            + received
+                            + " bytes ("
+                            + e.getMessage()
+                            + ")",
+                    e);
         }
     }
 
@@ -153,12 +195,19 @@ public final class ModelFetcher {
         try {
             Optional<InetAddress> local = PrivateAddresses.firstPrivate(url.getHost());
             if (local.isPresent()) {
-                throw new ModelLoadException(what + ": " + url.getHost() + " resolves to the local or private address "
-                        + local.get().getHostAddress() + ", which model URLs may not reach unless allowed"
-                        + " (--allow-private-model-urls)", null);
+                throw new ModelLoadException(
+                        what
+                                + ": "
+                                + url.getHost()
+                                + " resolves to the local or private address "
+                                + local.get().getHostAddress()
+                                + ", which model URLs may not reach unless allowed"
+                                + " (--allow-private-model-urls)",
+                        null);
             }
         } catch (UnknownHostException e) {
-            throw new ModelLoadException(what + ": unknown host " + url.getHost() + ", and there is no cached copy", e);
+            throw new ModelLoadException(
+                    what + ": unknown host " + url.getHost() + ", and there is no cached copy", e);
         }
     }
 
@@ -171,7 +220,8 @@ public final class ModelFetcher {
                 digest.update(buffer, 0, n);
             }
         } catch (IOException e) {
-            throw new ModelLoadException(what + ": cannot read the cached copy " + file + ": " + e, e);
+            throw new ModelLoadException(
+                    what + ": cannot read the cached copy " + file + ": " + e, e);
         }
         return HexFormat.of().formatHex(digest.digest());
     }

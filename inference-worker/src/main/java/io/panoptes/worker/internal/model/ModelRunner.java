@@ -1,7 +1,5 @@
 package io.panoptes.worker.internal.model;
 
-import io.panoptes.worker.model.ModelLoadException;
-import io.panoptes.worker.model.ModelFamily;
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC3;
@@ -19,6 +17,8 @@ import ai.onnxruntime.OrtSession;
 import io.panoptes.avro.Box;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.Keypoint;
+import io.panoptes.worker.model.ModelFamily;
+import io.panoptes.worker.model.ModelLoadException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -34,26 +34,38 @@ import org.bytedeco.opencv.opencv_core.Size;
 /**
  * Runs one model for one thread without allocating per frame: the input tensor wraps a direct,
  * native-order buffer that OpenCV writes into in place (letterbox, RGB, scale, layout), and the
- * outputs are pinned to direct buffers. A model with a dynamic batch dimension runs up to
- * {@link #batchCapacity()} images in one {@code session.run}; each image has its own slice of the
- * buffers, so its detections are the same as when it runs alone. Not thread-safe; close it to
- * free the native memory.
+ * outputs are pinned to direct buffers. A model with a dynamic batch dimension runs up to {@link
+ * #batchCapacity()} images in one {@code session.run}; each image has its own slice of the buffers,
+ * so its detections are the same as when it runs alone. Not thread-safe; close it to free the
+ * native memory.
  */
 public final class ModelRunner implements AutoCloseable {
 
-    private static final String[] BLAZEFACE_KEYPOINTS = {"right_eye", "left_eye", "nose", "mouth", "right_ear", "left_ear"};
+    private static final String[] BLAZEFACE_KEYPOINTS = {
+        "right_eye", "left_eye", "nose", "mouth", "right_ear", "left_ear"
+    };
 
     private final OnnxModel model;
     private final boolean nhwc;
     private final int capacity;
     private final FloatBuffer input;
     private final FloatBuffer[] outputs;
-    /** Per image: its slice of the input, as memory OpenCV writes into, and its slices of the outputs. */
+
+    /**
+     * Per image: its slice of the input, as memory OpenCV writes into, and its slices of the
+     * outputs.
+     */
     private final FloatPointer[] inputPointers;
+
     private final Mat[] inputViews;
     private final FloatBuffer[][] imageOutputs;
-    /** Per batch size (index n - 1): tensors over the first n images' slices, made when first needed. */
+
+    /**
+     * Per batch size (index n - 1): tensors over the first n images' slices, made when first
+     * needed.
+     */
     private final OnnxTensor[] inputTensors;
+
     private final List<Map<String, OnnxTensor>> pinnedOutputs = new ArrayList<>();
     private final OrtEnvironment env;
     private final Mat resized = new Mat();
@@ -85,8 +97,10 @@ public final class ModelRunner implements AutoCloseable {
         this.inputViews = new Mat[capacity];
         for (int i = 0; i < capacity; i++) {
             inputPointers[i] = new FloatPointer(slice(input, i * perImage, perImage));
-            inputViews[i] = nhwc ? new Mat(h, w, CV_32FC3, inputPointers[i])
-                    : new Mat(new int[] {1, 3, h, w}, CV_32F, inputPointers[i]);
+            inputViews[i] =
+                    nhwc
+                            ? new Mat(h, w, CV_32FC3, inputPointers[i])
+                            : new Mat(new int[] {1, 3, h, w}, CV_32F, inputPointers[i]);
         }
         // Ultralytics pads with grey 114; MediaPipe's face detector with black
         this.padColour = nhwc ? new Scalar(0, 0, 0, 0) : new Scalar(114, 114, 114, 0);
@@ -108,7 +122,12 @@ public final class ModelRunner implements AutoCloseable {
             tensorsFor(1);
         } catch (OrtException e) {
             close();
-            throw new ModelLoadException("model " + model.config().id() + ": cannot allocate its tensors: " + e.getMessage(), e);
+            throw new ModelLoadException(
+                    "model "
+                            + model.config().id()
+                            + ": cannot allocate its tensors: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -121,17 +140,25 @@ public final class ModelRunner implements AutoCloseable {
         return capacity;
     }
 
-    /** Detections of {@code bgr} in source pixels, with the model's thresholds, and where the time went. */
+    /**
+     * Detections of {@code bgr} in source pixels, with the model's thresholds, and where the time
+     * went.
+     */
     public Inference detect(Mat bgr) throws OrtException {
         return detect(bgr, model.config().confidence(), model.config().iou());
     }
 
-    /** Detections of {@code bgr} with these thresholds (a request's own), and where the time went. */
+    /**
+     * Detections of {@code bgr} with these thresholds (a request's own), and where the time went.
+     */
     public Inference detect(Mat bgr, float confidence, float iou) throws OrtException {
         return detect(List.of(bgr), confidence, iou).get(0);
     }
 
-    /** Detections of each image with the model's thresholds, run as one batch; at most {@link #batchCapacity()}. */
+    /**
+     * Detections of each image with the model's thresholds, run as one batch; at most {@link
+     * #batchCapacity()}.
+     */
     public List<Inference> detect(List<Mat> images) throws OrtException {
         return detect(images, model.config().confidence(), model.config().iou());
     }
@@ -141,24 +168,33 @@ public final class ModelRunner implements AutoCloseable {
      * images; the other timings are each image's own.
      */
     @SuppressWarnings("try") // the result is only closed: its outputs are in the pinned buffers
-    public List<Inference> detect(List<Mat> images, float confidence, float iou) throws OrtException {
+    public List<Inference> detect(List<Mat> images, float confidence, float iou)
+            throws OrtException {
         int n = images.size();
         if (n < 1 || n > capacity) {
-            throw new IllegalArgumentException("a batch of " + n + " images for model " + model.config().id()
-                    + ", which runs 1 to " + capacity);
+            throw new IllegalArgumentException(
+                    "a batch of "
+                            + n
+                            + " images for model "
+                            + model.config().id()
+                            + ", which runs 1 to "
+                            + capacity);
         }
         Letterbox[] boxes = new Letterbox[n];
         float[] preprocessMs = new float[n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             Mat bgr = images.get(i);
-            boxes[i] = Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
+            boxes[i] =
+                    Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
             fillInput(i, bgr, boxes[i]);
             preprocessMs[i] = (System.nanoTime() - t0) / 1e6f;
         }
         OnnxTensor inputTensor = tensorsFor(n);
         long t1 = System.nanoTime();
-        try (OrtSession.Result ignored = model.session().run(Map.of(model.inputName(), inputTensor), pinnedOutputs.get(n - 1))) {
+        try (OrtSession.Result ignored =
+                model.session()
+                        .run(Map.of(model.inputName(), inputTensor), pinnedOutputs.get(n - 1))) {
             // outputs are in the pinned buffers
         }
         float inferMs = (System.nanoTime() - t1) / 1e6f;
@@ -166,19 +202,24 @@ public final class ModelRunner implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             long t2 = System.nanoTime();
             List<Detection> detections = postprocess(imageOutputs[i], boxes[i], confidence, iou);
-            inferences.add(new Inference(detections, preprocessMs[i], inferMs, (System.nanoTime() - t2) / 1e6f));
+            inferences.add(
+                    new Inference(
+                            detections, preprocessMs[i], inferMs, (System.nanoTime() - t2) / 1e6f));
         }
         return inferences;
     }
 
     /** Detections and timings (ms) of one frame. */
-    public record Inference(List<Detection> detections, float preprocessMs, float inferMs, float postprocessMs) {}
+    public record Inference(
+            List<Detection> detections, float preprocessMs, float inferMs, float postprocessMs) {}
 
-    private List<Detection> postprocess(FloatBuffer[] imageOutput, Letterbox box, float confidence, float iou) {
+    private List<Detection> postprocess(
+            FloatBuffer[] imageOutput, Letterbox box, float confidence, float iou) {
         List<Candidate> candidates = model.decoder().decode(imageOutput, confidence);
-        List<Candidate> kept = nhwc
-                ? Nms.weighted(candidates, iou, model.config().maxDetections())
-                : Nms.classAware(candidates, iou, model.config().maxDetections());
+        List<Candidate> kept =
+                nhwc
+                        ? Nms.weighted(candidates, iou, model.config().maxDetections())
+                        : Nms.classAware(candidates, iou, model.config().maxDetections());
         List<Detection> detections = new ArrayList<>(kept.size());
         for (Candidate c : kept) {
             detections.add(toSource(c, box));
@@ -186,7 +227,10 @@ public final class ModelRunner implements AutoCloseable {
         return detections;
     }
 
-    /** The input tensor of a batch of {@code n}, with its pinned outputs, over the first n images' slices. */
+    /**
+     * The input tensor of a batch of {@code n}, with its pinned outputs, over the first n images'
+     * slices.
+     */
     private OnnxTensor tensorsFor(int n) throws OrtException {
         if (inputTensors[n - 1] == null) {
             int w = model.inputWidth();
@@ -197,12 +241,18 @@ public final class ModelRunner implements AutoCloseable {
                 for (int k = 0; k < outputs.length; k++) {
                     long[] shape = model.outputShapes().get(k).clone();
                     shape[0] = n;
-                    pinned.put(model.outputNames().get(k),
-                            OnnxTensor.createTensor(env, slice(outputs[k], 0, n * product(model.outputShapes().get(k))), shape));
+                    pinned.put(
+                            model.outputNames().get(k),
+                            OnnxTensor.createTensor(
+                                    env,
+                                    slice(outputs[k], 0, n * product(model.outputShapes().get(k))),
+                                    shape));
                 }
-                inputTensors[n - 1] = OnnxTensor.createTensor(env, slice(input, 0, n * 3L * w * h), inputShape);
+                inputTensors[n - 1] =
+                        OnnxTensor.createTensor(env, slice(input, 0, n * 3L * w * h), inputShape);
             } finally {
-                pinnedOutputs.set(n - 1, pinned); // closed with the runner even when only partly made
+                pinnedOutputs.set(
+                        n - 1, pinned); // closed with the runner even when only partly made
             }
         }
         return inputTensors[n - 1];
@@ -214,18 +264,22 @@ public final class ModelRunner implements AutoCloseable {
         }
         int right = box.inputWidth() - box.scaledWidth() - box.padX();
         int bottom = box.inputHeight() - box.scaledHeight() - box.padY();
-        copyMakeBorder(resized, boxed, box.padY(), bottom, box.padX(), right, BORDER_CONSTANT, padColour);
+        copyMakeBorder(
+                resized, boxed, box.padY(), bottom, box.padX(), right, BORDER_CONSTANT, padColour);
         Mat inputView = inputViews[image];
         if (nhwc) {
             cvtColor(boxed, rgb, COLOR_BGR2RGB);
-            rgb.convertTo(inputView, CV_32F, 1 / 127.5, -1.0); // writes into the input tensor's memory
+            rgb.convertTo(
+                    inputView, CV_32F, 1 / 127.5, -1.0); // writes into the input tensor's memory
         } else {
-            try (Size none = new Size(); Scalar zero = new Scalar(0.0)) {
+            try (Size none = new Size();
+                    Scalar zero = new Scalar(0.0)) {
                 blobFromImage(boxed, inputView, 1 / 255.0, none, zero, true, false, CV_32F);
             }
         }
         if (inputView.data().address() != inputPointers[image].address()) {
-            throw new IllegalStateException("OpenCV reallocated the input of model " + model.config().id());
+            throw new IllegalStateException(
+                    "OpenCV reallocated the input of model " + model.config().id());
         }
     }
 
@@ -237,8 +291,11 @@ public final class ModelRunner implements AutoCloseable {
         List<Keypoint> keypoints = new ArrayList<>();
         if (c.keypoints() != null) {
             for (int k = 0; k < c.keypoints().length / 2; k++) {
-                keypoints.add(new Keypoint(box.toSourceX(c.keypoints()[2 * k]), box.toSourceY(c.keypoints()[2 * k + 1]),
-                        k < BLAZEFACE_KEYPOINTS.length ? BLAZEFACE_KEYPOINTS[k] : null));
+                keypoints.add(
+                        new Keypoint(
+                                box.toSourceX(c.keypoints()[2 * k]),
+                                box.toSourceY(c.keypoints()[2 * k + 1]),
+                                k < BLAZEFACE_KEYPOINTS.length ? BLAZEFACE_KEYPOINTS[k] : null));
             }
         }
         return Detection.newBuilder()
@@ -253,11 +310,16 @@ public final class ModelRunner implements AutoCloseable {
 
     /** {@code length} floats of {@code buffer} from {@code offset}, sharing its memory. */
     private static FloatBuffer slice(FloatBuffer buffer, long offset, long length) {
-        return buffer.duplicate().position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + length)).slice();
+        return buffer.duplicate()
+                .position(Math.toIntExact(offset))
+                .limit(Math.toIntExact(offset + length))
+                .slice();
     }
 
     private static FloatBuffer direct(long floats) {
-        return ByteBuffer.allocateDirect(Math.toIntExact(floats * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return ByteBuffer.allocateDirect(Math.toIntExact(floats * Float.BYTES))
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     private static long product(long[] shape) {
@@ -275,7 +337,9 @@ public final class ModelRunner implements AutoCloseable {
                 tensor.close();
             }
         }
-        pinnedOutputs.stream().filter(java.util.Objects::nonNull).forEach(m -> m.values().forEach(OnnxTensor::close));
+        pinnedOutputs.stream()
+                .filter(java.util.Objects::nonNull)
+                .forEach(m -> m.values().forEach(OnnxTensor::close));
         for (int i = 0; i < capacity; i++) {
             inputViews[i].close();
             inputPointers[i].close();

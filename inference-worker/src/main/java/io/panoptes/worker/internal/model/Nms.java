@@ -74,6 +74,13 @@ public final class Nms {
         for (int k = 0; keypoints != null && k < keypoints.length; k++) {
             keypoints[k] /= total;
         }
-        return new Candidate(best.classId(), best.score(), x1 / total, y1 / total, x2 / total, y2 / total, keypoints);
+        return new Candidate(
+                best.classId(),
+                best.score(),
+                x1 / total,
+                y1 / total,
+                x2 / total,
+                y2 / total,
+                keypoints);
     }
 }

@@ -1,14 +1,14 @@
 package io.panoptes.worker.internal.model;
 
-import io.panoptes.worker.model.ModelConfig;
-import io.panoptes.worker.model.ModelFamily;
-import io.panoptes.worker.model.ModelLoadException;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelFamily;
+import io.panoptes.worker.model.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A loaded ONNX model whose input and output shapes were checked against its family. Shared by
- * the worker threads (an {@link OrtSession} is thread-safe); each thread runs it through its own
- * {@link ModelRunner}. Owns the native session: close it.
+ * A loaded ONNX model whose input and output shapes were checked against its family. Shared by the
+ * worker threads (an {@link OrtSession} is thread-safe); each thread runs it through its own {@link
+ * ModelRunner}. Owns the native session: close it.
  */
 public final class OnnxModel implements AutoCloseable {
 
@@ -52,16 +52,20 @@ public final class OnnxModel implements AutoCloseable {
         this.outputShapes = shapes.outputShapes;
         this.decoder = shapes.decoder;
         this.dynamicBatch = shapes.dynamicBatch;
-        this.effective = config.labels().isEmpty() && shapes.classes > 0
-                ? config.withLabels(defaultLabels(config, shapes.classes)) : config;
+        this.effective =
+                config.labels().isEmpty() && shapes.classes > 0
+                        ? config.withLabels(defaultLabels(config, shapes.classes))
+                        : config;
     }
 
     /**
      * Loads {@code config.path()} and checks its shapes.
      *
-     * @throws ModelLoadException naming the model, the file and, for a shape mismatch, the expected and actual shapes
+     * @throws ModelLoadException naming the model, the file and, for a shape mismatch, the expected
+     *     and actual shapes
      */
-    public static OnnxModel load(OrtEnvironment env, ModelConfig config, OrtSession.SessionOptions options) {
+    public static OnnxModel load(
+            OrtEnvironment env, ModelConfig config, OrtSession.SessionOptions options) {
         String what = "model " + config.id() + " (" + config.family() + ", " + config.path() + ")";
         if (!Files.isRegularFile(config.path())) {
             throw new ModelLoadException(what + ": no such file", null);
@@ -70,14 +74,17 @@ public final class OnnxModel implements AutoCloseable {
         try {
             session = env.createSession(config.path().toString(), options);
         } catch (OrtException e) {
-            throw new ModelLoadException(what + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+            throw new ModelLoadException(
+                    what + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
         }
         try {
             Shapes shapes = Shapes.check(what, config, session);
             return new OnnxModel(config, session, sha256(config), shapes);
         } catch (RuntimeException | OrtException e) {
             closeQuietly(session);
-            throw e instanceof ModelLoadException m ? m : new ModelLoadException(what + ": " + e.getMessage(), e);
+            throw e instanceof ModelLoadException m
+                    ? m
+                    : new ModelLoadException(what + ": " + e.getMessage(), e);
         }
     }
 
@@ -85,7 +92,10 @@ public final class OnnxModel implements AutoCloseable {
         return effective;
     }
 
-    /** Content hash of the file ({@code sha256:} and 12 hex digits), so results say exactly which model made them. */
+    /**
+     * Content hash of the file ({@code sha256:} and 12 hex digits), so results say exactly which
+     * model made them.
+     */
     public String version() {
         return version;
     }
@@ -98,7 +108,10 @@ public final class OnnxModel implements AutoCloseable {
         return inputHeight;
     }
 
-    /** Whether the graph's batch dimension is dynamic, so several images can run in one {@code session.run}. */
+    /**
+     * Whether the graph's batch dimension is dynamic, so several images can run in one {@code
+     * session.run}.
+     */
     public boolean dynamicBatch() {
         return dynamicBatch;
     }
@@ -149,28 +162,46 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     private static String sha256(ModelConfig config) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(config.path()), MessageDigest.getInstance("SHA-256"))) {
+        try (InputStream in =
+                new DigestInputStream(
+                        Files.newInputStream(config.path()),
+                        MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return "sha256:" + HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()).substring(0, 12);
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(((DigestInputStream) in).getMessageDigest().digest())
+                            .substring(0, 12);
         } catch (IOException | NoSuchAlgorithmException e) {
             return null;
         }
     }
 
     /** What the family needs of the graph's inputs and outputs, checked once at load time. */
-    private record Shapes(String inputName, int inputWidth, int inputHeight, List<String> outputNames,
-            List<long[]> outputShapes, OutputDecoder decoder, int classes, boolean dynamicBatch) {
+    private record Shapes(
+            String inputName,
+            int inputWidth,
+            int inputHeight,
+            List<String> outputNames,
+            List<long[]> outputShapes,
+            OutputDecoder decoder,
+            int classes,
+            boolean dynamicBatch) {
 
-        static Shapes check(String what, ModelConfig config, OrtSession session) throws OrtException {
+        static Shapes check(String what, ModelConfig config, OrtSession session)
+                throws OrtException {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             if (inputs.size() != 1) {
-                throw new ModelLoadException(what + ": expected 1 input, got " + inputs.size() + " " + inputs.keySet(), null);
+                throw new ModelLoadException(
+                        what + ": expected 1 input, got " + inputs.size() + " " + inputs.keySet(),
+                        null);
             }
             Map.Entry<String, NodeInfo> input = inputs.entrySet().iterator().next();
             long[] in = tensorShape(what, "input " + input.getKey(), input.getValue());
             Map<String, long[]> outputs = new LinkedHashMap<>();
             for (Map.Entry<String, NodeInfo> output : session.getOutputInfo().entrySet()) {
-                outputs.put(output.getKey(), tensorShape(what, "output " + output.getKey(), output.getValue()));
+                outputs.put(
+                        output.getKey(),
+                        tensorShape(what, "output " + output.getKey(), output.getValue()));
             }
             return switch (config.family()) {
                 case YOLOV8, YOLOV5 -> yolo(what, config, input.getKey(), in, outputs);
@@ -178,12 +209,20 @@ public final class OnnxModel implements AutoCloseable {
             };
         }
 
-        private static Shapes yolo(String what, ModelConfig config, String inputName, long[] in, Map<String, long[]> outputs) {
+        private static Shapes yolo(
+                String what,
+                ModelConfig config,
+                String inputName,
+                long[] in,
+                Map<String, long[]> outputs) {
             if (in.length != 4 || in[0] > 1 || in[1] != 3 || in[2] <= 0 || in[3] <= 0) {
                 throw mismatch(what, "input [1 or dynamic batch, 3, H, W] (NCHW RGB)", in);
             }
             boolean v8 = config.family() == ModelFamily.YOLOV8;
-            String expected = v8 ? "one output [1, 4+C, N] with N anchors > 4+C" : "one output [1, N, 5+C] with N anchors > 5+C";
+            String expected =
+                    v8
+                            ? "one output [1, 4+C, N] with N anchors > 4+C"
+                            : "one output [1, N, 5+C] with N anchors > 5+C";
             long[] out = outputs.size() == 1 ? outputs.values().iterator().next() : null;
             if (out == null || out.length != 3) {
                 throw mismatch(what, expected, out == null ? null : out, outputs);
@@ -195,36 +234,71 @@ public final class OnnxModel implements AutoCloseable {
                 throw mismatch(what, expected, out);
             }
             if (!config.labels().isEmpty() && config.labels().size() != classes) {
-                throw new ModelLoadException(what + ": " + config.labels().size() + " labels configured, but the output "
-                        + Arrays.toString(out) + " has " + classes + " classes", null);
+                throw new ModelLoadException(
+                        what
+                                + ": "
+                                + config.labels().size()
+                                + " labels configured, but the output "
+                                + Arrays.toString(out)
+                                + " has "
+                                + classes
+                                + " classes",
+                        null);
             }
-            OutputDecoder decoder = v8 ? new OutputDecoder.YoloV8(classes, (int) anchors)
-                    : new OutputDecoder.YoloV5(classes, (int) anchors);
-            return new Shapes(inputName, (int) in[3], (int) in[2], List.copyOf(outputs.keySet()),
-                    List.of(batchOne(out)), decoder, classes, in[0] < 0);
+            OutputDecoder decoder =
+                    v8
+                            ? new OutputDecoder.YoloV8(classes, (int) anchors)
+                            : new OutputDecoder.YoloV5(classes, (int) anchors);
+            return new Shapes(
+                    inputName,
+                    (int) in[3],
+                    (int) in[2],
+                    List.copyOf(outputs.keySet()),
+                    List.of(batchOne(out)),
+                    decoder,
+                    classes,
+                    in[0] < 0);
         }
 
-        private static Shapes blazeFace(String what, String inputName, long[] in, Map<String, long[]> outputs) {
+        private static Shapes blazeFace(
+                String what, String inputName, long[] in, Map<String, long[]> outputs) {
             if (in.length != 4 || in[0] > 1 || in[3] != 3 || in[1] <= 0 || in[1] != in[2]) {
                 throw mismatch(what, "input [1 or dynamic batch, S, S, 3] (NHWC RGB)", in);
             }
             String[] order = new String[4];
-            outputs.forEach((name, shape) -> {
-                if (shape.length == 3 && (shape[1] == 512 || shape[1] == 384) && (shape[2] == 1 || shape[2] == 16)) {
-                    order[(shape[1] == 512 ? 0 : 2) + (shape[2] == 1 ? 0 : 1)] = name;
-                }
-            });
+            outputs.forEach(
+                    (name, shape) -> {
+                        if (shape.length == 3
+                                && (shape[1] == 512 || shape[1] == 384)
+                                && (shape[2] == 1 || shape[2] == 16)) {
+                            order[(shape[1] == 512 ? 0 : 2) + (shape[2] == 1 ? 0 : 1)] = name;
+                        }
+                    });
             if (outputs.size() != 4 || Arrays.asList(order).contains(null)) {
-                throw mismatch(what, "4 outputs [1, 512, 1], [1, 512, 16], [1, 384, 1], [1, 384, 16]", null, outputs);
+                throw mismatch(
+                        what,
+                        "4 outputs [1, 512, 1], [1, 512, 16], [1, 384, 1], [1, 384, 16]",
+                        null,
+                        outputs);
             }
             List<long[]> shapes = Arrays.stream(order).map(n -> batchOne(outputs.get(n))).toList();
-            return new Shapes(inputName, (int) in[2], (int) in[1], List.of(order), shapes,
-                    new OutputDecoder.BlazeFace((int) in[1]), 1, in[0] < 0);
+            return new Shapes(
+                    inputName,
+                    (int) in[2],
+                    (int) in[1],
+                    List.of(order),
+                    shapes,
+                    new OutputDecoder.BlazeFace((int) in[1]),
+                    1,
+                    in[0] < 0);
         }
 
         private static long[] tensorShape(String what, String node, NodeInfo info) {
-            if (!(info.getInfo() instanceof TensorInfo tensor) || tensor.type != OnnxJavaType.FLOAT) {
-                throw new ModelLoadException(what + ": " + node + " must be a float tensor, got " + info.getInfo(), null);
+            if (!(info.getInfo() instanceof TensorInfo tensor)
+                    || tensor.type != OnnxJavaType.FLOAT) {
+                throw new ModelLoadException(
+                        what + ": " + node + " must be a float tensor, got " + info.getInfo(),
+                        null);
             }
             return tensor.getShape();
         }
@@ -236,15 +310,28 @@ public final class OnnxModel implements AutoCloseable {
         }
 
         private static ModelLoadException mismatch(String what, String expected, long[] actual) {
-            return new ModelLoadException(what + ": expected " + expected + ", got " + Arrays.toString(actual), null);
+            return new ModelLoadException(
+                    what + ": expected " + expected + ", got " + Arrays.toString(actual), null);
         }
 
-        private static ModelLoadException mismatch(String what, String expected, long[] ignored, Map<String, long[]> outputs) {
+        private static ModelLoadException mismatch(
+                String what, String expected, long[] ignored, Map<String, long[]> outputs) {
             StringBuilder actual = new StringBuilder();
-            outputs.forEach((name, shape) -> actual.append(actual.length() == 0 ? "" : ", ").append(name).append(' ')
-                    .append(Arrays.toString(shape)));
-            return new ModelLoadException(what + ": expected " + expected + ", got " + outputs.size() + " output(s): "
-                    + actual, null);
+            outputs.forEach(
+                    (name, shape) ->
+                            actual.append(actual.length() == 0 ? "" : ", ")
+                                    .append(name)
+                                    .append(' ')
+                                    .append(Arrays.toString(shape)));
+            return new ModelLoadException(
+                    what
+                            + ": expected "
+                            + expected
+                            + ", got "
+                            + outputs.size()
+                            + " output(s): "
+                            + actual,
+                    null);
         }
     }
 }

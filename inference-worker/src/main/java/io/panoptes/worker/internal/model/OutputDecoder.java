@@ -4,7 +4,10 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Turns a model's raw outputs into scored candidates above the confidence threshold, in model-input pixels. */
+/**
+ * Turns a model's raw outputs into scored candidates above the confidence threshold, in model-input
+ * pixels.
+ */
 public interface OutputDecoder {
 
     List<Candidate> decode(FloatBuffer[] outputs, float confidence);
@@ -26,15 +29,25 @@ public interface OutputDecoder {
                     }
                 }
                 if (bestScore >= confidence) {
-                    candidates.add(Candidate.fromCentre(best, bestScore, out.get(a), out.get(anchors + a),
-                            out.get(2 * anchors + a), out.get(3 * anchors + a), null));
+                    candidates.add(
+                            Candidate.fromCentre(
+                                    best,
+                                    bestScore,
+                                    out.get(a),
+                                    out.get(anchors + a),
+                                    out.get(2 * anchors + a),
+                                    out.get(3 * anchors + a),
+                                    null));
                 }
             }
             return candidates;
         }
     }
 
-    /** {@code [1, N, 5+C]}: cx, cy, w, h, objectness, then class scores; confidence = objectness × class score. */
+    /**
+     * {@code [1, N, 5+C]}: cx, cy, w, h, objectness, then class scores; confidence = objectness ×
+     * class score.
+     */
     record YoloV5(int classes, int anchors) implements OutputDecoder {
         @Override
         public List<Candidate> decode(FloatBuffer[] outputs, float confidence) {
@@ -58,8 +71,15 @@ public interface OutputDecoder {
                 }
                 float score = objectness * bestScore;
                 if (score >= confidence) {
-                    candidates.add(Candidate.fromCentre(best, score, out.get(base), out.get(base + 1),
-                            out.get(base + 2), out.get(base + 3), null));
+                    candidates.add(
+                            Candidate.fromCentre(
+                                    best,
+                                    score,
+                                    out.get(base),
+                                    out.get(base + 1),
+                                    out.get(base + 2),
+                                    out.get(base + 3),
+                                    null));
                 }
             }
             return candidates;
@@ -68,8 +88,8 @@ public interface OutputDecoder {
 
     /**
      * MediaPipe BlazeFace (short range): outputs in the order scores 16×16×2, regressors 16×16×2,
-     * scores 8×8×6, regressors 8×8×6. Scores are logits; regressors are {@code dx, dy, w, h} then six
-     * keypoints {@code (kx, ky)}, in input pixels relative to the anchor centre.
+     * scores 8×8×6, regressors 8×8×6. Scores are logits; regressors are {@code dx, dy, w, h} then
+     * six keypoints {@code (kx, ky)}, in input pixels relative to the anchor centre.
      */
     record BlazeFace(int inputSize) implements OutputDecoder {
         private static final int REGRESSORS = 16;
@@ -82,7 +102,12 @@ public interface OutputDecoder {
             return candidates;
         }
 
-        private void layer(FloatBuffer scores, FloatBuffer boxes, int cells, int perCell, float confidence,
+        private void layer(
+                FloatBuffer scores,
+                FloatBuffer boxes,
+                int cells,
+                int perCell,
+                float confidence,
                 List<Candidate> candidates) {
             for (int row = 0; row < cells; row++) {
                 for (int col = 0; col < cells; col++) {
@@ -90,23 +115,35 @@ public interface OutputDecoder {
                         int i = (row * cells + col) * perCell + k;
                         float score = sigmoid(scores.get(i));
                         if (score >= confidence) {
-                            candidates.add(candidate(boxes, i, (col + 0.5f) / cells * inputSize,
-                                    (row + 0.5f) / cells * inputSize, score));
+                            candidates.add(
+                                    candidate(
+                                            boxes,
+                                            i,
+                                            (col + 0.5f) / cells * inputSize,
+                                            (row + 0.5f) / cells * inputSize,
+                                            score));
                         }
                     }
                 }
             }
         }
 
-        private static Candidate candidate(FloatBuffer boxes, int i, float anchorX, float anchorY, float score) {
+        private static Candidate candidate(
+                FloatBuffer boxes, int i, float anchorX, float anchorY, float score) {
             int base = i * REGRESSORS;
             float[] keypoints = new float[12];
             for (int p = 0; p < 6; p++) {
                 keypoints[2 * p] = anchorX + boxes.get(base + 4 + 2 * p);
                 keypoints[2 * p + 1] = anchorY + boxes.get(base + 5 + 2 * p);
             }
-            return Candidate.fromCentre(0, score, anchorX + boxes.get(base), anchorY + boxes.get(base + 1),
-                    boxes.get(base + 2), boxes.get(base + 3), keypoints);
+            return Candidate.fromCentre(
+                    0,
+                    score,
+                    anchorX + boxes.get(base),
+                    anchorY + boxes.get(base + 1),
+                    boxes.get(base + 2),
+                    boxes.get(base + 3),
+                    keypoints);
         }
 
         private static float sigmoid(float logit) {

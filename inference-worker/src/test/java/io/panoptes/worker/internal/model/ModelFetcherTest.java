@@ -1,16 +1,16 @@
 package io.panoptes.worker.internal.model;
 
-import io.panoptes.worker.model.Device;
-import io.panoptes.worker.model.ModelConfig;
-import io.panoptes.worker.model.ModelFamily;
-import io.panoptes.worker.model.ModelLoadException;
-import io.panoptes.worker.model.ModelDownload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.panoptes.testkit.LoopbackPorts;
 import io.panoptes.testkit.TestData;
+import io.panoptes.worker.model.Device;
+import io.panoptes.worker.model.ModelConfig;
+import io.panoptes.worker.model.ModelDownload;
+import io.panoptes.worker.model.ModelFamily;
+import io.panoptes.worker.model.ModelLoadException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -30,8 +30,7 @@ class ModelFetcherTest {
     private static final byte[] MODEL = TestData.bytes(TestData.BRIGHT_SQUARE_YOLOV8);
     private static final String SHA256 = sha256(MODEL);
 
-    @TempDir
-    Path cache;
+    @TempDir Path cache;
 
     private HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
@@ -56,9 +55,18 @@ class ModelFetcherTest {
         assertThat(file).isEqualTo(again).isEqualTo(fetcher.cachePath(download));
         assertThat(Files.readAllBytes(file)).isEqualTo(MODEL);
         assertThat(requests).hasValue(1);
-        try (ModelCatalog catalog = new ModelCatalog(Map.of("bright", ModelConfig.of("bright", file, ModelFamily.YOLOV8)
-                .withDownload(download)), 1, 1, Device.CPU, fetcher)) {
-            assertThat(catalog.get("bright").version()).isEqualTo("sha256:" + SHA256.substring(0, 12));
+        try (ModelCatalog catalog =
+                new ModelCatalog(
+                        Map.of(
+                                "bright",
+                                ModelConfig.of("bright", file, ModelFamily.YOLOV8)
+                                        .withDownload(download)),
+                        1,
+                        1,
+                        Device.CPU,
+                        fetcher)) {
+            assertThat(catalog.get("bright").version())
+                    .isEqualTo("sha256:" + SHA256.substring(0, 12));
         }
     }
 
@@ -72,7 +80,12 @@ class ModelFetcherTest {
                 .hasMessageContaining("model bright (" + url + ")")
                 .hasMessageContaining("resolves to the local or private address 127.0.0.1")
                 .hasMessageContaining("--allow-private-model-urls");
-        assertThatThrownBy(() -> fetcher.fetch("lan", new ModelDownload(URI.create("http://10.1.2.3/m.onnx"), SHA256)))
+        assertThatThrownBy(
+                        () ->
+                                fetcher.fetch(
+                                        "lan",
+                                        new ModelDownload(
+                                                URI.create("http://10.1.2.3/m.onnx"), SHA256)))
                 .hasMessageContaining("private address 10.1.2.3");
         assertThat(requests).hasValue(0);
     }
@@ -84,13 +97,17 @@ class ModelFetcherTest {
         String wrong = "0".repeat(64);
 
         assertThatThrownBy(() -> fetcher.fetch("bright", new ModelDownload(url, wrong)))
-                .hasMessageContaining("checksum mismatch: expected sha256 " + wrong + ", downloaded " + SHA256);
+                .hasMessageContaining(
+                        "checksum mismatch: expected sha256 " + wrong + ", downloaded " + SHA256);
         assertThat(Files.list(cache)).isEmpty();
     }
 
     @Test
     void shouldRefuseAPartialDownload() throws Exception {
-        URI url = serve(java.util.Arrays.copyOf(MODEL, 1000), MODEL.length); // promises more than it sends
+        URI url =
+                serve(
+                        java.util.Arrays.copyOf(MODEL, 1000),
+                        MODEL.length); // promises more than it sends
         ModelFetcher fetcher = new ModelFetcher(cache, 1 << 20, true, Duration.ofSeconds(5));
 
         assertThatThrownBy(() -> fetcher.fetch("bright", new ModelDownload(url, SHA256)))
@@ -119,21 +136,25 @@ class ModelFetcherTest {
 
     @Test
     void shouldValidateDownloads() {
-        assertThatThrownBy(() -> new ModelDownload(URI.create("ftp://host/m.onnx"), SHA256)).hasMessageContaining("must be http:// or https://");
-        assertThatThrownBy(() -> new ModelDownload(URI.create("https://host/m.onnx"), "abc")).hasMessageContaining("needs a pinned sha256");
+        assertThatThrownBy(() -> new ModelDownload(URI.create("ftp://host/m.onnx"), SHA256))
+                .hasMessageContaining("must be http:// or https://");
+        assertThatThrownBy(() -> new ModelDownload(URI.create("https://host/m.onnx"), "abc"))
+                .hasMessageContaining("needs a pinned sha256");
     }
 
     private URI serve(byte[] body, long declaredLength) throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/m.onnx", exchange -> {
-            requests.incrementAndGet();
-            exchange.sendResponseHeaders(200, declaredLength);
-            try {
-                exchange.getResponseBody().write(body);
-            } finally {
-                exchange.close();
-            }
-        });
+        server.createContext(
+                "/m.onnx",
+                exchange -> {
+                    requests.incrementAndGet();
+                    exchange.sendResponseHeaders(200, declaredLength);
+                    try {
+                        exchange.getResponseBody().write(body);
+                    } finally {
+                        exchange.close();
+                    }
+                });
         server.start();
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/m.onnx");
     }

@@ -1,6 +1,5 @@
 package io.panoptes.ingest.internal.encode;
 
-import io.panoptes.ingest.encode.EncodingSettings;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_PNG_COMPRESSION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
@@ -8,6 +7,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import io.panoptes.avro.FrameEncoding;
+import io.panoptes.ingest.encode.EncodingSettings;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -15,8 +15,8 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * Encodes BGR frames with OpenCV ({@code imencode}), scaling them down first when they are wider
- * than the configured maximum. Reuses its native buffers across frames; one per source thread,
- * not thread-safe. Close frees the native memory.
+ * than the configured maximum. Reuses its native buffers across frames; one per source thread, not
+ * thread-safe. Close frees the native memory.
  */
 public final class FrameEncoder implements AutoCloseable {
 
@@ -28,15 +28,17 @@ public final class FrameEncoder implements AutoCloseable {
 
     public FrameEncoder(EncodingSettings settings) {
         this.settings = settings;
-        this.params = settings.encoding() == FrameEncoding.PNG
-                ? new IntPointer(IMWRITE_PNG_COMPRESSION, 1)
-                : new IntPointer(IMWRITE_JPEG_QUALITY, settings.jpegQuality());
+        this.params =
+                settings.encoding() == FrameEncoding.PNG
+                        ? new IntPointer(IMWRITE_PNG_COMPRESSION, 1)
+                        : new IntPointer(IMWRITE_JPEG_QUALITY, settings.jpegQuality());
         this.extension = settings.encoding() == FrameEncoding.PNG ? ".png" : ".jpg";
     }
 
     public EncodedImage encode(Mat bgr) {
         Mat image = scale(bgr);
-        byte[] bytes = settings.encoding() == FrameEncoding.RAW_BGR24 ? raw(image) : compressed(image);
+        byte[] bytes =
+                settings.encoding() == FrameEncoding.RAW_BGR24 ? raw(image) : compressed(image);
         return new EncodedImage(bytes, image.cols(), image.rows(), settings.encoding());
     }
 
@@ -54,8 +56,13 @@ public final class FrameEncoder implements AutoCloseable {
 
     private byte[] compressed(Mat image) {
         if (!imencode(extension, image, buffer, params)) {
-            throw new IllegalStateException("OpenCV could not encode a " + image.cols() + "x" + image.rows()
-                    + " frame as " + settings.encoding());
+            throw new IllegalStateException(
+                    "OpenCV could not encode a "
+                            + image.cols()
+                            + "x"
+                            + image.rows()
+                            + " frame as "
+                            + settings.encoding());
         }
         byte[] bytes = new byte[(int) buffer.limit()];
         buffer.get(bytes);

@@ -2,9 +2,9 @@ package io.panoptes.ingest.internal.rate;
 
 /**
  * Additive-increase, multiplicative-decrease control of a live source's publish rate from the
- * workers' lag: above {@code highLag} records the rate factor halves (at most once per
- * {@code cooldown} decisions), below {@code lowLag} it grows by {@code step}, bounded to
- * [{@code minFactor}, 1]. Between the two it holds. Thread-safe.
+ * workers' lag: above {@code highLag} records the rate factor halves (at most once per {@code
+ * cooldown} decisions), below {@code lowLag} it grows by {@code step}, bounded to [{@code
+ * minFactor}, 1]. Between the two it holds. Thread-safe.
  */
 public final class AdaptiveRate {
 
@@ -16,11 +16,15 @@ public final class AdaptiveRate {
 
     public AdaptiveRate(long highLag, long lowLag, double minFactor, double step) {
         if (lowLag < 0 || highLag <= lowLag) {
-            throw new IllegalArgumentException("lag bounds must satisfy 0 <= low < high, got low " + lowLag
-                    + ", high " + highLag);
+            throw new IllegalArgumentException(
+                    "lag bounds must satisfy 0 <= low < high, got low "
+                            + lowLag
+                            + ", high "
+                            + highLag);
         }
         if (!(minFactor > 0 && minFactor <= 1) || !(step > 0 && step <= 1)) {
-            throw new IllegalArgumentException("min factor and step must be in (0, 1], got " + minFactor + ", " + step);
+            throw new IllegalArgumentException(
+                    "min factor and step must be in (0, 1], got " + minFactor + ", " + step);
         }
         this.highLag = highLag;
         this.lowLag = lowLag;

@@ -1,5 +1,7 @@
 package io.panoptes.ingest.internal.rate;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -8,8 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the workers' consumer lag on the frames topic: every {@code interval} it reads the end
- * offset of each partition and the group's committed offset (AdminClient), and keeps
- * end − committed per partition. A partition where the group has committed nothing has unknown
- * lag, so ingest runs unthrottled until workers exist. Owns an admin client and, from
- * {@link #start()}, one thread: close it.
+ * offset of each partition and the group's committed offset (AdminClient), and keeps end −
+ * committed per partition. A partition where the group has committed nothing has unknown lag, so
+ * ingest runs unthrottled until workers exist. Owns an admin client and, from {@link #start()}, one
+ * thread: close it.
  */
 public final class LagMonitor implements AutoCloseable {
 
@@ -40,18 +40,21 @@ public final class LagMonitor implements AutoCloseable {
     private volatile String lastProblem;
     private final MeterRegistry meters;
 
-    public LagMonitor(Admin admin, String topic, String group, Duration interval, MeterRegistry meters) {
+    public LagMonitor(
+            Admin admin, String topic, String group, Duration interval, MeterRegistry meters) {
         this.admin = admin;
         this.meters = meters;
         this.topic = topic;
         this.group = group;
         this.timeout = interval.multipliedBy(2).plusSeconds(5);
         this.interval = interval;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "lag-monitor");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread thread = new Thread(r, "lag-monitor");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
     }
 
     /** Starts reading the lag every interval. */
@@ -76,24 +79,37 @@ public final class LagMonitor implements AutoCloseable {
 
     void poll() {
         try {
-            TopicDescription description = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-            Map<TopicPartition, OffsetSpec> latest = description.partitions().stream()
-                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            TopicDescription description =
+                    admin.describeTopics(java.util.List.of(topic))
+                            .allTopicNames()
+                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .get(topic);
+            Map<TopicPartition, OffsetSpec> latest =
+                    description.partitions().stream()
+                            .collect(
+                                    Collectors.toMap(
+                                            p -> new TopicPartition(topic, p.partition()),
+                                            p -> OffsetSpec.latest()));
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
                     admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            ends.forEach((tp, end) -> {
-                OffsetAndMetadata offset = committed.get(tp);
-                if (offset == null) {
-                    lags.remove(tp.partition());
-                } else {
-                    if (lags.put(tp.partition(), Math.max(0, end.offset() - offset.offset())) == null) {
-                        registerGauge(tp.partition());
-                    }
-                }
-            });
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ends.forEach(
+                    (tp, end) -> {
+                        OffsetAndMetadata offset = committed.get(tp);
+                        if (offset == null) {
+                            lags.remove(tp.partition());
+                        } else {
+                            if (lags.put(
+                                            tp.partition(),
+                                            Math.max(0, end.offset() - offset.offset()))
+                                    == null) {
+                                registerGauge(tp.partition());
+                            }
+                        }
+                    });
             if (lastProblem != null) {
                 log.info("lag of group {} on {} readable again", group, topic);
                 lastProblem = null;
@@ -101,7 +117,11 @@ public final class LagMonitor implements AutoCloseable {
         } catch (Exception e) {
             String problem = e.getClass().getSimpleName() + ": " + e.getMessage();
             if (!problem.equals(lastProblem)) {
-                log.warn("cannot read the lag of group {} on {} (rates stay as they are): {}", group, topic, problem);
+                log.warn(
+                        "cannot read the lag of group {} on {} (rates stay as they are): {}",
+                        group,
+                        topic,
+                        problem);
                 lastProblem = problem;
             }
             if (e instanceof InterruptedException) {
@@ -113,7 +133,8 @@ public final class LagMonitor implements AutoCloseable {
     private void registerGauge(int partition) {
         Gauge.builder("panoptes.ingest.worker.lag", lags, l -> l.getOrDefault(partition, 0L))
                 .description("Workers' consumer lag on a frames partition, as ingest sees it")
-                .tag("group", group).tag("partition", String.valueOf(partition))
+                .tag("group", group)
+                .tag("partition", String.valueOf(partition))
                 .register(meters);
     }
 

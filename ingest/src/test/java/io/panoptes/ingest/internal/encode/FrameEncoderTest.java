@@ -1,6 +1,5 @@
 package io.panoptes.ingest.internal.encode;
 
-import io.panoptes.ingest.encode.EncodingSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
@@ -8,13 +7,15 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
 import io.panoptes.avro.FrameEncoding;
+import io.panoptes.ingest.encode.EncodingSettings;
 import io.panoptes.testkit.TestData;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 
 class FrameEncoderTest {
 
-    private final Mat frame = imread(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString(), IMREAD_COLOR);
+    private final Mat frame =
+            imread(TestData.file(TestData.MEGAMIND_FRAME_030_PNG).toString(), IMREAD_COLOR);
 
     @Test
     void shouldEncodeADecodableJpeg() {
@@ -33,7 +34,8 @@ class FrameEncoderTest {
 
     @Test
     void shouldScaleDownToTheMaxWidthKeepingTheAspectRatio() {
-        try (FrameEncoder encoder = new FrameEncoder(new EncodingSettings(FrameEncoding.PNG, 85, 360))) {
+        try (FrameEncoder encoder =
+                new FrameEncoder(new EncodingSettings(FrameEncoding.PNG, 85, 360))) {
             EncodedImage image = encoder.encode(frame);
 
             assertThat(image.width()).isEqualTo(360);
@@ -44,14 +46,17 @@ class FrameEncoderTest {
 
     @Test
     void shouldWriteRawBgrRowByRow() {
-        try (FrameEncoder encoder = new FrameEncoder(new EncodingSettings(FrameEncoding.RAW_BGR24, 85, 0))) {
+        try (FrameEncoder encoder =
+                new FrameEncoder(new EncodingSettings(FrameEncoding.RAW_BGR24, 85, 0))) {
             assertThat(encoder.encode(frame).bytes()).hasSize(720 * 528 * 3);
         }
     }
 
     @Test
     void shouldValidateSettings() {
-        assertThatThrownBy(() -> new EncodingSettings(FrameEncoding.JPEG, 0, 0)).hasMessageContaining("JPEG quality must be in [1, 100], got 0");
-        assertThatThrownBy(() -> new EncodingSettings(FrameEncoding.UNKNOWN, 85, 0)).hasMessageContaining("JPEG, PNG or RAW_BGR24");
+        assertThatThrownBy(() -> new EncodingSettings(FrameEncoding.JPEG, 0, 0))
+                .hasMessageContaining("JPEG quality must be in [1, 100], got 0");
+        assertThatThrownBy(() -> new EncodingSettings(FrameEncoding.UNKNOWN, 85, 0))
+                .hasMessageContaining("JPEG, PNG or RAW_BGR24");
     }
 }

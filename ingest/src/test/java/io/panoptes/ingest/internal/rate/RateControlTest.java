@@ -3,7 +3,6 @@ package io.panoptes.ingest.internal.rate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class RateControlTest {
@@ -63,6 +62,7 @@ class RateControlTest {
             rate.update(0);
         }
         assertThat(rate.factor()).isEqualTo(1.0);
-        assertThatThrownBy(() -> new AdaptiveRate(10, 10, 0.1, 0.1)).hasMessageContaining("0 <= low < high");
+        assertThatThrownBy(() -> new AdaptiveRate(10, 10, 0.1, 0.1))
+                .hasMessageContaining("0 <= low < high");
     }
 }
