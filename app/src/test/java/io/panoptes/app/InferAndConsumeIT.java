@@ -42,6 +42,37 @@ class InferAndConsumeIT {
     }
 
     @Test
+    void shouldFindPeopleWithTheBundledCocoModelByName() throws Exception {
+        assertThat(
+                        command.run(
+                                "infer",
+                                TestData.file(TestData.VTEST_FRAME_000_JPG).toString(),
+                                "--model",
+                                "coco"))
+                .as(command.err())
+                .isZero();
+
+        JsonNode detections = new ObjectMapper().readTree(command.out()).path("detections");
+        long persons = 0;
+        for (JsonNode d : detections) {
+            persons += d.path("label").asText().equals("person") ? 1 : 0;
+        }
+        assertThat(persons).isBetween(3L, 8L);
+    }
+
+    @Test
+    void shouldRefuseAModelThatIsNeitherBundledNorAFile() {
+        String image = TestData.file(TestData.VTEST_FRAME_000_JPG).toString();
+
+        assertThat(command.run("infer", image, "--model", "yolo11")).isEqualTo(1);
+        assertThat(command.err())
+                .contains("--model yolo11: no such file, and not a bundled model [coco, face]");
+        assertThat(command.run("infer", image, "--model", "coco", "--model-family", "yolov8"))
+                .isEqualTo(1);
+        assertThat(command.err()).contains("--model-family is for an ONNX file");
+    }
+
+    @Test
     void shouldNameAnImageItCannotRead(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
         byte[] png = TestData.bytes(TestData.WHITE_SQUARE_PNG);

@@ -59,7 +59,7 @@ class WorkerCommandIT {
                                 TestVideos.megamind().toString()))
                 .as("%s", command.err())
                 .isZero();
-        Process worker =
+        ProcessBuilder worker =
                 new ProcessBuilder(
                                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                                 "-jar",
@@ -74,15 +74,15 @@ class WorkerCommandIT {
                                 "--group",
                                 kafka.uniqueName("g"),
                                 "--model",
-                                "face",
-                                "--model-path",
-                                TestData.file(TestData.BLAZEFACE_FRONT).toString(),
-                                "--model-family",
-                                "blazeface")
+                                "face", // bundled: no path, no family
+                                "--model",
+                                "coco")
                         .redirectErrorStream(true)
                         .redirectOutput(dir.resolve("worker.log").toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .start();
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        worker.environment().put("PANOPTES_CACHE_DIR", dir.toString());
+        worker.environment().put("ORT_DISABLE_TELEMETRY", "1");
+        Process running = worker.start();
 
         Topics topics = cli.topics;
         List<Detections> results =
@@ -96,15 +96,16 @@ class WorkerCommandIT {
                         .stream()
                         .map(r -> r.value())
                         .toList();
-        worker.destroy(); // SIGTERM
+        running.destroy(); // SIGTERM
 
-        assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(running.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(results).filteredOn(r -> r.getStatus() == DetectionStatus.OK).hasSize(270);
         assertThat(results)
                 .filteredOn(r -> r.getStatus() == DetectionStatus.END_OF_STREAM)
                 .hasSize(1);
         assertThat(Files.readString(dir.resolve("worker.log")))
                 .contains("model face loaded")
+                .contains(dir.resolve("models").toString()) // extracted from the jar into the cache
                 .contains("worker stopped");
     }
 
@@ -213,5 +214,19 @@ class WorkerCommandIT {
                                 "sometimes"))
                 .isEqualTo(1);
         assertThat(command.err()).contains("--live-policy must be latest or all, got 'sometimes'");
+    }
+
+    @Test
+    void shouldNameTheBundledModelsWhenAModelHasNoPath() {
+        assertThat(command.run("worker", "--model", "yolo")).isEqualTo(1);
+        assertThat(command.err())
+                .contains(
+                        "--model yolo: give its file with --model-path (only [coco, face] are bundled)");
+        assertThat(command.run("worker", "--model", "coco", "--model-family", "yolov8"))
+                .isEqualTo(1);
+        assertThat(command.err()).contains("--model coco: --model-family is for --model-path");
+        assertThat(command.run("worker", "--model", "m", "--model-path", "m.onnx")).isEqualTo(1);
+        assertThat(command.err())
+                .contains("--model m: --model-family is required with --model-path");
     }
 }

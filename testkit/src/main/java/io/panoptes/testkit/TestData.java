@@ -24,6 +24,9 @@ public final class TestData {
     public static final String WHITE_SQUARE_PNG = "models/white-square-640.png";
     public static final String MEGAMIND_FRAME_030_PNG = "images/Megamind_frame030.png";
 
+    /** The first frame of vtest.avi (768x576, people and two vehicles), JPEG q3 from ffmpeg. */
+    public static final String VTEST_FRAME_000_JPG = "images/vtest_frame000.jpg";
+
     private TestData() {}
 
     /**

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
             "  panoptes broker                      # Kafka and a schema registry on this machine, for trying things out",
             "  panoptes topics create --bootstrap-servers kafka:9092 --frames-partitions 12",
             "  panoptes ingest --source rtsp://cam1/h264 --stream-id door --max-fps 10",
-            "  panoptes worker --model face --model-path face.onnx --model-family blazeface",
+            "  panoptes worker --model coco",
             "  panoptes api --source-dir /data/videos       # the control API; ingest --pipelines runs what it creates",
             "  panoptes pipelines create door --source rtsp://cam1/h264 --max-fps 10",
             "  panoptes topics create --prefix site-a. --kafka-config client.properties",

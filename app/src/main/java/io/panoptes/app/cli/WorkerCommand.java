@@ -3,6 +3,7 @@ package io.panoptes.app.cli;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.WorkerService;
 import io.panoptes.worker.WorkerSettings;
+import io.panoptes.worker.model.BundledModels;
 import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelCache;
 import io.panoptes.worker.model.ModelConfig;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Examples:",
-            "  panoptes worker --model blazeface --model-path face_detection_front_128x128.onnx --model-family blazeface",
+            "  panoptes worker --model coco                     # the bundled COCO-80 detector",
+            "  panoptes worker --model face --model coco        # both bundled models; frames choose",
             "  panoptes worker --model yolo --model-path yolov8n.onnx --model-family yolov8 \\",
             "                  --labels person,bicycle,car --confidence 0.3 --inference-threads 2",
             "",
@@ -47,12 +49,13 @@ public final class WorkerCommand implements Callable<Integer> {
                 names = "--model",
                 required = true,
                 paramLabel = "ID",
-                description = "Model id, as frames and pipelines name it. Repeatable.")
+                description =
+                        "Model id, as frames and pipelines name it; face and coco are bundled (no --model-path"
+                                + " needed). Repeatable.")
         String id;
 
         @Option(
                 names = "--model-path",
-                required = true,
                 paramLabel = "FILE|URL",
                 description =
                         "The ONNX file, or an http(s) URL downloaded once into the model cache (needs --model-sha256).")
@@ -66,10 +69,10 @@ public final class WorkerCommand implements Callable<Integer> {
 
         @Option(
                 names = "--model-family",
-                required = true,
-                paramLabel = "yolov8|yolov5|blazeface",
+                paramLabel = "yolov8|yolov5|blazeface|centernet",
                 description =
-                        "Output layout: yolov8 (also v11) [1,4+C,N], yolov5 [1,N,5+C], blazeface.")
+                        "Output layout of --model-path: yolov8 (also v11) [1,4+C,N], yolov5 [1,N,5+C], blazeface,"
+                                + " centernet [1,N,6].")
         String family;
 
         @Option(
@@ -82,18 +85,24 @@ public final class WorkerCommand implements Callable<Integer> {
         @Option(
                 names = "--confidence",
                 paramLabel = "0-1",
-                description = "Minimum score (default: yolo 0.25, blazeface 0.75).")
+                description = "Minimum score (default: yolo 0.25, blazeface 0.75, centernet 0.4).")
         Float confidence;
 
         @Option(
                 names = "--iou",
                 paramLabel = "0-1",
-                description = "NMS overlap threshold (default: yolo 0.45, blazeface 0.3).")
+                description =
+                        "NMS overlap threshold (default: yolo 0.45, blazeface 0.3, centernet 0.6).")
         Float iou;
 
         ModelConfig config(ModelCache cache) {
             ModelConfig config;
-            if (path.startsWith("http://") || path.startsWith("https://")) {
+            if (path == null) {
+                config = bundled(cache);
+            } else if (family == null) {
+                throw new IllegalArgumentException(
+                        "--model " + id + ": --model-family is required with --model-path");
+            } else if (path.startsWith("http://") || path.startsWith("https://")) {
                 ModelDownload download = new ModelDownload(URI.create(path), sha256);
                 config =
                         ModelConfig.of(id, cache.cachePath(download), ModelFamily.parse(family))
@@ -107,6 +116,27 @@ public final class WorkerCommand implements Callable<Integer> {
             return config.withThresholds(
                     confidence != null ? confidence : config.confidence(),
                     iou != null ? iou : config.iou());
+        }
+
+        private ModelConfig bundled(ModelCache cache) {
+            BundledModels model =
+                    BundledModels.named(id)
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "--model "
+                                                            + id
+                                                            + ": give its file with --model-path (only "
+                                                            + BundledModels.names()
+                                                            + " are bundled)"));
+            if (family != null) {
+                throw new IllegalArgumentException(
+                        "--model "
+                                + id
+                                + ": --model-family is for --model-path; the bundled model"
+                                + " knows its own");
+            }
+            return model.config(cache.dir());
         }
     }
 

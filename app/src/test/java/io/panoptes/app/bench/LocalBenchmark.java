@@ -1,6 +1,5 @@
 package io.panoptes.app.bench;
 
-import io.panoptes.app.local.Bundled;
 import io.panoptes.app.local.OutputVideo;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.FrameEncoding;
@@ -12,6 +11,7 @@ import io.panoptes.testkit.TestVideos;
 import io.panoptes.worker.image.FrameImageDecoder;
 import io.panoptes.worker.internal.model.ModelCatalog;
 import io.panoptes.worker.internal.model.ModelRunner;
+import io.panoptes.worker.model.BundledModels;
 import io.panoptes.worker.model.ModelConfig;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -178,9 +178,7 @@ public final class LocalBenchmark {
      * frames.
      */
     private static double plainLoop(Path video, Path output, int limit) throws Exception {
-        ModelConfig face =
-                Bundled.blazeFace(
-                        Path.of(System.getProperty("user.home"), ".cache", "panoptes", "models"));
+        ModelConfig face = BundledModels.FACE.config();
         try (ModelCatalog catalog = new ModelCatalog(Map.of(face.id(), face), 1, 1);
                 ModelRunner runner =
                         new ModelRunner(catalog.environment(), catalog.get(face.id()));

@@ -13,8 +13,9 @@ import java.util.Optional;
  * @param family its output layout
  * @param labels class names in output order; empty means "class0", "class1", ... (BlazeFace:
  *     "face")
- * @param confidence minimum score kept (YOLO default 0.25, BlazeFace 0.75)
- * @param iou overlap above which NMS suppresses (YOLO 0.45 class-aware, BlazeFace 0.3 weighted)
+ * @param confidence minimum score kept (YOLO default 0.25, BlazeFace 0.75, CenterNet 0.4)
+ * @param iou overlap above which NMS suppresses (YOLO 0.45 and CenterNet 0.6 class-aware, BlazeFace
+ *     0.3 weighted)
  * @param maxDetections most detections per frame (default 300)
  * @param download where to fetch the file from when it is not local yet ({@code path} is then its
  *     cache file)
@@ -51,10 +52,17 @@ public record ModelConfig(
 
     /** The family's defaults for thresholds and labels. */
     public static ModelConfig of(String id, Path path, ModelFamily family) {
-        return family == ModelFamily.BLAZEFACE
-                ? new ModelConfig(
-                        id, path, family, List.of("face"), 0.75f, 0.3f, 300, Optional.empty())
-                : new ModelConfig(id, path, family, List.of(), 0.25f, 0.45f, 300, Optional.empty());
+        return switch (family) {
+            case BLAZEFACE ->
+                    new ModelConfig(
+                            id, path, family, List.of("face"), 0.75f, 0.3f, 300, Optional.empty());
+            // its peaks are picked in the graph; NMS only merges a class's boxes that overlap most
+            case CENTERNET ->
+                    new ModelConfig(id, path, family, List.of(), 0.4f, 0.6f, 100, Optional.empty());
+            case YOLOV8, YOLOV5 ->
+                    new ModelConfig(
+                            id, path, family, List.of(), 0.25f, 0.45f, 300, Optional.empty());
+        };
     }
 
     public ModelConfig withLabels(List<String> labels) {

@@ -19,7 +19,14 @@ public enum ModelFamily {
      * MediaPipe BlazeFace: input NHWC RGB [-1,1]; 16×16×2 + 8×8×6 SSD anchors, weighted NMS, 6
      * keypoints.
      */
-    BLAZEFACE;
+    BLAZEFACE,
+    /**
+     * CenterNet with peak picking inside the graph (the bundled {@code coco}): input NHWC RGB
+     * 0..255, the frame stretched to the input size; output {@code [1, N, 6]}: x1, y1, x2, y2 in
+     * input pixels, score, class index. The output does not give the class count: the labels do
+     * (80, COCO's, when none are given), and an index beyond them is dropped.
+     */
+    CENTERNET;
 
     public static ModelFamily parse(String name) {
         try {

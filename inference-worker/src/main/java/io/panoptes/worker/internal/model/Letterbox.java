@@ -1,21 +1,23 @@
 package io.panoptes.worker.internal.model;
 
 /**
- * Fitting a source image into the model's input while keeping its aspect ratio: scaled by {@code
- * scale}, centred with {@code padX}/{@code padY} pixels of border. Maps model-input coordinates
- * back to source pixels.
+ * How a source image is fitted into the model's input: scaled by {@code scaleX}/{@code scaleY} to
+ * {@code scaledWidth}x{@code scaledHeight} and placed with {@code padX}/{@code padY} pixels of
+ * border. Maps model-input coordinates back to source pixels.
  */
 public record Letterbox(
         int sourceWidth,
         int sourceHeight,
         int inputWidth,
         int inputHeight,
-        float scale,
+        float scaleX,
+        float scaleY,
         int scaledWidth,
         int scaledHeight,
         int padX,
         int padY) {
 
+    /** Keeping the aspect ratio, centred on a border (YOLO, BlazeFace). */
     public static Letterbox fit(
             int sourceWidth, int sourceHeight, int inputWidth, int inputHeight) {
         float scale =
@@ -28,18 +30,35 @@ public record Letterbox(
                 inputWidth,
                 inputHeight,
                 scale,
+                scale,
                 scaledWidth,
                 scaledHeight,
                 (inputWidth - scaledWidth) / 2,
                 (inputHeight - scaledHeight) / 2);
     }
 
+    /** Stretched to the whole input, each axis by its own scale (CenterNet was trained so). */
+    public static Letterbox stretch(
+            int sourceWidth, int sourceHeight, int inputWidth, int inputHeight) {
+        return new Letterbox(
+                sourceWidth,
+                sourceHeight,
+                inputWidth,
+                inputHeight,
+                (float) inputWidth / sourceWidth,
+                (float) inputHeight / sourceHeight,
+                inputWidth,
+                inputHeight,
+                0,
+                0);
+    }
+
     public float toSourceX(float inputX) {
-        return clamp((inputX - padX) / scale, sourceWidth);
+        return clamp((inputX - padX) / scaleX, sourceWidth);
     }
 
     public float toSourceY(float inputY) {
-        return clamp((inputY - padY) / scale, sourceHeight);
+        return clamp((inputY - padY) / scaleY, sourceHeight);
     }
 
     private static float clamp(float value, int max) {

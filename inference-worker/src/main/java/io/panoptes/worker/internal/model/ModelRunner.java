@@ -87,7 +87,8 @@ public final class ModelRunner implements AutoCloseable {
         }
         this.env = env;
         this.model = model;
-        this.nhwc = model.family() == ModelFamily.BLAZEFACE;
+        this.nhwc =
+                model.family() == ModelFamily.BLAZEFACE || model.family() == ModelFamily.CENTERNET;
         this.capacity = model.dynamicBatch() ? maxBatch : 1;
         int w = model.inputWidth();
         int h = model.inputHeight();
@@ -102,7 +103,8 @@ public final class ModelRunner implements AutoCloseable {
                             ? new Mat(h, w, CV_32FC3, inputPointers[i])
                             : new Mat(new int[] {1, 3, h, w}, CV_32F, inputPointers[i]);
         }
-        // Ultralytics pads with grey 114; MediaPipe's face detector with black
+        // Ultralytics pads with grey 114; MediaPipe's face detector with black (CenterNet
+        // stretches)
         this.padColour = nhwc ? new Scalar(0, 0, 0, 0) : new Scalar(114, 114, 114, 0);
         int outputCount = model.outputNames().size();
         this.outputs = new FloatBuffer[outputCount];
@@ -185,8 +187,7 @@ public final class ModelRunner implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             Mat bgr = images.get(i);
-            boxes[i] =
-                    Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
+            boxes[i] = fit(bgr);
             fillInput(i, bgr, boxes[i]);
             preprocessMs[i] = (System.nanoTime() - t0) / 1e6f;
         }
@@ -217,7 +218,7 @@ public final class ModelRunner implements AutoCloseable {
             FloatBuffer[] imageOutput, Letterbox box, float confidence, float iou) {
         List<Candidate> candidates = model.decoder().decode(imageOutput, confidence);
         List<Candidate> kept =
-                nhwc
+                model.family() == ModelFamily.BLAZEFACE
                         ? Nms.weighted(candidates, iou, model.config().maxDetections())
                         : Nms.classAware(candidates, iou, model.config().maxDetections());
         List<Detection> detections = new ArrayList<>(kept.size());
@@ -269,8 +270,9 @@ public final class ModelRunner implements AutoCloseable {
         Mat inputView = inputViews[image];
         if (nhwc) {
             cvtColor(boxed, rgb, COLOR_BGR2RGB);
-            rgb.convertTo(
-                    inputView, CV_32F, 1 / 127.5, -1.0); // writes into the input tensor's memory
+            // writes into the input tensor's memory: BlazeFace wants [-1, 1], CenterNet raw 0..255
+            boolean raw = model.family() == ModelFamily.CENTERNET;
+            rgb.convertTo(inputView, CV_32F, raw ? 1.0 : 1 / 127.5, raw ? 0.0 : -1.0);
         } else {
             try (Size none = new Size();
                     Scalar zero = new Scalar(0.0)) {
@@ -281,6 +283,12 @@ public final class ModelRunner implements AutoCloseable {
             throw new IllegalStateException(
                     "OpenCV reallocated the input of model " + model.config().id());
         }
+    }
+
+    private Letterbox fit(Mat bgr) {
+        return model.family() == ModelFamily.CENTERNET
+                ? Letterbox.stretch(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight())
+                : Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
     }
 
     private Detection toSource(Candidate c, Letterbox box) {

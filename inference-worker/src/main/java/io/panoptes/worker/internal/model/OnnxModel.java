@@ -29,6 +29,8 @@ import java.util.Map;
  */
 public final class OnnxModel implements AutoCloseable {
 
+    private static final int COCO_CLASSES = 80;
+
     private final ModelConfig config;
     private final OrtSession session;
     private final String version;
@@ -206,6 +208,7 @@ public final class OnnxModel implements AutoCloseable {
             return switch (config.family()) {
                 case YOLOV8, YOLOV5 -> yolo(what, config, input.getKey(), in, outputs);
                 case BLAZEFACE -> blazeFace(what, input.getKey(), in, outputs);
+                case CENTERNET -> centerNet(what, config, input.getKey(), in, outputs);
             };
         }
 
@@ -290,6 +293,47 @@ public final class OnnxModel implements AutoCloseable {
                     shapes,
                     new OutputDecoder.BlazeFace((int) in[1]),
                     1,
+                    in[0] < 0);
+        }
+
+        /**
+         * Input [1, H, W, 3]; of its outputs the one [1, N, 6] (the bundled model also exposes its
+         * heatmap and sizes: they are not fetched). The class count comes from the labels, 80
+         * (COCO) when none are configured.
+         */
+        private static Shapes centerNet(
+                String what,
+                ModelConfig config,
+                String inputName,
+                long[] in,
+                Map<String, long[]> outputs) {
+            if (in.length != 4 || in[0] > 1 || in[3] != 3 || in[1] <= 0 || in[2] <= 0) {
+                throw mismatch(what, "input [1 or dynamic batch, H, W, 3] (NHWC RGB)", in);
+            }
+            Map.Entry<String, long[]> detections =
+                    outputs.entrySet().stream()
+                            .filter(
+                                    o ->
+                                            o.getValue().length == 3
+                                                    && o.getValue()[1] > 0
+                                                    && o.getValue()[2] == 6)
+                            .findFirst()
+                            .orElseThrow(
+                                    () ->
+                                            mismatch(
+                                                    what,
+                                                    "an output [1, N, 6] (x1, y1, x2, y2, score, class)",
+                                                    null,
+                                                    outputs));
+            int classes = config.labels().isEmpty() ? COCO_CLASSES : config.labels().size();
+            return new Shapes(
+                    inputName,
+                    (int) in[2],
+                    (int) in[1],
+                    List.of(detections.getKey()),
+                    List.of(batchOne(detections.getValue())),
+                    new OutputDecoder.CenterNet(classes, (int) detections.getValue()[1]),
+                    classes,
                     in[0] < 0);
         }
 

@@ -151,4 +151,33 @@ public interface OutputDecoder {
             return (float) (1 / (1 + Math.exp(-clipped)));
         }
     }
+
+    /**
+     * CenterNet with its peaks picked in the graph: {@code [1, N, 6]}, each row x1, y1, x2, y2
+     * (input pixels), score, class index; rows come sorted by score, padded with low scores.
+     */
+    record CenterNet(int classes, int rows) implements OutputDecoder {
+        @Override
+        public List<Candidate> decode(FloatBuffer[] outputs, float confidence) {
+            FloatBuffer out = outputs[0];
+            List<Candidate> candidates = new ArrayList<>();
+            for (int r = 0; r < rows; r++) {
+                int base = r * 6;
+                float score = out.get(base + 4);
+                int classId = Math.round(out.get(base + 5));
+                if (score >= confidence && classId >= 0 && classId < classes) {
+                    candidates.add(
+                            new Candidate(
+                                    classId,
+                                    score,
+                                    out.get(base),
+                                    out.get(base + 1),
+                                    out.get(base + 2),
+                                    out.get(base + 3),
+                                    null));
+                }
+            }
+            return candidates;
+        }
+    }
 }
