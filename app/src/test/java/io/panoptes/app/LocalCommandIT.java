@@ -42,28 +42,6 @@ class LocalCommandIT {
     }
 
     @Test
-    void shouldRunOnAnotherVideoWithBoxes(@TempDir Path dir) throws Exception {
-        Process local =
-                local(
-                        dir,
-                        List.of(
-                                "--source",
-                                TestVideos.vtest().toString(),
-                                "--style",
-                                "boxes",
-                                "--output",
-                                "street.mp4"));
-
-        assertThat(local.waitFor(240, TimeUnit.SECONDS)).isTrue();
-        String out = Files.readString(dir.resolve("out.log"));
-        assertThat(local.exitValue()).as(out).isZero();
-        assertThat(out)
-                .contains("panoptes local: vtest from")
-                .contains("summary: 795 frames in, 795 results out");
-        assertThat(frames(dir.resolve("street.mp4"))).isEqualTo(795);
-    }
-
-    @Test
     void shouldServeMjpegAndStopCleanlyOnSigtermMidRun(@TempDir Path dir) throws Exception {
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {

@@ -10,9 +10,10 @@ import io.panoptes.aggregator.counting.WindowSpec;
 import io.panoptes.aggregator.query.CountsQueryServer;
 import io.panoptes.api.ApiServer;
 import io.panoptes.api.ApiSettings;
+import io.panoptes.app.local.Demo;
+import io.panoptes.app.local.EventLine;
 import io.panoptes.app.local.MjpegServer;
 import io.panoptes.app.local.OutputVideo;
-import io.panoptes.app.local.SampleVideo;
 import io.panoptes.avro.WindowCount;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
@@ -85,6 +86,9 @@ import picocli.CommandLine.Spec;
 public final class LocalCommand implements Callable<Integer> {
 
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    private static final Duration EVENTS_WAIT = Duration.ofSeconds(10);
+    private static final Duration EVENTS_QUIET = Duration.ofMillis(1500);
+    private static final int EVENTS_SHOWN = 8;
 
     @Spec private CommandSpec spec;
 
@@ -101,6 +105,17 @@ public final class LocalCommand implements Callable<Integer> {
             paramLabel = "ID",
             description = "Stream id (default: the source's file name, or 'demo').")
     private String streamId;
+
+    @Option(
+            names = "--demo",
+            paramLabel = "faces|people",
+            description =
+                    "What runs without --source and --model: faces (blurred in Megamind.avi, BlazeFace) or people"
+                            + " (counted in vtest.avi with the COCO detector: a line, a zone, rules) (default: faces).")
+    private String demo;
+
+    private Demo chosenDemo = Demo.FACES;
+    private long eventsBefore;
 
     @Mixin private ModelOptions models;
 
@@ -166,6 +181,14 @@ public final class LocalCommand implements Callable<Integer> {
     private boolean realtime;
 
     @Option(
+            names = "--max-fps",
+            paramLabel = "FPS",
+            description =
+                    "Most frames per second to read (a file waits; a camera or --realtime drops the rest),"
+                            + " for a machine slower than the model (default: as fast as inference keeps up).")
+    private Double maxFps;
+
+    @Option(
             names = "--kafka-port",
             defaultValue = "0",
             paramLabel = "PORT",
@@ -209,14 +232,24 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        String input = source != null ? source : SampleVideo.get().toString();
+        Demo demo = this.demo == null ? Demo.FACES : Demo.parse(this.demo);
+        chosenDemo = demo;
+        String input = source != null ? source : demo.video().toString();
         checkReadable(input);
         String stream =
                 streamId != null
                         ? streamId
                         : source == null ? "demo" : SourceUris.defaultStreamId(input);
-        ModelConfig modelConfig = models.config();
+        ModelConfig modelConfig = models.config(demo.model());
+        if (zones.isEmpty() && lines.isEmpty()) {
+            zones = demo.zones(stream);
+            lines = demo.lines(stream);
+        }
         Map<String, Geometry> shapes = ShapeText.parse(zones, lines);
+        if (rules == null) {
+            rules = demo.rules(Files.createTempDirectory("panoptes-demo")).orElse(null);
+        }
+        eventsBefore = rules == null ? 0 : lineCount(eventsFile);
         AggregatorSettings.Builder aggregatorSettings =
                 AggregatorSettings.builder()
                         .stateDir(
@@ -232,7 +265,7 @@ public final class LocalCommand implements Callable<Integer> {
         OutputVideo.Style drawing =
                 style != null
                         ? OutputVideo.Style.valueOf(style.toUpperCase(Locale.ROOT))
-                        : modelConfig.family() == ModelFamily.BLAZEFACE
+                        : modelConfig.family() == ModelFamily.BLAZEFACE && demo.blur()
                                 ? OutputVideo.Style.BLUR
                                 : OutputVideo.Style.BOXES;
 
@@ -308,6 +341,7 @@ public final class LocalCommand implements Callable<Integer> {
                                         stream,
                                         noOutput ? null : output,
                                         drawing,
+                                        shapes.getOrDefault(stream, Geometry.NONE),
                                         frameRate(input),
                                         topics,
                                         cluster.bootstrapServers()));
@@ -329,7 +363,12 @@ public final class LocalCommand implements Callable<Integer> {
                 for (RoleService service : List.of(cluster, worker, aggregator, ingest)) {
                     observability.addCheck(service.name(), service::health);
                 }
-                ingest.add(SourceSpec.builder(input).streamId(stream).realtime(realtime).build());
+                ingest.add(
+                        SourceSpec.builder(input)
+                                .streamId(stream)
+                                .realtime(realtime)
+                                .maxFps(maxFps)
+                                .build());
                 out.println(
                         "panoptes local: "
                                 + stream
@@ -513,10 +552,14 @@ public final class LocalCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  output: %s, %d frames%n", output, video.framesWritten());
         }
         out.printf(Locale.ROOT, "  memory: peak RSS %d MiB%n", peakRssMiB());
+        List<String> labels = chosenDemo.summaryLabels();
         for (WindowCount count : counts) {
+            if (!labels.isEmpty() && !labels.contains(count.getLabel())) {
+                continue;
+            }
             out.printf(
                     Locale.ROOT,
-                    "  window %s..%s %s%s: %d unique, max %d at once, %.2f per frame over %d frames%s%n",
+                    "  window %s..%s %s%s: %d unique, max %d at once, %.2f per frame over %d frames%s%s%n",
                     count.getWindowStart(),
                     count.getWindowEnd(),
                     count.getLabel(),
@@ -525,9 +568,60 @@ public final class LocalCommand implements Callable<Integer> {
                     count.getMaxConcurrent(),
                     count.getMeanPerFrame(),
                     count.getFramesSeen(),
+                    count.getZone() == null && (count.getLineIn() > 0 || count.getLineOut() > 0)
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "; crossed %d in, %d out",
+                                    count.getLineIn(),
+                                    count.getLineOut())
+                            : "",
                     count.getFinal$() ? "" : " (running)");
         }
+        if (rules != null) {
+            events(out);
+        }
         out.flush();
+    }
+
+    /** The events this run appended to the events file, once the sink has written them. */
+    private void events(PrintWriter out) {
+        List<String> appended = List.of();
+        try {
+            long stableSince = System.nanoTime();
+            long deadline = System.nanoTime() + EVENTS_WAIT.toNanos();
+            while (System.nanoTime() < deadline
+                    && System.nanoTime() - stableSince < EVENTS_QUIET.toNanos()) {
+                List<String> now =
+                        Files.exists(eventsFile) ? Files.readAllLines(eventsFile) : List.of();
+                now = now.subList((int) Math.min(eventsBefore, now.size()), now.size());
+                if (now.size() != appended.size()) {
+                    appended = now;
+                    stableSince = System.nanoTime();
+                }
+                Thread.sleep(100);
+            }
+        } catch (IOException e) {
+            out.printf("  events: cannot read %s: %s%n", eventsFile, e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.printf(Locale.ROOT, "  events: %d, appended to %s%n", appended.size(), eventsFile);
+        for (String line : appended.subList(0, Math.min(EVENTS_SHOWN, appended.size()))) {
+            out.println("    " + EventLine.of(line));
+        }
+        if (appended.size() > EVENTS_SHOWN) {
+            out.printf("    ... and %d more%n", appended.size() - EVENTS_SHOWN);
+        }
+    }
+
+    private static long lineCount(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (var lines = Files.lines(file)) {
+            return lines.count();
+        }
     }
 
     /**

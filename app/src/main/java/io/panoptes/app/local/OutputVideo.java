@@ -2,6 +2,8 @@ package io.panoptes.app.local;
 
 import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
 import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
+import static org.bytedeco.opencv.global.opencv_imgproc.circle;
+import static org.bytedeco.opencv.global.opencv_imgproc.line;
 import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 
@@ -9,6 +11,9 @@ import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
+import io.panoptes.pipeline.geometry.DirectedLine;
+import io.panoptes.pipeline.geometry.Geometry;
+import io.panoptes.pipeline.geometry.Polygon;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.image.FrameImageDecoder;
 import java.nio.file.Path;
@@ -55,6 +60,7 @@ public final class OutputVideo implements AutoCloseable {
     private final String streamId;
     private final Path file;
     private final Style style;
+    private final Geometry geometry;
     private final double frameRate;
     private final Topics topics;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -81,10 +87,12 @@ public final class OutputVideo implements AutoCloseable {
             String streamId,
             Path file,
             Style style,
+            Geometry geometry,
             double frameRate,
             Topics topics,
             String bootstrapServers) {
         this.streamId = streamId;
+        this.geometry = geometry;
         this.file = file;
         this.style = style;
         this.frameRate = frameRate;
@@ -180,6 +188,7 @@ public final class OutputVideo implements AutoCloseable {
                 continue;
             }
             decoder.decode(frame, image);
+            drawShapes(image, geometry);
             if (result.getStatus() == DetectionStatus.OK) {
                 draw(image, result.getDetections(), style);
             }
@@ -207,6 +216,45 @@ public final class OutputVideo implements AutoCloseable {
             byte[] jpeg = new byte[(int) bytes.limit()];
             bytes.get(jpeg);
             return jpeg;
+        }
+    }
+
+    /** The stream's zones (yellow outlines) and counting lines (magenta, a dot at the end). */
+    public static void drawShapes(Mat image, Geometry geometry) {
+        try (Scalar yellow = new Scalar(0, 255, 255, 0);
+                Scalar magenta = new Scalar(255, 0, 255, 0)) {
+            for (Polygon zone : geometry.zones()) {
+                List<double[]> vertices = zone.vertices();
+                for (int i = 0; i < vertices.size(); i++) {
+                    double[] a = vertices.get(i);
+                    double[] b = vertices.get((i + 1) % vertices.size());
+                    segment(image, a[0], a[1], b[0], b[1], yellow);
+                }
+                label(image, zone.name(), vertices.get(0)[0], vertices.get(0)[1], yellow);
+            }
+            for (DirectedLine line : geometry.lines()) {
+                segment(image, line.startX(), line.startY(), line.endX(), line.endY(), magenta);
+                try (Point end = new Point((int) line.endX(), (int) line.endY())) {
+                    circle(
+                            image, end, 5, magenta, -1, 8,
+                            0); // where it points: IN is its right side
+                }
+                label(image, line.name(), line.endX(), line.endY(), magenta);
+            }
+        }
+    }
+
+    private static void segment(
+            Mat image, double x0, double y0, double x1, double y1, Scalar colour) {
+        try (Point a = new Point((int) Math.round(x0), (int) Math.round(y0));
+                Point b = new Point((int) Math.round(x1), (int) Math.round(y1))) {
+            line(image, a, b, colour, 2, 8, 0);
+        }
+    }
+
+    private static void label(Mat image, String text, double x, double y, Scalar colour) {
+        try (Point at = new Point((int) x + 6, Math.max(12, (int) y - 6))) {
+            putText(image, text, at, FONT_HERSHEY_SIMPLEX, 0.5, colour, 1, 8, false);
         }
     }
 

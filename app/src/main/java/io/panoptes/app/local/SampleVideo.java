@@ -8,17 +8,23 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 
 /**
- * The demo's video, Megamind.avi from Debian's opencv-doc package: taken from the user cache when
- * there (sha256-checked), else fetched by the repository's {@code scripts/test-videos.sh} (which
- * copies it from the shared test data or downloads the package, once, with progress lines).
+ * The demos' videos, Megamind.avi and vtest.avi from Debian's opencv-doc package: taken from the
+ * user cache when there (sha256-checked), else fetched by the repository's {@code
+ * scripts/test-videos.sh} (which copies them from the shared test data or downloads the package,
+ * once, with progress lines).
  */
 public final class SampleVideo {
 
-    static final String NAME = "Megamind.avi";
-    private static final String SHA256 =
-            "0057387cb7e75c8fd1663b62cfdc51fa53f527795d0fe3c1fea2fd159d3130b5";
+    public static final String MEGAMIND = "Megamind.avi";
+    public static final String VTEST = "vtest.avi";
+    // the same sums as scripts/test-videos.sh
+    private static final Map<String, String> SHA256 =
+            Map.of(
+                    MEGAMIND, "0057387cb7e75c8fd1663b62cfdc51fa53f527795d0fe3c1fea2fd159d3130b5",
+                    VTEST, "45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf");
 
     private SampleVideo() {}
 
@@ -40,14 +46,19 @@ public final class SampleVideo {
         return Path.of(base, "videos");
     }
 
+    /** The default demo's video, Megamind.avi. */
+    public static Path get() {
+        return get(MEGAMIND);
+    }
+
     /**
-     * The video, fetched first when needed.
+     * The video {@code name} (one of {@link #MEGAMIND}, {@link #VTEST}), fetched first when needed.
      *
      * @throws IllegalStateException saying how to get it when it is neither cached nor fetchable
      */
-    public static Path get() {
-        Path file = cacheDir().resolve(NAME);
-        if (valid(file)) {
+    public static Path get(String name) {
+        Path file = cacheDir().resolve(name);
+        if (valid(file, SHA256.get(name))) {
             return file;
         }
         Path script = repositoryScript();
@@ -77,7 +88,7 @@ public final class SampleVideo {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while fetching the demo video", e);
         }
-        if (!valid(file)) {
+        if (!valid(file, SHA256.get(name))) {
             throw new IllegalStateException(
                     "scripts/test-videos.sh ran but " + file + " is missing or corrupt");
         }
@@ -94,7 +105,7 @@ public final class SampleVideo {
         return Files.isRegularFile(script) ? script : null;
     }
 
-    private static boolean valid(Path file) {
+    private static boolean valid(Path file, String sha256) {
         if (!Files.isRegularFile(file)) {
             return false;
         }
@@ -102,7 +113,7 @@ public final class SampleVideo {
                 new DigestInputStream(
                         Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return SHA256.equals(
+            return sha256.equals(
                     HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()));
         } catch (IOException | NoSuchAlgorithmException e) {
             return false;

@@ -50,6 +50,15 @@ public final class Polygon {
         return name;
     }
 
+    /** The vertices in order, {@code [x, y]} each (for drawing). */
+    public List<double[]> vertices() {
+        List<double[]> vertices = new java.util.ArrayList<>(xs.length);
+        for (int i = 0; i < xs.length; i++) {
+            vertices.add(new double[] {xs[i], ys[i]});
+        }
+        return vertices;
+    }
+
     /** Whether the point lies inside (ray casting; points on the boundary may go either way). */
     public boolean contains(double x, double y) {
         boolean inside = false;
