@@ -4,7 +4,7 @@
 #
 #   usage: scripts/benchmark.sh serde  [seconds-per-round] [rounds]
 #          scripts/benchmark.sh ingest [seconds-of-work] [rounds]   (needs the ffmpeg CLI)
-#          scripts/benchmark.sh worker [seconds]
+#          scripts/benchmark.sh worker [seconds] [blazeface|bright|coco ...]
 #          scripts/benchmark.sh http [seconds-per-round] [rounds]
 #          scripts/benchmark.sh sse [records] [rounds]
 #          scripts/benchmark.sh batching [loops-per-stream] [rounds]

@@ -215,7 +215,8 @@ class LocalCommandIT {
                 .contains(garbage.toString());
     }
 
-    private static Process local(Path dir, List<String> args) throws Exception {
+    /** {@code panoptes local args} from the jar in a JVM of its own, logging to dir/out.log. */
+    static Process local(Path dir, List<String> args) throws Exception {
         List<String> command =
                 new ArrayList<>(
                         List.of(

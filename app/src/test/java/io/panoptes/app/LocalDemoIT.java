@@ -2,10 +2,8 @@ package io.panoptes.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.panoptes.testkit.RepositoryRoot;
 import io.panoptes.testkit.SystemTools;
 import io.panoptes.testkit.TestVideos;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -194,24 +192,9 @@ class LocalDemoIT {
     }
 
     private static String local(Path work, String... args) throws Exception {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-jar",
-                                RepositoryRoot.find().resolve("app/target/panoptes.jar").toString(),
-                                "local",
-                                "--api-port",
-                                "0"));
+        List<String> command = new ArrayList<>(List.of("--api-port", "0"));
         command.addAll(List.of(args));
-        ProcessBuilder builder =
-                new ProcessBuilder(command)
-                        .directory(work.toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(work.resolve("out.log").toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().put("ORT_DISABLE_TELEMETRY", "1");
-        Process local = builder.start();
+        Process local = LocalCommandIT.local(work, command);
         assertThat(local.waitFor(240, TimeUnit.SECONDS)).as("the demo ends").isTrue();
         String out = Files.readString(work.resolve("out.log"));
         assertThat(local.exitValue()).as(out).isZero();

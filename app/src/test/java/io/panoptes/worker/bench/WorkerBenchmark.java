@@ -20,6 +20,7 @@ import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.image.FrameImageDecoder;
 import io.panoptes.worker.internal.model.ModelRunner;
 import io.panoptes.worker.internal.model.OnnxModel;
+import io.panoptes.worker.model.BundledModels;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import java.nio.file.Files;
@@ -28,16 +29,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Worker throughput (consume, deserialize, JPEG decode, preprocess, {@code session.run},
  * postprocess, serialize, transactional produce + offsets) against a plain loop doing the same
  * non-Kafka work on the same JPEG frames with the same threads (one inference thread, one intra-op
- * thread), in one run, each over at least 30 s after warm-up; for BlazeFace and bright-square.
- * Target ≥ 0.9×. Also p50/p95 frame→result latency of a live-paced stream, and the process RSS.
+ * thread), in one run, each over at least 30 s after warm-up; for BlazeFace, bright-square and the
+ * bundled COCO detector. Target ≥ 0.9×. Also p50/p95 frame→result latency of a live-paced stream,
+ * and the process RSS.
  *
- * <p>Run: {@code scripts/benchmark.sh worker [seconds]}.
+ * <p>Run: {@code scripts/benchmark.sh worker [seconds] [blazeface|bright|coco ...]}.
  */
 public final class WorkerBenchmark {
 
@@ -45,18 +48,25 @@ public final class WorkerBenchmark {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 30;
+        List<String> chosen =
+                args.length > 1
+                        ? List.of(args).subList(1, args.length)
+                        : List.of("blazeface", "bright", "coco");
         List<ModelConfig> models =
-                List.of(
-                        ModelConfig.of(
-                                "blazeface",
-                                TestData.file(TestData.BLAZEFACE_FRONT),
-                                ModelFamily.BLAZEFACE),
-                        ModelConfig.of(
-                                        "bright",
-                                        TestData.file(TestData.BRIGHT_SQUARE_YOLOV8),
-                                        ModelFamily.YOLOV8)
-                                .withLabels(List.of("bright", "dark"))
-                                .withThresholds(0.5f, 0.45f));
+                Stream.of(
+                                ModelConfig.of(
+                                        "blazeface",
+                                        TestData.file(TestData.BLAZEFACE_FRONT),
+                                        ModelFamily.BLAZEFACE),
+                                ModelConfig.of(
+                                                "bright",
+                                                TestData.file(TestData.BRIGHT_SQUARE_YOLOV8),
+                                                ModelFamily.YOLOV8)
+                                        .withLabels(List.of("bright", "dark"))
+                                        .withThresholds(0.5f, 0.45f),
+                                BundledModels.COCO.config())
+                        .filter(m -> chosen.contains(m.id()))
+                        .toList();
         boolean pass = true;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             Topics source = topics(broker, "jpegs.");
