@@ -19,7 +19,7 @@ FROM eclipse-temurin:17-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --create-home --shell /usr/sbin/nologin panoptes
 COPY --from=build /src/app/target/panoptes.jar /opt/panoptes/panoptes.jar
-COPY app/src/main/resources/models /opt/panoptes/models
+COPY inference-worker/src/main/resources/models /opt/panoptes/models
 # ONNX Runtime's Java binding crashes on long command lines unless its telemetry is off;
 # the heap follows the container's memory limit
 ENV ORT_DISABLE_TELEMETRY=1 \

@@ -125,13 +125,6 @@ final class PanoptesProcesses implements AutoCloseable {
             "worker",
             "--model",
             "face",
-            "--model-path",
-            RepositoryRoot.find()
-                    .resolve(
-                            "app/src/main/resources/models/blazeface/face_detection_front_128x128.onnx")
-                    .toString(),
-            "--model-family",
-            "blazeface",
             "--transaction-timeout",
             "5s",
             "-X",
