@@ -206,6 +206,13 @@ class LocalCommandIT {
                         "panoptes local: cannot open "
                                 + dir.resolve("missing.mp4")
                                 + ": no such file or directory");
+        assertThat(command.run("local", "--demo", "cars")).isEqualTo(1);
+        assertThat(command.err())
+                .contains("panoptes local: --demo must be one of [faces, people], got 'cars'");
+        String video = TestVideos.megamind().toString();
+        assertThat(command.run("local", "--source", video, "--max-fps", "0")).isEqualTo(1);
+        assertThat(command.err())
+                .contains("panoptes local: max fps of Megamind must be in (0, 1000], got 0.0");
         assertThat(command.run("local", "--source", empty.toString())).isEqualTo(1);
         assertThat(command.err()).contains("cannot open " + empty + ": the file is empty");
         assertThat(command.run("local", "--source", garbage.toString(), "--no-output"))

@@ -246,6 +246,13 @@ public final class LocalCommand implements Callable<Integer> {
             lines = demo.lines(stream);
         }
         Map<String, Geometry> shapes = ShapeText.parse(zones, lines);
+        // built here so that a bad --max-fps is refused before the broker starts
+        SourceSpec sourceSpec =
+                SourceSpec.builder(input)
+                        .streamId(stream)
+                        .realtime(realtime)
+                        .maxFps(maxFps)
+                        .build();
         if (rules == null) {
             rules = demo.rules(Files.createTempDirectory("panoptes-demo")).orElse(null);
         }
@@ -363,12 +370,7 @@ public final class LocalCommand implements Callable<Integer> {
                 for (RoleService service : List.of(cluster, worker, aggregator, ingest)) {
                     observability.addCheck(service.name(), service::health);
                 }
-                ingest.add(
-                        SourceSpec.builder(input)
-                                .streamId(stream)
-                                .realtime(realtime)
-                                .maxFps(maxFps)
-                                .build());
+                ingest.add(sourceSpec);
                 out.println(
                         "panoptes local: "
                                 + stream
