@@ -46,7 +46,7 @@ public final class ModelRunner implements AutoCloseable {
     };
 
     private final OnnxModel model;
-    private final boolean nhwc;
+    private final Input layout;
     private final int capacity;
     private final FloatBuffer input;
     private final FloatBuffer[] outputs;
@@ -87,8 +87,7 @@ public final class ModelRunner implements AutoCloseable {
         }
         this.env = env;
         this.model = model;
-        this.nhwc =
-                model.family() == ModelFamily.BLAZEFACE || model.family() == ModelFamily.CENTERNET;
+        this.layout = Input.of(model.family());
         this.capacity = model.dynamicBatch() ? maxBatch : 1;
         int w = model.inputWidth();
         int h = model.inputHeight();
@@ -99,13 +98,13 @@ public final class ModelRunner implements AutoCloseable {
         for (int i = 0; i < capacity; i++) {
             inputPointers[i] = new FloatPointer(slice(input, i * perImage, perImage));
             inputViews[i] =
-                    nhwc
+                    layout.nhwc()
                             ? new Mat(h, w, CV_32FC3, inputPointers[i])
                             : new Mat(new int[] {1, 3, h, w}, CV_32F, inputPointers[i]);
         }
         // Ultralytics pads with grey 114; MediaPipe's face detector with black (CenterNet
         // stretches)
-        this.padColour = nhwc ? new Scalar(0, 0, 0, 0) : new Scalar(114, 114, 114, 0);
+        this.padColour = layout.nhwc() ? new Scalar(0, 0, 0, 0) : new Scalar(114, 114, 114, 0);
         int outputCount = model.outputNames().size();
         this.outputs = new FloatBuffer[outputCount];
         this.imageOutputs = new FloatBuffer[capacity][outputCount];
@@ -218,7 +217,7 @@ public final class ModelRunner implements AutoCloseable {
             FloatBuffer[] imageOutput, Letterbox box, float confidence, float iou) {
         List<Candidate> candidates = model.decoder().decode(imageOutput, confidence);
         List<Candidate> kept =
-                model.family() == ModelFamily.BLAZEFACE
+                layout.weightedNms()
                         ? Nms.weighted(candidates, iou, model.config().maxDetections())
                         : Nms.classAware(candidates, iou, model.config().maxDetections());
         List<Detection> detections = new ArrayList<>(kept.size());
@@ -236,7 +235,7 @@ public final class ModelRunner implements AutoCloseable {
         if (inputTensors[n - 1] == null) {
             int w = model.inputWidth();
             int h = model.inputHeight();
-            long[] inputShape = nhwc ? new long[] {n, h, w, 3} : new long[] {n, 3, h, w};
+            long[] inputShape = layout.nhwc() ? new long[] {n, h, w, 3} : new long[] {n, 3, h, w};
             Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
             try {
                 for (int k = 0; k < outputs.length; k++) {
@@ -268,11 +267,10 @@ public final class ModelRunner implements AutoCloseable {
         copyMakeBorder(
                 resized, boxed, box.padY(), bottom, box.padX(), right, BORDER_CONSTANT, padColour);
         Mat inputView = inputViews[image];
-        if (nhwc) {
+        if (layout.nhwc()) {
             cvtColor(boxed, rgb, COLOR_BGR2RGB);
-            // writes into the input tensor's memory: BlazeFace wants [-1, 1], CenterNet raw 0..255
-            boolean raw = model.family() == ModelFamily.CENTERNET;
-            rgb.convertTo(inputView, CV_32F, raw ? 1.0 : 1 / 127.5, raw ? 0.0 : -1.0);
+            // writes into the input tensor's memory
+            rgb.convertTo(inputView, CV_32F, layout.scale(), layout.offset());
         } else {
             try (Size none = new Size();
                     Scalar zero = new Scalar(0.0)) {
@@ -286,7 +284,7 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     private Letterbox fit(Mat bgr) {
-        return model.family() == ModelFamily.CENTERNET
+        return layout.stretch()
                 ? Letterbox.stretch(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight())
                 : Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
     }
@@ -356,5 +354,21 @@ public final class ModelRunner implements AutoCloseable {
         boxed.close();
         rgb.close();
         padColour.close();
+    }
+
+    /**
+     * What a family wants of its input, decided once per model rather than per frame: NHWC RGB or
+     * NCHW (blobFromImage), how NHWC values are scaled (BlazeFace [-1, 1], CenterNet raw 0..255),
+     * stretched or letterboxed, and weighted NMS (BlazeFace) or class-aware.
+     */
+    private record Input(
+            boolean nhwc, double scale, double offset, boolean stretch, boolean weightedNms) {
+        static Input of(ModelFamily family) {
+            return switch (family) {
+                case BLAZEFACE -> new Input(true, 1 / 127.5, -1.0, false, true);
+                case CENTERNET -> new Input(true, 1.0, 0.0, true, false);
+                case YOLOV8, YOLOV5 -> new Input(false, 1.0, 0.0, false, false);
+            };
+        }
     }
 }
