@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.panoptes.avro.DesiredState;
+import io.panoptes.avro.ModelSpec;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.pipeline.source.SourceUris;
 import io.panoptes.runtime.http.Exchanges;
@@ -51,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * DELETE /v1/pipelines/{id}                 remove
  * POST   /v1/pipelines/{id}/pause|resume|terminate
  * GET    /v1/pipelines/{id}/results         detections, counts and events as Server-Sent Events
+ * GET    /v1/models                         the models workers may run
+ * GET    /v1/models/{id}                    one model's spec (ETag = version)
+ * PUT    /v1/models/{id}                    create or replace (If-Match optional); workers load it
+ *                                           when a frame next asks, without a restart
+ * DELETE /v1/models/{id}                    remove
  * GET    /v1/counts?stream=...              proxied to the aggregator
  * GET    /health, /openapi.json             without authentication
  * </pre>
@@ -64,6 +70,8 @@ public final class ApiServer implements RoleService {
     private static final int MAX_BODY = 1 << 20;
     private static final String PIPELINES = "/v1/pipelines";
     private static final String PIPELINE = PIPELINES + "/{id}";
+    private static final String MODELS = "/v1/models";
+    private static final String MODEL = MODELS + "/{id}";
     private static final Duration COUNTS_TIMEOUT = Duration.ofSeconds(15);
 
     private final ApiSettings settings;
@@ -78,6 +86,7 @@ public final class ApiServer implements RoleService {
     private final byte[] openApi = openApi();
     private volatile boolean closing;
     private PipelineStore store;
+    private ModelStore models;
     private ResultStream results;
     private HttpServer server;
 
@@ -107,6 +116,7 @@ public final class ApiServer implements RoleService {
     public synchronized void start() {
         lifecycle.start();
         store = new PipelineStore(kafkaConfig, topics, settings.kafkaTimeout());
+        models = new ModelStore(kafkaConfig, topics, settings.kafkaTimeout());
         results = new ResultStream(kafkaConfig, topics);
         try {
             server =
@@ -119,6 +129,7 @@ public final class ApiServer implements RoleService {
                             .start();
         } catch (UncheckedIOException e) {
             store.close();
+            models.close();
             throw e;
         }
         Gauge.builder(
@@ -175,6 +186,45 @@ public final class ApiServer implements RoleService {
         routes.delete(PIPELINE, this::delete);
         routes.get(PIPELINE + "/results", this::streamResults);
         routes.post(PIPELINE + "/{action}", this::action);
+        routes.get(MODELS, this::listModels);
+        routes.get(MODEL, this::getModel);
+        routes.put(MODEL, this::putModel);
+        routes.delete(MODEL, this::deleteModel);
+    }
+
+    private void listModels(Context ctx) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        models.list().forEach(spec -> all.add(Map.of("spec", AvroJson.toMap(spec))));
+        Exchanges.json(ctx, 200, Map.of("models", all));
+    }
+
+    private void getModel(Context ctx) {
+        String id = ctx.pathParam("id");
+        ModelSpec spec = models.get(id).orElseThrow(() -> ModelStore.notFound(id));
+        withVersion(ctx, 200, spec.getVersion(), Map.of("spec", AvroJson.toMap(spec)));
+    }
+
+    private void putModel(Context ctx) {
+        String id = ctx.pathParam("id");
+        Long ifMatch = ifMatch(ctx, false);
+        ModelSpec written = models.put(ModelRequest.parse(body(ctx, "model"), id), ifMatch);
+        log.info(
+                "API: model {} v{} from {}",
+                id,
+                written.getVersion(),
+                SourceUris.redact(written.getSource()));
+        withVersion(
+                ctx,
+                written.getVersion() == 1 ? 201 : 200,
+                written.getVersion(),
+                Map.of("spec", AvroJson.toMap(written)));
+    }
+
+    private void deleteModel(Context ctx) {
+        String id = ctx.pathParam("id");
+        models.delete(id, ifMatch(ctx, false));
+        log.info("API: deleted model {}", id);
+        ctx.status(204);
     }
 
     private void answerHealth(Context ctx) {
@@ -377,10 +427,14 @@ public final class ApiServer implements RoleService {
     }
 
     private JsonNode body(Context ctx) {
+        return body(ctx, "pipeline");
+    }
+
+    private JsonNode body(Context ctx, String what) {
         String type = ctx.header("Content-Type");
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new HttpProblem(
-                    415, "Content-Type", "send the pipeline as application/json, not " + type);
+                    415, "Content-Type", "send the " + what + " as application/json, not " + type);
         }
         byte[] bytes = Exchanges.body(ctx, MAX_BODY, "body");
         try {
@@ -400,8 +454,12 @@ public final class ApiServer implements RoleService {
     }
 
     private void respondWithVersion(Context ctx, int status, PipelineSpec spec) {
-        ctx.header("ETag", "\"" + spec.getVersion() + "\"");
-        Exchanges.json(ctx, status, view(spec));
+        withVersion(ctx, status, spec.getVersion(), view(spec));
+    }
+
+    private static void withVersion(Context ctx, int status, long version, Object body) {
+        ctx.header("ETag", "\"" + version + "\"");
+        Exchanges.json(ctx, status, body);
     }
 
     private static byte[] openApi() {
@@ -427,6 +485,7 @@ public final class ApiServer implements RoleService {
         closing = true;
         server.close();
         store.close();
+        models.close();
         log.info("API stopped");
     }
 }

@@ -1,5 +1,13 @@
 package io.panoptes.api;
 
+import static io.panoptes.api.JsonFields.array;
+import static io.panoptes.api.JsonFields.enumValue;
+import static io.panoptes.api.JsonFields.number;
+import static io.panoptes.api.JsonFields.optionalText;
+import static io.panoptes.api.JsonFields.positiveLong;
+import static io.panoptes.api.JsonFields.requiredText;
+import static io.panoptes.api.JsonFields.stringMap;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.panoptes.avro.DesiredState;
 import io.panoptes.avro.EventKind;
@@ -14,13 +22,8 @@ import io.panoptes.pipeline.Violation;
 import io.panoptes.pipeline.source.SourcePolicy;
 import io.panoptes.runtime.http.HttpProblem;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A pipeline as clients send it: the JSON shape of {@code PipelineSpec} (field names as in the
@@ -55,17 +58,8 @@ final class PipelineRequest {
      * @throws HttpProblem 400 naming the field at fault
      */
     static PipelineSpec parse(JsonNode body, String pathId, SourcePolicy sources) {
-        if (body == null || !body.isObject()) {
-            throw HttpProblem.badRequest("body", "must be a JSON object describing the pipeline");
-        }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw HttpProblem.badRequest(
-                        name, "unknown field; known fields are " + new TreeSet<>(FIELDS));
-            }
-        }
-        String id = pipelineId(body, pathId);
+        JsonFields.requireKnownFields(body, FIELDS, "pipeline");
+        String id = JsonFields.id(body, "pipelineId", pathId);
         String source = requiredText(body, "source");
         PipelineSpec spec =
                 PipelineSpec.newBuilder()
@@ -87,21 +81,6 @@ final class PipelineRequest {
             throw HttpProblem.badRequest(violations.get(0).field(), violations.get(0).message());
         }
         return spec;
-    }
-
-    private static String pipelineId(JsonNode body, String pathId) {
-        String id = optionalText(body, "pipelineId");
-        if (pathId != null) {
-            if (id != null && !id.equals(pathId)) {
-                throw HttpProblem.badRequest(
-                        "pipelineId", "'" + id + "' differs from the URL's '" + pathId + "'");
-            }
-            return pathId;
-        }
-        if (id == null) {
-            throw HttpProblem.badRequest("pipelineId", "is required");
-        }
-        return id;
     }
 
     private static DesiredState desiredState(JsonNode body) {
@@ -126,17 +105,6 @@ final class PipelineRequest {
                     "must be a number in (0, " + (int) PipelineSpecs.MAX_FPS + "], got " + node);
         }
         return node.asDouble();
-    }
-
-    private static Long positiveLong(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() <= 0) {
-            throw HttpProblem.badRequest(field, "must be a positive whole number, got " + node);
-        }
-        return node.asLong();
     }
 
     private static List<Zone> zones(JsonNode node) {
@@ -200,17 +168,6 @@ final class PipelineRequest {
         return rules;
     }
 
-    private static Double number(JsonNode body, String name, String field) {
-        JsonNode node = body.get(name);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isNumber()) {
-            throw HttpProblem.badRequest(field, "must be a number, got " + node);
-        }
-        return node.asDouble();
-    }
-
     private static Point point(JsonNode node, String field) {
         if (node == null
                 || !node.isObject()
@@ -227,93 +184,5 @@ final class PipelineRequest {
             throw HttpProblem.badRequest(field, "must be an object");
         }
         return requiredText(item, "name", field + ".name");
-    }
-
-    private static Iterable<JsonNode> array(JsonNode node, String field) {
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw HttpProblem.badRequest(field, "must be an array, got " + node.getNodeType());
-        }
-        if (node.size() > PipelineSpecs.MAX_ITEMS) {
-            throw HttpProblem.badRequest(
-                    field, "has " + node.size() + " items; at most " + PipelineSpecs.MAX_ITEMS);
-        }
-        return node;
-    }
-
-    private static Map<String, String> stringMap(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        Map<String, String> map = new LinkedHashMap<>();
-        if (node == null || node.isNull()) {
-            return map;
-        }
-        if (!node.isObject()) {
-            throw HttpProblem.badRequest(field, "must be an object of strings");
-        }
-        node.fields()
-                .forEachRemaining(
-                        e -> {
-                            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                                throw HttpProblem.badRequest(
-                                        field + "." + e.getKey(), "must be a string");
-                            }
-                            map.put(e.getKey(), e.getValue().asText());
-                        });
-        return map;
-    }
-
-    private static String requiredText(JsonNode body, String field) {
-        return requiredText(body, field, field);
-    }
-
-    private static String requiredText(JsonNode body, String name, String field) {
-        JsonNode node = body.get(name);
-        if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            throw HttpProblem.badRequest(
-                    field,
-                    node == null || node.isNull() ? "is required" : "must be a non-empty string");
-        }
-        return node.asText();
-    }
-
-    private static String optionalText(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw HttpProblem.badRequest(field, "must be a string, got " + node.getNodeType());
-        }
-        return node.asText();
-    }
-
-    private static <E extends Enum<E>> E enumValue(
-            JsonNode body, String name, Class<E> type, E absent) {
-        return enumValue(body, name, type, absent, name);
-    }
-
-    private static <E extends Enum<E>> E enumValue(
-            JsonNode body, String name, Class<E> type, E absent, String field) {
-        JsonNode node = body.get(name);
-        if (node == null || node.isNull()) {
-            return absent;
-        }
-        try {
-            E value = Enum.valueOf(type, node.asText().toUpperCase(Locale.ROOT));
-            if (value.name().equals("UNKNOWN")) {
-                throw new IllegalArgumentException();
-            }
-            return value;
-        } catch (IllegalArgumentException e) {
-            List<String> known = new ArrayList<>();
-            for (E constant : type.getEnumConstants()) {
-                if (!constant.name().equals("UNKNOWN")) {
-                    known.add(constant.name());
-                }
-            }
-            throw HttpProblem.badRequest(field, "'" + node.asText() + "' is not one of " + known);
-        }
     }
 }

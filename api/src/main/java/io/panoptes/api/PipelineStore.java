@@ -4,7 +4,6 @@ import io.panoptes.avro.DesiredState;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.PipelineStatus;
 import io.panoptes.runtime.http.HttpProblem;
-import io.panoptes.runtime.kafka.ClientConfigs;
 import io.panoptes.schemas.topics.CompactedView;
 import io.panoptes.schemas.topics.Topics;
 import java.time.Duration;
@@ -13,13 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Pipelines as the API sees them: every spec and status, read to the end of their compacted topics,
@@ -31,33 +24,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class PipelineStore implements AutoCloseable {
 
-    private final Topics topics;
-    private final CompactedView<PipelineSpec> specs;
+    private final SpecTopic<PipelineSpec> specs;
     private final CompactedView<PipelineStatus> statuses;
-    private final KafkaProducer<String, PipelineSpec> producer;
-    private final Duration timeout;
 
     PipelineStore(Map<String, Object> kafkaConfig, Topics topics, Duration timeout) {
-        this.topics = topics;
-        this.timeout = timeout;
-        this.specs = new CompactedView<>(kafkaConfig, topics.pipelines(), "api-pipelines");
+        this.specs = new SpecTopic<>(kafkaConfig, topics.pipelines(), "pipelines", timeout);
         this.statuses = new CompactedView<>(kafkaConfig, topics.pipelineStatus(), "api-statuses");
-        int requestTimeout = (int) Math.min(timeout.toMillis(), 10_000);
-        Map<String, Object> config =
-                ClientConfigs.of(kafkaConfig, "api-writer")
-                        .tune(ProducerConfig.LINGER_MS_CONFIG, 0)
-                        .tune(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout)
-                        .tune(
-                                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                                (int) Math.max(timeout.toMillis(), requestTimeout))
-                        .require(ProducerConfig.ACKS_CONFIG, "all")
-                        .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
-                        .build();
-        this.producer =
-                new KafkaProducer<>(
-                        config,
-                        new StringSerializer(),
-                        topics.pipelines().valueSerde().serializer());
     }
 
     List<PipelineSpec> list() {
@@ -87,7 +59,7 @@ final class PipelineStore implements AutoCloseable {
      * on).
      */
     synchronized PipelineSpec create(PipelineSpec spec) {
-        catchUp();
+        specs.catchUp();
         Optional<PipelineSpec> existing = specs.get(spec.getPipelineId());
         if (existing.isPresent() && existing.get().getDesiredState() != DesiredState.TERMINATED) {
             throw new HttpProblem(
@@ -116,9 +88,9 @@ final class PipelineStore implements AutoCloseable {
      */
     synchronized PipelineSpec update(
             String id, Long ifMatch, UnaryOperator<PipelineSpec.Builder> change) {
-        catchUp();
+        specs.catchUp();
         PipelineSpec current = specs.get(id).orElseThrow(() -> ApiServer.notFound(id));
-        requireVersion(current, ifMatch);
+        SpecTopic.requireVersion("pipeline " + id, current.getVersion(), ifMatch);
         PipelineSpec.Builder next = change.apply(PipelineSpec.newBuilder(current));
         return write(
                 next.setPipelineId(id)
@@ -129,62 +101,19 @@ final class PipelineStore implements AutoCloseable {
 
     /** Removes pipeline {@code id} (a tombstone): its owner stops it and its status goes too. */
     synchronized void delete(String id, Long ifMatch) {
-        catchUp();
-        requireVersion(specs.get(id).orElseThrow(() -> ApiServer.notFound(id)), ifMatch);
-        send(new ProducerRecord<>(topics.pipelines().name(), id, null));
-        catchUp();
-    }
-
-    private static void requireVersion(PipelineSpec current, Long ifMatch) {
-        if (ifMatch != null && ifMatch != current.getVersion()) {
-            throw new HttpProblem(
-                    409,
-                    "If-Match",
-                    "pipeline "
-                            + current.getPipelineId()
-                            + " is at version "
-                            + current.getVersion()
-                            + ", not "
-                            + ifMatch
-                            + ": read it again and retry");
-        }
+        specs.catchUp();
+        PipelineSpec current = specs.get(id).orElseThrow(() -> ApiServer.notFound(id));
+        SpecTopic.requireVersion("pipeline " + id, current.getVersion(), ifMatch);
+        specs.write(id, null);
     }
 
     private PipelineSpec write(PipelineSpec spec) {
-        send(new ProducerRecord<>(topics.pipelines().name(), spec.getPipelineId(), spec));
-        catchUp();
+        specs.write(spec.getPipelineId(), spec);
         return spec;
-    }
-
-    private void send(ProducerRecord<String, PipelineSpec> record) {
-        try {
-            producer.send(record).get();
-        } catch (ExecutionException e) {
-            throw new HttpProblem(
-                    503,
-                    null,
-                    "cannot write to " + record.topic() + ": " + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HttpProblem(503, null, "interrupted while writing to " + record.topic());
-        }
-    }
-
-    private void catchUp() {
-        try {
-            specs.catchUp(timeout);
-        } catch (TimeoutException | IllegalStateException e) {
-            throw new HttpProblem(503, null, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HttpProblem(
-                    503, null, "interrupted while reading " + topics.pipelines().name());
-        }
     }
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(10));
         specs.close();
         statuses.close();
     }

@@ -12,11 +12,13 @@ import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.EventKind;
 import io.panoptes.avro.ModelRef;
+import io.panoptes.avro.ModelSpec;
 import io.panoptes.avro.SourceKind;
 import io.panoptes.avro.StageTimings;
 import io.panoptes.avro.WindowCount;
 import io.panoptes.pipeline.source.SourcePolicy;
 import io.panoptes.runtime.lifecycle.RoleService;
+import io.panoptes.schemas.KafkaRecords;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
@@ -273,6 +275,65 @@ class ApiIT {
                 .as("nothing was created")
                 .isEqualTo(200);
         assertThat(json(call("GET", "/v1/pipelines", null, null)).get("pipelines")).isEmpty();
+    }
+
+    @Test
+    void shouldKeepModelsOnTheModelsTopicWithVersionsAndRefuseBadOnes() throws Exception {
+        String squares =
+                "{\"source\": \"/models/bright.onnx\", \"family\": \"yolov8\","
+                        + " \"labels\": [\"bright\", \"dark\"], \"confidence\": 0.5}";
+        HttpResponse<String> created = call("PUT", "/v1/models/squares", null, squares);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("ETag")).hasValue("\"1\"");
+        assertThat(json(created).at("/spec/task").asText()).isEqualTo("DETECT");
+
+        HttpResponse<String> replaced = call("PUT", "/v1/models/squares", "\"1\"", squares);
+        assertThat(replaced.statusCode()).isEqualTo(200);
+        assertThat(replaced.headers().firstValue("ETag")).hasValue("\"2\"");
+        assertRefused(call("PUT", "/v1/models/squares", "\"1\"", squares), 409, "If-Match");
+        assertRefused(call("PUT", "/v1/models/other", "\"1\"", squares), 404, null);
+        JsonNode listed = json(call("GET", "/v1/models", null, null));
+        assertThat(listed.at("/models/0/spec/modelId").asText()).isEqualTo("squares");
+        assertThat(listed.at("/models/0/spec/labels/1").asText()).isEqualTo("dark");
+        ModelSpec onTopic =
+                KafkaRecords.read(
+                                kafka.bootstrapServers(),
+                                topics.models().name(),
+                                2,
+                                topics.models().keySerde().deserializer(),
+                                topics.models().valueSerde().deserializer(),
+                                WAIT)
+                        .get(1)
+                        .value();
+        assertThat(onTopic.getVersion()).isEqualTo(2);
+        assertThat(onTopic.getConfidence()).isEqualTo(0.5f);
+
+        String[][] bad = {
+            {"{\"source\": \"/m.onnx\", \"family\": \"yolov8\", \"size\": 3}", "size"},
+            {"{\"source\": \"https://example.com/m.onnx\", \"family\": \"yolov8\"}", "sha256"},
+            {"{\"source\": \"models/m.onnx\", \"family\": \"yolov8\"}", "source"},
+            {"{\"source\": \"s3://bucket/m.onnx\", \"family\": \"yolov8\"}", "source"},
+            {"{\"source\": \"/m.onnx\", \"family\": \"resnet\"}", "family"},
+            {"{\"source\": \"/m.onnx\"}", "family"},
+            {"{\"source\": \"/m.onnx\", \"family\": \"centernet\", \"task\": \"pose\"}", "task"},
+            {"{\"source\": \"/m.onnx\", \"family\": \"yolov8\", \"confidence\": 2}", "confidence"},
+            {
+                "{\"source\": \"/m.onnx\", \"family\": \"yolov8\", \"inputWidth\": 640}",
+                "inputHeight"
+            },
+            {"{\"source\": \"/m.onnx\", \"family\": \"yolov8\", \"labels\": [1]}", "labels[0]"},
+            {"{\"modelId\": \"x\", \"source\": \"/m.onnx\", \"family\": \"yolov8\"}", "modelId"},
+            {"[]", "body"}
+        };
+        for (String[] request : bad) {
+            assertRefused(call("PUT", "/v1/models/m", null, request[0]), 400, request[1]);
+        }
+        assertRefused(call("PUT", "/v1/models/..", null, squares), 400, "modelId");
+
+        assertThat(call("DELETE", "/v1/models/squares", "\"2\"", null).statusCode()).isEqualTo(204);
+        assertRefused(call("GET", "/v1/models/squares", null, null), 404, null);
+        assertRefused(call("DELETE", "/v1/models/squares", null, null), 404, null);
+        assertThat(json(call("GET", "/v1/models", null, null)).get("models")).isEmpty();
     }
 
     @Test

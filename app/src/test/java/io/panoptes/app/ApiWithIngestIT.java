@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.panoptes.api.ApiServer;
 import io.panoptes.api.ApiSettings;
 import io.panoptes.api.ApiTestClient;
+import io.panoptes.avro.DetectionStatus;
+import io.panoptes.avro.Detections;
 import io.panoptes.ingest.IngestService;
 import io.panoptes.ingest.IngestSettings;
 import io.panoptes.ingest.pipeline.ControlSettings;
@@ -19,12 +21,16 @@ import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
 import io.panoptes.testkit.TestTopics;
 import io.panoptes.testkit.TestVideos;
+import io.panoptes.worker.WorkerService;
+import io.panoptes.worker.WorkerSettings;
+import io.panoptes.worker.model.BundledModels;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole life of a pipeline: created, run, paused, resumed, replaced, terminated and deleted
- * through the API, run by an ingest instance.
+ * through the API, run by an ingest instance; a model added through the API, run by a worker that
+ * was started before it.
  */
 @ExtendWith(KafkaClusterExtension.class)
 @Timeout(240)
@@ -47,6 +54,8 @@ class ApiWithIngestIT {
     private PipelineController controller;
     private ApiServer api;
     private ApiTestClient client;
+    private Topics topics;
+    private String workerGroup;
 
     ApiWithIngestIT(KafkaCluster kafka) {
         this.kafka = kafka;
@@ -54,7 +63,7 @@ class ApiWithIngestIT {
 
     @BeforeEach
     void start() throws Exception {
-        Topics topics =
+        topics =
                 TestTopics.create(
                         kafka,
                         "api",
@@ -65,7 +74,7 @@ class ApiWithIngestIT {
                 RoleService.started(
                         new IngestService(
                                 IngestSettings.builder()
-                                        .workerGroup(kafka.uniqueName("workers"))
+                                        .workerGroup(workerGroup = kafka.uniqueName("workers"))
                                         .fileLagBound(0)
                                         .build(),
                                 config,
@@ -189,5 +198,73 @@ class ApiWithIngestIT {
         assertThat(client.call("GET", "/v1/pipelines/door", null, null).statusCode())
                 .isEqualTo(404);
         await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
+    }
+
+    @Test
+    void shouldRunAModelAddedThroughTheApiOnAWorkerAlreadyRunning() throws Exception {
+        try (WorkerService worker =
+                RoleService.started(
+                        new WorkerService(
+                                WorkerSettings.builder()
+                                        .groupId(workerGroup)
+                                        .model(BundledModels.FACE.config())
+                                        .build(),
+                                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                                topics,
+                                new SimpleMeterRegistry()))) {
+            HttpResponse<String> model =
+                    client.call(
+                            "PUT",
+                            "/v1/models/people",
+                            null,
+                            "{\"source\": \"bundled:coco\", \"family\": \"centernet\","
+                                    + " \"confidence\": 0.35}");
+            assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
+            HttpResponse<String> created =
+                    client.call(
+                            "POST",
+                            "/v1/pipelines",
+                            null,
+                            "{\"pipelineId\": \"street\", \"source\": \"%s\", \"maxFps\": 5,"
+                                            .formatted(TestVideos.vtest())
+                                    + " \"model\": \"people\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+            List<Detections> results = new java.util.ArrayList<>();
+            try (KafkaConsumer<String, Detections> consumer =
+                    new KafkaConsumer<>(
+                            Map.of(
+                                    "bootstrap.servers",
+                                    kafka.bootstrapServers(),
+                                    "group.id",
+                                    kafka.uniqueName("reader"),
+                                    "auto.offset.reset",
+                                    "earliest",
+                                    "isolation.level",
+                                    "read_committed"),
+                            topics.detections().keySerde().deserializer(),
+                            topics.detections().valueSerde().deserializer())) {
+                consumer.subscribe(List.of(topics.detections().name()));
+                await().atMost(WAIT)
+                        .until(
+                                () -> {
+                                    consumer.poll(Duration.ofMillis(200))
+                                            .forEach(r -> results.add(r.value()));
+                                    return results.size() >= 3;
+                                });
+            }
+            assertThat(results)
+                    .allSatisfy(
+                            r -> {
+                                assertThat(r.getStatus()).isEqualTo(DetectionStatus.OK);
+                                assertThat(r.getModel().getId()).isEqualTo("people");
+                                assertThat(r.getPipelineId()).isEqualTo("street");
+                            });
+            assertThat(results.get(0).getDetections())
+                    .as("pedestrians in the first frames of vtest.avi")
+                    .anyMatch(d -> d.getLabel().equals("person"));
+            client.call("POST", "/v1/pipelines/street/terminate", null, null);
+            await().atMost(WAIT).until(() -> ingest.streams().isEmpty());
+        }
     }
 }

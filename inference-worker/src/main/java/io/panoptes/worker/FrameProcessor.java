@@ -7,12 +7,10 @@ import io.panoptes.avro.ModelRef;
 import io.panoptes.avro.StageTimings;
 import io.panoptes.worker.internal.model.ModelCatalog;
 import io.panoptes.worker.internal.model.ModelRunner;
-import io.panoptes.worker.internal.model.OnnxModel;
+import io.panoptes.worker.internal.model.RunnerCache;
 import io.panoptes.worker.model.ModelLoadException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
@@ -31,12 +29,11 @@ final class FrameProcessor implements AutoCloseable {
     record Decoded(Frame frame, String modelId, Mat image, long queuedAtNanos, float decodeMs) {}
 
     private final ModelCatalog catalog;
-    private final int maxBatch;
-    private final Map<String, ModelRunner> runners = new HashMap<>();
+    private final RunnerCache runners;
 
     FrameProcessor(ModelCatalog catalog, int maxBatch) {
         this.catalog = catalog;
-        this.maxBatch = maxBatch;
+        this.runners = new RunnerCache(maxBatch);
     }
 
     /**
@@ -47,8 +44,8 @@ final class FrameProcessor implements AutoCloseable {
         long start = System.nanoTime();
         ModelRef model = new ModelRef(modelId, null);
         List<Detections> results = new ArrayList<>(frames.size());
-        try {
-            ModelRunner runner = runner(modelId);
+        try (ModelCatalog.Lease lease = catalog.acquire(modelId)) {
+            ModelRunner runner = runners.runner(lease);
             model.setVersion(runner.model().version());
             for (int from = 0; from < frames.size(); from += runner.batchCapacity()) {
                 List<Decoded> batch =
@@ -120,18 +117,8 @@ final class FrameProcessor implements AutoCloseable {
         return Math.max(0, (start - d.queuedAtNanos()) / 1e6f - d.decodeMs());
     }
 
-    private ModelRunner runner(String modelId) {
-        ModelRunner runner = runners.get(modelId);
-        if (runner == null) {
-            OnnxModel model = catalog.get(modelId);
-            runner = new ModelRunner(catalog.environment(), model, maxBatch);
-            runners.put(modelId, runner);
-        }
-        return runner;
-    }
-
     @Override
     public void close() {
-        runners.values().forEach(ModelRunner::close);
+        runners.close();
     }
 }

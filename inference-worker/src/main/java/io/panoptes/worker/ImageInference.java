@@ -11,13 +11,13 @@ import io.panoptes.worker.image.ImageHeader;
 import io.panoptes.worker.internal.model.ModelCatalog;
 import io.panoptes.worker.internal.model.ModelRunner;
 import io.panoptes.worker.internal.model.OnnxModel;
+import io.panoptes.worker.internal.model.RunnerCache;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelLoadException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +39,8 @@ public final class ImageInference implements AutoCloseable {
     private final boolean ownsCatalog;
     private final List<AutoCloseable> perThread = new CopyOnWriteArrayList<>();
     private final ThreadLocal<FrameImageDecoder> decoder;
-    private final ThreadLocal<Map<String, ModelRunner>> runners =
-            ThreadLocal.withInitial(HashMap::new);
+    private final ThreadLocal<RunnerCache> runners =
+            ThreadLocal.withInitial(() -> owned(new RunnerCache(1)));
     private final ThreadLocal<Mat> image = ThreadLocal.withInitial(() -> owned(new Mat()));
 
     /**
@@ -92,18 +92,16 @@ public final class ImageInference implements AutoCloseable {
                                                 InferenceException.Reason.NOT_AN_IMAGE,
                                                 "the image is neither a JPEG nor a PNG",
                                                 null));
-        OnnxModel model = load(modelId);
         Mat decoded = decode(bytes, encoding);
-        float confidence =
-                options.confidence() != null ? options.confidence() : model.config().confidence();
-        float iou = options.iou() != null ? options.iou() : model.config().iou();
-        try {
+        try (ModelCatalog.Lease lease = load(modelId)) {
+            OnnxModel model = lease.model();
+            float confidence =
+                    options.confidence() != null
+                            ? options.confidence()
+                            : model.config().confidence();
+            float iou = options.iou() != null ? options.iou() : model.config().iou();
             ModelRunner.Inference inference =
-                    runners.get()
-                            .computeIfAbsent(
-                                    modelId,
-                                    id -> owned(new ModelRunner(catalog.environment(), model)))
-                            .detect(decoded, confidence, iou);
+                    runners.get().runner(lease).detect(decoded, confidence, iou);
             return answer(model, decoded, inference, options.classes());
         } catch (OrtException e) {
             throw new InferenceException(
@@ -113,9 +111,9 @@ public final class ImageInference implements AutoCloseable {
         }
     }
 
-    private OnnxModel load(String modelId) {
+    private ModelCatalog.Lease load(String modelId) {
         try {
-            return catalog.get(modelId);
+            return catalog.acquireWaiting(modelId);
         } catch (ModelLoadException e) {
             throw new InferenceException(
                     InferenceException.Reason.MODEL_UNAVAILABLE, e.getMessage(), e);

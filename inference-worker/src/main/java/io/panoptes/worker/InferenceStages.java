@@ -44,6 +44,7 @@ final class InferenceStages implements AutoCloseable {
     private final List<AutoCloseable> perThread = new CopyOnWriteArrayList<>();
     private final ThreadLocal<FrameImageDecoder> decoder;
     private final ThreadLocal<FrameProcessor> processor;
+    private final ModelCatalog catalog;
     private final BlockingQueue<Mat> images;
     private final BatchQueue<Decoded> toInfer;
     private boolean started;
@@ -58,6 +59,7 @@ final class InferenceStages implements AutoCloseable {
             PayloadStore store,
             WorkerMetrics metrics) {
         this.metrics = metrics;
+        this.catalog = catalog;
         this.inferenceThreads = settings.inferenceThreads();
         this.decoder =
                 ThreadLocal.withInitial(
@@ -153,7 +155,16 @@ final class InferenceStages implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code frames} when their model is ready (or has failed, or kept them waiting too long);
+     * while it loads they wait off this thread, which goes on with other models' frames.
+     */
     private void infer(String modelId, List<Decoded> frames) {
+        java.util.concurrent.CompletableFuture<Void> ready = catalog.ready(modelId);
+        if (!ready.isDone()) {
+            ready.thenRun(() -> frames.forEach(toInfer::add));
+            return;
+        }
         List<Detections> results =
                 processor.get().process(modelId, frames.stream().map(Decoded::frame).toList());
         for (int i = 0; i < frames.size(); i++) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
+import io.panoptes.avro.ModelSpec;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.runtime.kafka.ClientConfigs;
 import io.panoptes.runtime.lifecycle.Lifecycle;
@@ -16,6 +17,7 @@ import io.panoptes.schemas.topics.DeadLetters;
 import io.panoptes.schemas.topics.Topics;
 import io.panoptes.worker.http.InferenceHttpServer;
 import io.panoptes.worker.internal.model.ModelCatalog;
+import io.panoptes.worker.model.ModelDefinition;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -102,6 +104,7 @@ public final class WorkerService implements RoleService {
     private final int maxPollRecords;
     private ModelCatalog catalog;
     private CompactedView<PipelineSpec> pipelines;
+    private CompactedView<ModelSpec> models;
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
     private AvroDeserializer<Frame> frames;
@@ -153,18 +156,27 @@ public final class WorkerService implements RoleService {
         catalog =
                 new ModelCatalog(
                         settings.models(),
-                        settings.intraOpThreads(),
-                        settings.interOpThreads(),
-                        settings.device(),
+                        new ModelCatalog.Settings(
+                                settings.intraOpThreads(),
+                                settings.interOpThreads(),
+                                settings.device(),
+                                settings.maxModels(),
+                                settings.modelLoadWait()),
                         settings.modelCache().fetcher());
         try {
-            if (settings.defaultModel() != null) {
-                catalog.get(settings.defaultModel());
+            if (settings.defaultModel() == null) {
+                log.info("no default model: frames and pipelines name theirs");
+            } else if (settings.models().containsKey(settings.defaultModel())) {
+                catalog.acquireWaiting(settings.defaultModel()).close();
+            } else {
+                log.info(
+                        "default model {} is not configured here: expected on the models topic",
+                        settings.defaultModel());
             }
             connect();
         } catch (RuntimeException e) {
             lifecycle.close();
-            closeQuietly(pipelines, consumer, producer, catalog);
+            closeQuietly(models, pipelines, consumer, producer, catalog);
             throw e;
         }
         stages = new InferenceStages(settings, catalog, claimChecks(), metrics);
@@ -197,6 +209,9 @@ public final class WorkerService implements RoleService {
         frames = AvroDeserializer.of(Frame.class, topics.registry());
         results = topics.detections().valueSerde().serializer();
         pipelines = new CompactedView<>(kafkaConfig, topics.pipelines(), "worker-pipelines");
+        models =
+                new CompactedView<>(
+                        kafkaConfig, topics.models(), "worker-models", this::modelChanged);
         consumer =
                 new KafkaConsumer<>(
                         consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -205,6 +220,29 @@ public final class WorkerService implements RoleService {
                         producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         if (settings.exactlyOnce()) {
             producer.initTransactions();
+        }
+    }
+
+    /** A spec read from the models topic (null: removed), on the view's thread. */
+    private void modelChanged(String id, ModelSpec spec) {
+        if (spec == null) {
+            catalog.remove(id);
+            return;
+        }
+        if (!id.equals(spec.getModelId())) {
+            catalog.reject(
+                    id,
+                    "model "
+                            + id
+                            + ": the models topic's record for it says modelId '"
+                            + spec.getModelId()
+                            + "'; key and id must be equal");
+            return;
+        }
+        try {
+            catalog.define(id, ModelDefinition.of(spec, settings.modelCache()));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            catalog.reject(id, e.getMessage());
         }
     }
 
@@ -601,6 +639,7 @@ public final class WorkerService implements RoleService {
             Thread.currentThread().interrupt();
         }
         stages.close();
+        models.close();
         catalog.close();
         pipelines.close();
     }

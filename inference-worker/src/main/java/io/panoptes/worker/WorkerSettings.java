@@ -17,7 +17,8 @@ import java.util.Objects;
  *
  * @param groupId the workers' consumer group (several workers share the frames partitions)
  * @param models the models by id
- * @param defaultModel the model for frames whose pipeline names none and that name none themselves
+ * @param defaultModel the model for frames whose pipeline names none and that name none themselves:
+ *     one of {@code models}, or one defined on the models topic
  * @param decodeThreads threads decoding JPEG/PNG payloads ahead of inference
  * @param inferenceThreads threads running models (each with its own buffers)
  * @param maxBatch most frames, of any streams, one model run takes when the model's batch dimension
@@ -28,6 +29,8 @@ import java.util.Objects;
  * @param interOpThreads ONNX Runtime threads across independent graph nodes
  * @param device where models run: CPU, CUDA (GPU N) or auto
  * @param modelCache where models given by URL are downloaded once and kept
+ * @param maxModels most models kept loaded at once; the least recently used is unloaded beyond
+ * @param modelLoadWait how long frames wait for their model to load before they fail naming it
  * @param queueCapacity most frames in flight (queued or running); above it the worker pauses
  *     fetching
  * @param maxStaleness LIVE frames older than this are skipped under the LATEST policy
@@ -54,6 +57,8 @@ public record WorkerSettings(
         int interOpThreads,
         Device device,
         ModelCache modelCache,
+        int maxModels,
+        Duration modelLoadWait,
         int queueCapacity,
         Duration maxStaleness,
         boolean liveDefaultLatest,
@@ -70,6 +75,8 @@ public record WorkerSettings(
     public static final String DEFAULT_MAX_BATCH_WAIT = "0ms";
     public static final int DEFAULT_ONNX_THREADS = 1;
     public static final String DEFAULT_DEVICE = "cpu";
+    public static final int DEFAULT_MAX_MODELS = 4;
+    public static final String DEFAULT_MODEL_LOAD_WAIT = "60s";
     public static final int DEFAULT_QUEUE_CAPACITY = 8;
     public static final String DEFAULT_MAX_STALENESS = "500ms";
     public static final String DEFAULT_LIVE_POLICY = "latest";
@@ -85,13 +92,6 @@ public record WorkerSettings(
             throw new IllegalArgumentException("group must not be blank");
         }
         models = Map.copyOf(models);
-        if (defaultModel != null && !models.containsKey(defaultModel)) {
-            throw new IllegalArgumentException(
-                    "default model '"
-                            + defaultModel
-                            + "' is not among the models "
-                            + models.keySet());
-        }
         range("decode-threads", decodeThreads, 1, 64);
         range("inference-threads", inferenceThreads, 1, 64);
         range("max-batch", maxBatch, 1, 256);
@@ -103,6 +103,11 @@ public record WorkerSettings(
         range("inter-op-threads", interOpThreads, 1, 256);
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(modelCache, "modelCache");
+        range("max-models", maxModels, 1, 1000);
+        if (modelLoadWait.isNegative() || modelLoadWait.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException(
+                    "model-load-wait must be in [0, 1 h], got " + modelLoadWait);
+        }
         range("queue-capacity", queueCapacity, 1, 100_000);
         if (maxStaleness.isNegative() || maxStaleness.isZero()) {
             throw new IllegalArgumentException(
@@ -180,6 +185,8 @@ public record WorkerSettings(
         private int interOpThreads = DEFAULT_ONNX_THREADS;
         private Device device = Device.parse(DEFAULT_DEVICE);
         private ModelCache modelCache = ModelCache.defaults();
+        private int maxModels = DEFAULT_MAX_MODELS;
+        private Duration modelLoadWait = Durations.parse(DEFAULT_MODEL_LOAD_WAIT);
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
         private Duration maxStaleness = Durations.parse(DEFAULT_MAX_STALENESS);
         private boolean liveDefaultLatest = DEFAULT_LIVE_POLICY.equals("latest");
@@ -247,6 +254,13 @@ public record WorkerSettings(
             return this;
         }
 
+        /** Most models loaded at once, and how long a frame waits for one that is loading. */
+        public Builder modelResidency(int maxModels, Duration loadWait) {
+            this.maxModels = maxModels;
+            this.modelLoadWait = loadWait;
+            return this;
+        }
+
         public Builder queueCapacity(int capacity) {
             this.queueCapacity = capacity;
             return this;
@@ -306,6 +320,8 @@ public record WorkerSettings(
                     interOpThreads,
                     device,
                     modelCache,
+                    maxModels,
+                    modelLoadWait,
                     queueCapacity,
                     maxStaleness,
                     liveDefaultLatest,

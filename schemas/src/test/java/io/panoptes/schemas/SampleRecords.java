@@ -12,7 +12,10 @@ import io.panoptes.avro.FrameEncoding;
 import io.panoptes.avro.FramePolicy;
 import io.panoptes.avro.Keypoint;
 import io.panoptes.avro.Line;
+import io.panoptes.avro.ModelLayout;
 import io.panoptes.avro.ModelRef;
+import io.panoptes.avro.ModelSpec;
+import io.panoptes.avro.ModelTask;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.PipelineState;
 import io.panoptes.avro.PipelineStatus;
@@ -155,6 +158,22 @@ public final class SampleRecords {
                                         .build()))
                 .setDesiredState(DesiredState.RUNNING)
                 .setUpdated(T0)
+                .build();
+    }
+
+    public static ModelSpec modelSpec() {
+        return ModelSpec.newBuilder()
+                .setModelId("people")
+                .setVersion(3)
+                .setSource("https://models.example.com/yolov8n.onnx")
+                .setSha256("0123456789abcdef".repeat(4))
+                .setFamily(ModelLayout.YOLOV8)
+                .setTask(ModelTask.DETECT)
+                .setLabels(List.of("person", "bicycle", "car"))
+                .setInputWidth(640)
+                .setInputHeight(640)
+                .setConfidence(0.3f)
+                .setUpdated(Instant.ofEpochMilli(1764238530123L))
                 .build();
     }
 

@@ -82,7 +82,8 @@ abstract class RecordRoundTripContract {
         assertRoundTrip(topics.events(), "cam-1", SampleRecords.event());
         assertRoundTrip(topics.pipelines(), "door", SampleRecords.pipelineSpec());
         assertRoundTrip(topics.pipelineStatus(), "door", SampleRecords.pipelineStatus());
-        assertThat(registryServer.registry().subjects()).hasSize(7);
+        assertRoundTrip(topics.models(), "people", SampleRecords.modelSpec());
+        assertThat(registryServer.registry().subjects()).hasSize(8);
     }
 
     @Test

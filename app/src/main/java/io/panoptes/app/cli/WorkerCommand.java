@@ -39,7 +39,9 @@ import picocli.CommandLine.Option;
             "  panoptes worker --model yolo --model-path yolov8n.onnx --model-family yolov8 \\",
             "                  --labels person,bicycle,car --confidence 0.3 --inference-threads 2",
             "",
-            "The model for a frame is its modelId, else its pipeline's model, else --default-model (the first --model)."
+            "The model for a frame is its modelId, else its pipeline's model, else --default-model (the first --model).",
+            "Models defined on the models topic (PUT /v1/models/{id}, or any producer) are loaded when a frame first",
+            "names them and again when their spec changes, without a restart; a --model of the same id wins."
         })
 public final class WorkerCommand implements Callable<Integer> {
 
@@ -140,8 +142,8 @@ public final class WorkerCommand implements Callable<Integer> {
         }
     }
 
-    @ArgGroup(exclusive = false, multiplicity = "1..*")
-    private List<ModelOption> models;
+    @ArgGroup(exclusive = false, multiplicity = "0..*")
+    private List<ModelOption> models = List.of();
 
     @Mixin private RoleOptions role;
 
@@ -219,6 +221,23 @@ public final class WorkerCommand implements Callable<Integer> {
             description =
                     "Where models given by URL are kept; later runs need no network (default: ~/.cache/panoptes/models).")
     private Path modelCacheDir;
+
+    @Option(
+            names = "--max-models",
+            defaultValue = "" + WorkerSettings.DEFAULT_MAX_MODELS,
+            paramLabel = "N",
+            description =
+                    "Most models loaded at once; the least recently used is unloaded beyond it (default: ${DEFAULT-VALUE}).")
+    private int maxModels;
+
+    @Option(
+            names = "--model-load-wait",
+            defaultValue = WorkerSettings.DEFAULT_MODEL_LOAD_WAIT,
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description =
+                    "How long frames wait for their model to load (download, verify, open) before they fail naming it (default: ${DEFAULT-VALUE}).")
+    private Duration modelLoadWait;
 
     @Option(
             names = "--allow-private-model-urls",
@@ -335,6 +354,7 @@ public final class WorkerCommand implements Callable<Integer> {
                         .batching(maxBatch(), maxBatchWait)
                         .onnxThreads(intraOpThreads, interOpThreads)
                         .device(Device.parse(device))
+                        .modelResidency(maxModels, modelLoadWait)
                         .queueCapacity(queueCapacity)
                         .maxStaleness(maxStaleness)
                         .liveDefaultLatest(livePolicy.equalsIgnoreCase("latest"))

@@ -181,7 +181,8 @@ public final class LocalBenchmark {
         ModelConfig face = BundledModels.FACE.config();
         try (ModelCatalog catalog = new ModelCatalog(Map.of(face.id(), face), 1, 1);
                 ModelRunner runner =
-                        new ModelRunner(catalog.environment(), catalog.get(face.id()));
+                        new ModelRunner(
+                                catalog.environment(), catalog.acquireWaiting(face.id()).model());
                 FrameEncoder encoder = new FrameEncoder(EncodingSettings.defaults());
                 FrameImageDecoder decoder = new FrameImageDecoder(Long.MAX_VALUE, null);
                 Mat decoded = new Mat();

@@ -28,9 +28,8 @@ class DeviceTest {
 
     @Test
     void shouldRefuseCudaWhereItIsNotAvailableSayingHowToFixIt() {
-        try (ModelCatalog catalog =
-                new ModelCatalog(Map.of("face", FACE), 1, 1, Device.parse("cuda:0"))) {
-            assertThatThrownBy(() -> catalog.get("face"))
+        try (ModelCatalog catalog = catalog(Device.parse("cuda:0"))) {
+            assertThatThrownBy(() -> catalog.acquireWaiting("face"))
                     .isInstanceOf(ModelLoadException.class)
                     .hasMessageContaining("model face: --device cuda:0 cannot be used")
                     .hasMessageContaining("CPU build")
@@ -41,9 +40,15 @@ class DeviceTest {
 
     @Test
     void shouldFallBackToTheCpuOnlyWhenAskedToChooseAutomatically() {
-        try (ModelCatalog catalog =
-                new ModelCatalog(Map.of("face", FACE), 1, 1, Device.parse("auto"))) {
-            assertThat(catalog.get("face").inputWidth()).isEqualTo(128);
+        try (ModelCatalog catalog = catalog(Device.parse("auto"))) {
+            assertThat(catalog.acquireWaiting("face").model().inputWidth()).isEqualTo(128);
         }
+    }
+
+    private static ModelCatalog catalog(Device device) {
+        return new ModelCatalog(
+                Map.of("face", FACE),
+                new ModelCatalog.Settings(1, 1, device, 4, java.time.Duration.ofMinutes(1)),
+                null);
     }
 }

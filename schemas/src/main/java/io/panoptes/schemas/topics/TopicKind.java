@@ -12,6 +12,7 @@ public enum TopicKind {
     EVENTS("events", "delete"),
     PIPELINES("pipelines", "compact"),
     PIPELINE_STATUS("pipeline-status", "compact"),
+    MODELS("models", "compact"),
     DLQ("dlq", "delete");
 
     private final String suffix;

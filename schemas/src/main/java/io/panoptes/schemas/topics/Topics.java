@@ -3,6 +3,7 @@ package io.panoptes.schemas.topics;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.Frame;
+import io.panoptes.avro.ModelSpec;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.avro.PipelineStatus;
 import io.panoptes.avro.WindowCount;
@@ -32,6 +33,7 @@ public final class Topics {
     private final Topic<String, Event> events;
     private final Topic<String, PipelineSpec> pipelines;
     private final Topic<String, PipelineStatus> pipelineStatus;
+    private final Topic<String, ModelSpec> models;
     private final Topic<byte[], byte[]> dlq;
 
     private Topics(String prefix, SchemaRegistry registry) {
@@ -44,6 +46,7 @@ public final class Topics {
         this.events = avro(TopicKind.EVENTS, Event.class, registry);
         this.pipelines = avro(TopicKind.PIPELINES, PipelineSpec.class, registry);
         this.pipelineStatus = avro(TopicKind.PIPELINE_STATUS, PipelineStatus.class, registry);
+        this.models = avro(TopicKind.MODELS, ModelSpec.class, registry);
         this.dlq =
                 new Topic<>(
                         TopicKind.DLQ.topicName(prefix), Serdes.ByteArray(), Serdes.ByteArray());
@@ -113,6 +116,10 @@ public final class Topics {
 
     public Topic<String, PipelineStatus> pipelineStatus() {
         return pipelineStatus;
+    }
+
+    public Topic<String, ModelSpec> models() {
+        return models;
     }
 
     public Topic<byte[], byte[]> dlq() {

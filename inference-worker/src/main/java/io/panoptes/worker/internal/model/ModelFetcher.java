@@ -211,6 +211,28 @@ public final class ModelFetcher {
         }
     }
 
+    /**
+     * Checks that the local file of model {@code modelId} has the pinned {@code sha256}.
+     *
+     * @throws ModelLoadException naming the model, the file and both checksums
+     */
+    public static void verify(String modelId, Path file, String sha256) {
+        String what = "model " + modelId + " (" + file + ")";
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException(what + ": no such file", null);
+        }
+        String actual = sha256(file, what);
+        if (!actual.equals(sha256)) {
+            throw new ModelLoadException(
+                    what
+                            + ": checksum mismatch: expected sha256 "
+                            + sha256
+                            + ", the file has "
+                            + actual,
+                    null);
+        }
+    }
+
     private static String sha256(Path file, String what) {
         MessageDigest digest = sha256();
         try (InputStream in = Files.newInputStream(file)) {
@@ -220,8 +242,7 @@ public final class ModelFetcher {
                 digest.update(buffer, 0, n);
             }
         } catch (IOException e) {
-            throw new ModelLoadException(
-                    what + ": cannot read the cached copy " + file + ": " + e, e);
+            throw new ModelLoadException(what + ": cannot read " + file + ": " + e, e);
         }
         return HexFormat.of().formatHex(digest.digest());
     }

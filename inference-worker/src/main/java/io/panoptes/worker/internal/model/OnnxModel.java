@@ -42,6 +42,8 @@ public final class OnnxModel implements AutoCloseable {
     private final OutputDecoder decoder;
     private final boolean dynamicBatch;
     private final ModelConfig effective;
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private OnnxModel(ModelConfig config, OrtSession session, String version, Shapes shapes) {
         this.config = config;
@@ -142,9 +144,17 @@ public final class OnnxModel implements AutoCloseable {
         return config.family();
     }
 
+    /** Whether {@link #close()} was called: runners of a closed model are dropped. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Frees the session; later calls do nothing. */
     @Override
     public void close() {
-        closeQuietly(session);
+        if (closed.compareAndSet(false, true)) {
+            closeQuietly(session);
+        }
     }
 
     private static void closeQuietly(OrtSession session) {

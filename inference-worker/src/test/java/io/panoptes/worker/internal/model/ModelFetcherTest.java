@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import io.panoptes.testkit.LoopbackPorts;
 import io.panoptes.testkit.TestData;
-import io.panoptes.worker.model.Device;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelDownload;
 import io.panoptes.worker.model.ModelFamily;
@@ -61,11 +60,9 @@ class ModelFetcherTest {
                                 "bright",
                                 ModelConfig.of("bright", file, ModelFamily.YOLOV8)
                                         .withDownload(download)),
-                        1,
-                        1,
-                        Device.CPU,
+                        ModelCatalog.Settings.cpu(1, 1),
                         fetcher)) {
-            assertThat(catalog.get("bright").version())
+            assertThat(catalog.acquireWaiting("bright").model().version())
                     .isEqualTo("sha256:" + SHA256.substring(0, 12));
         }
     }
