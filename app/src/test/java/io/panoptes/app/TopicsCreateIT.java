@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.panoptes.app.cli.CommandRun;
 import io.panoptes.app.cli.UserException;
+import io.panoptes.schemas.topics.TopicKind;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
 import io.panoptes.testkit.LoopbackPorts;
@@ -45,9 +46,10 @@ class TopicsCreateIT {
                         "3");
         assertThat(exit).as(command.err()).isZero();
         assertThat(command.out().lines())
-                .hasSize(8)
+                .hasSize(TopicKind.values().length)
                 .allMatch(l -> l.startsWith("created"))
-                .contains("created  " + prefix + "frames (3 partitions)");
+                .contains("created  " + prefix + "frames (3 partitions)")
+                .contains("created  " + prefix + "models (4 partitions)");
 
         command.clear();
         exit =
@@ -61,7 +63,9 @@ class TopicsCreateIT {
                         "--frames-partitions",
                         "3");
         assertThat(exit).as(command.err()).isZero();
-        assertThat(command.out().lines()).hasSize(8).allMatch(l -> l.startsWith("exists"));
+        assertThat(command.out().lines())
+                .hasSize(TopicKind.values().length)
+                .allMatch(l -> l.startsWith("exists"));
     }
 
     @Test

@@ -78,6 +78,30 @@ public final class ImageInference implements AutoCloseable {
      * @throws InferenceException naming what failed and why
      */
     public Map<String, Object> infer(String modelId, byte[] bytes, Options options) {
+        return answer(run(modelId, bytes, options));
+    }
+
+    /**
+     * What model {@code modelId} found in one image.
+     *
+     * @param detections those whose label {@link Options#classes()} keeps, in source pixels
+     */
+    public record Result(
+            String modelId,
+            String modelVersion,
+            int width,
+            int height,
+            List<Detection> detections,
+            float preprocessMs,
+            float inferMs,
+            float postprocessMs) {}
+
+    /**
+     * Runs {@code modelId} on {@code bytes}.
+     *
+     * @throws InferenceException naming what failed and why
+     */
+    public Result run(String modelId, byte[] bytes, Options options) {
         if (!catalog.knows(modelId)) {
             throw new InferenceException(
                     InferenceException.Reason.UNKNOWN_MODEL,
@@ -102,7 +126,22 @@ public final class ImageInference implements AutoCloseable {
             float iou = options.iou() != null ? options.iou() : model.config().iou();
             ModelRunner.Inference inference =
                     runners.get().runner(lease).detect(decoded, confidence, iou);
-            return answer(model, decoded, inference, options.classes());
+            List<Detection> kept =
+                    inference.detections().stream()
+                            .filter(
+                                    d ->
+                                            options.classes() == null
+                                                    || options.classes().contains(d.getLabel()))
+                            .toList();
+            return new Result(
+                    model.config().id(),
+                    String.valueOf(model.version()),
+                    decoded.cols(),
+                    decoded.rows(),
+                    kept,
+                    inference.preprocessMs(),
+                    inference.inferMs(),
+                    inference.postprocessMs());
         } catch (OrtException e) {
             throw new InferenceException(
                     InferenceException.Reason.MODEL_FAILED,
@@ -138,30 +177,23 @@ public final class ImageInference implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> answer(
-            OnnxModel model, Mat image, ModelRunner.Inference inference, Set<String> classes) {
+    private static Map<String, Object> answer(Result result) {
         List<Map<String, Object>> detections = new ArrayList<>();
-        for (Detection d : inference.detections()) {
-            if (classes == null || classes.contains(d.getLabel())) {
-                detections.add(detection(d));
-            }
-        }
+        result.detections().forEach(d -> detections.add(detection(d)));
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put(
-                "model",
-                Map.of("id", model.config().id(), "version", String.valueOf(model.version())));
-        answer.put("width", image.cols());
-        answer.put("height", image.rows());
+        answer.put("model", Map.of("id", result.modelId(), "version", result.modelVersion()));
+        answer.put("width", result.width());
+        answer.put("height", result.height());
         answer.put("detections", detections);
         answer.put(
                 "timings",
                 Map.of(
                         "preprocessMs",
-                        inference.preprocessMs(),
+                        result.preprocessMs(),
                         "inferMs",
-                        inference.inferMs(),
+                        result.inferMs(),
                         "postprocessMs",
-                        inference.postprocessMs()));
+                        result.postprocessMs()));
         return answer;
     }
 

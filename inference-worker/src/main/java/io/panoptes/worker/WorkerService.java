@@ -186,13 +186,7 @@ public final class WorkerService implements RoleService {
         WorkerSettings.HttpInference endpoint = settings.http();
         if (endpoint != null) {
             try {
-                http =
-                        new InferenceHttpServer(
-                                imageInference(),
-                                endpoint.address(),
-                                endpoint.concurrency(),
-                                endpoint.queue(),
-                                endpoint.maxBodyBytes());
+                http = new InferenceHttpServer(imageInference(), endpoint);
             } catch (RuntimeException e) {
                 close(); // the port is taken: nothing of this worker stays behind
                 throw e;

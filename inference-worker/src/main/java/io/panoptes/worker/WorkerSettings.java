@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything an inference worker needs besides Kafka's client settings. Validated on construction.
@@ -134,8 +135,22 @@ public record WorkerSettings(
      * @param queue requests waiting beyond those; more get 429
      * @param maxBodyBytes largest body accepted; larger ones get 413
      */
+    /**
+     * Synchronous HTTP inference with the worker's models: {@code POST /v1/infer/{modelId}} and the
+     * Roboflow-compatible routes.
+     *
+     * @param token the bearer token every request must carry (or, on the Roboflow routes, as {@code
+     *     api_key}); empty for none
+     * @param imageUrls whether the Roboflow routes may fetch {@code image.type=url} (public
+     *     addresses only)
+     */
     public record HttpInference(
-            InetSocketAddress address, int concurrency, int queue, int maxBodyBytes) {
+            InetSocketAddress address,
+            int concurrency,
+            int queue,
+            int maxBodyBytes,
+            Optional<String> token,
+            boolean imageUrls) {
 
         public static final int DEFAULT_CONCURRENCY = 2;
         public static final int DEFAULT_MAX_BODY_BYTES = 32 << 20;
@@ -148,11 +163,33 @@ public record WorkerSettings(
                 throw new IllegalArgumentException(
                         "the HTTP body limit must be at least 1024 bytes, got " + maxBodyBytes);
             }
+            token = token == null ? Optional.empty() : token.filter(t -> !t.isBlank());
         }
 
-        /** {@code concurrency} at once and as many waiting, bodies up to 32 MiB. */
+        /**
+         * {@code concurrency} at once and as many waiting, bodies up to 32 MiB, no token, no image
+         * URLs.
+         */
         public static HttpInference on(InetSocketAddress address, int concurrency) {
-            return new HttpInference(address, concurrency, concurrency, DEFAULT_MAX_BODY_BYTES);
+            return new HttpInference(
+                    address,
+                    concurrency,
+                    concurrency,
+                    DEFAULT_MAX_BODY_BYTES,
+                    Optional.empty(),
+                    false);
+        }
+
+        public HttpInference withQueue(int queue, int maxBodyBytes) {
+            return new HttpInference(address, concurrency, queue, maxBodyBytes, token, imageUrls);
+        }
+
+        public HttpInference withToken(Optional<String> token) {
+            return new HttpInference(address, concurrency, queue, maxBodyBytes, token, imageUrls);
+        }
+
+        public HttpInference withImageUrls(boolean imageUrls) {
+            return new HttpInference(address, concurrency, queue, maxBodyBytes, token, imageUrls);
         }
     }
 

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -41,9 +42,14 @@ import picocli.CommandLine.Option;
             "",
             "The model for a frame is its modelId, else its pipeline's model, else --default-model (the first --model).",
             "Models defined on the models topic (PUT /v1/models/{id}, or any producer) are loaded when a frame first",
-            "names them and again when their spec changes, without a restart; a --model of the same id wins."
+            "names them and again when their spec changes, without a restart; a --model of the same id wins.",
+            "With --http-port, Roboflow's POST /infer/object_detection and POST /{project}/{version} answer too;",
+            "set PANOPTES_INFER_TOKEN to require it as a bearer token (or api_key)."
         })
 public final class WorkerCommand implements Callable<Integer> {
+
+    /** Where the HTTP inference token comes from (not a flag: flags show in process lists). */
+    static final String HTTP_TOKEN_ENV = "PANOPTES_INFER_TOKEN";
 
     /** One {@code --model} and the options that follow it. */
     static final class ModelOption {
@@ -253,6 +259,12 @@ public final class WorkerCommand implements Callable<Integer> {
     private Integer httpPort;
 
     @Option(
+            names = "--http-allow-image-urls",
+            description =
+                    "Let the Roboflow-compatible routes fetch image.type=url (public addresses only, checked on every redirect; off by default).")
+    private boolean httpImageUrls;
+
+    @Option(
             names = "--http-concurrency",
             defaultValue = "" + WorkerSettings.HttpInference.DEFAULT_CONCURRENCY,
             paramLabel = "N",
@@ -366,7 +378,12 @@ public final class WorkerCommand implements Callable<Integer> {
                                 httpPort == null
                                         ? null
                                         : WorkerSettings.HttpInference.on(
-                                                new InetSocketAddress(httpPort), httpConcurrency));
+                                                        new InetSocketAddress(httpPort),
+                                                        httpConcurrency)
+                                                .withToken(
+                                                        Optional.ofNullable(
+                                                                System.getenv(HTTP_TOKEN_ENV)))
+                                                .withImageUrls(httpImageUrls));
         ModelCache defaults = ModelCache.defaults();
         ModelCache cache =
                 new ModelCache(

@@ -5,12 +5,16 @@ import io.javalin.http.Context;
 import io.panoptes.runtime.http.Exchanges;
 import io.panoptes.runtime.http.HttpProblem;
 import io.panoptes.runtime.http.HttpServer;
+import io.panoptes.runtime.net.PublicHttpFetcher;
 import io.panoptes.worker.ImageInference;
 import io.panoptes.worker.InferenceException;
-import java.net.InetSocketAddress;
+import io.panoptes.worker.WorkerSettings;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,44 +30,46 @@ import org.slf4j.LoggerFactory;
  * Synchronous inference over HTTP (the microservice mode): {@code POST /v1/infer/{modelId}} with a
  * JPEG or PNG body (raw, or as the {@code image} part of a multipart/form-data form) answers the
  * detections as JSON ({@link ImageInference}). Query parameters: {@code confidence}, {@code iou},
- * {@code classes} (labels, comma-separated). At most {@code concurrency} requests infer at once, on
- * threads of their own, and {@code queue} more wait; more get 429 at once rather than queueing
- * without bound. Bodies above {@code maxBodyBytes} get 413; images above the pixel cap, undecodable
- * or truncated ones 422; other media types 415; unknown models 404; every refusal is {@code
- * {"error", "field"}}. Owns a socket and threads: close it.
+ * {@code classes} (labels, comma-separated). Beside it, Roboflow's request and response shapes
+ * ({@link RoboflowApi}), so that its clients switch by changing the base URL. With a token, every
+ * request needs {@code Authorization: Bearer <token>} (the Roboflow routes also take it as {@code
+ * api_key}). At most {@code concurrency} requests infer at once, on threads of their own, and
+ * {@code queue} more wait; more get 429 at once rather than queueing without bound. Bodies above
+ * {@code maxBodyBytes} get 413; images above the pixel cap, undecodable or truncated ones 422;
+ * other media types 415; unknown models 404; every refusal is {@code {"error", "field"}}. Owns a
+ * socket and threads: close it.
  */
 public final class InferenceHttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InferenceHttpServer.class);
     private static final String PREFIX = "/v1/infer/";
     private static final Duration STOP = Duration.ofSeconds(10);
+    private static final Duration URL_TIMEOUT = Duration.ofSeconds(10);
     private static final String USAGE =
             ": use POST "
                     + PREFIX
-                    + "{modelId} with a JPEG or PNG body, or a multipart form with an 'image' part";
+                    + "{modelId} with a JPEG or PNG body, or a multipart form with an 'image' part;"
+                    + " or Roboflow's POST /infer/{task} and POST /{project}/{version}";
 
     private final ImageInference inference;
+    private final RoboflowApi roboflow;
+    private final Optional<String> token;
     private final int maxBodyBytes;
     private final Semaphore admitted;
     private final ExecutorService inferring;
     private final HttpServer server;
 
-    public InferenceHttpServer(
-            ImageInference inference,
-            InetSocketAddress address,
-            int concurrency,
-            int queue,
-            int maxBodyBytes) {
-        if (concurrency < 1 || queue < 0) {
-            throw new IllegalArgumentException(
-                    "HTTP inference needs concurrency >= 1 and queue >= 0, got "
-                            + concurrency
-                            + " and "
-                            + queue);
-        }
+    public InferenceHttpServer(ImageInference inference, WorkerSettings.HttpInference settings) {
+        int concurrency = settings.concurrency();
         this.inference = inference;
-        this.maxBodyBytes = maxBodyBytes;
-        this.admitted = new Semaphore(concurrency + queue);
+        this.token = settings.token();
+        this.maxBodyBytes = settings.maxBodyBytes();
+        this.roboflow =
+                new RoboflowApi(
+                        inference,
+                        settings.imageUrls() ? new PublicHttpFetcher(URL_TIMEOUT) : null,
+                        maxBodyBytes);
+        this.admitted = new Semaphore(concurrency + settings.queue());
         AtomicInteger threads = new AtomicInteger();
         this.inferring =
                 Executors.newFixedThreadPool(
@@ -75,7 +82,7 @@ public final class InferenceHttpServer implements AutoCloseable {
         try {
             this.server =
                     HttpServer.builder("HTTP inference")
-                            .address(address)
+                            .address(settings.address())
                             .threads(concurrency + 8)
                             .notFoundHint(USAGE)
                             .wrongMethodIsNotFound()
@@ -83,9 +90,15 @@ public final class InferenceHttpServer implements AutoCloseable {
                             .start();
         } catch (RuntimeException e) {
             inferring.shutdownNow();
+            roboflow.close();
             throw e;
         }
-        log.info("HTTP inference at {}{}<model>", url(), PREFIX);
+        log.info(
+                "HTTP inference at {}{}<model> and {}/infer/<task> ({})",
+                url(),
+                PREFIX,
+                url(),
+                token.isPresent() ? "token required" : "NO AUTHENTICATION");
     }
 
     public URI url() {
@@ -98,7 +111,75 @@ public final class InferenceHttpServer implements AutoCloseable {
                 (e, ctx) ->
                         Exchanges.json(
                                 ctx, e.reason().httpStatus(), Map.of("error", e.getMessage())));
-        routes.post(PREFIX + "{modelId}", this::admit);
+        routes.post(
+                PREFIX + "{modelId}",
+                ctx -> {
+                    authenticate(ctx, false);
+                    String modelId = ctx.pathParam("modelId");
+                    ImageInference.Options options = options(ctx);
+                    admit(ctx, body -> inference.infer(modelId, image(ctx, body), options));
+                });
+        // Roboflow's inference server, then its hosted API (registered second: /infer/x matches
+        // both, and the first route added wins)
+        routes.post(
+                "/infer/{task}",
+                ctx -> {
+                    boolean keyInBody = authenticate(ctx, true);
+                    String task = ctx.pathParam("task");
+                    admit(
+                            ctx,
+                            body ->
+                                    roboflow.task(
+                                            task,
+                                            body,
+                                            key -> {
+                                                if (keyInBody) {
+                                                    requireToken(key);
+                                                }
+                                            }));
+                });
+        routes.post(
+                "/{project}/{version}",
+                ctx -> {
+                    authenticate(ctx, false);
+                    RoboflowApi.Hosted request = roboflow.hosted(ctx);
+                    admit(ctx, body -> roboflow.hosted(request, body));
+                });
+    }
+
+    /**
+     * Checks the {@code Authorization} header or the {@code api_key} query parameter; with {@code
+     * bodyMayCarry}, a request that has neither may still carry the key in its JSON body.
+     *
+     * @return whether the key must be checked in the body
+     */
+    private boolean authenticate(Context ctx, boolean bodyMayCarry) {
+        if (token.isEmpty()) {
+            return false;
+        }
+        String header = ctx.header("Authorization");
+        String key = ctx.queryParam("api_key");
+        if (header == null && key == null && bodyMayCarry) {
+            return true;
+        }
+        requireToken(
+                key != null ? key : header == null ? null : header.replaceFirst("^Bearer ", ""));
+        return false;
+    }
+
+    private void requireToken(String presented) {
+        byte[] expected = token.orElseThrow().getBytes(StandardCharsets.UTF_8);
+        if (presented == null
+                || !MessageDigest.isEqual(
+                        expected, presented.trim().getBytes(StandardCharsets.UTF_8))) {
+            throw new HttpProblem(
+                            401,
+                            "Authorization",
+                            presented == null
+                                    ? "missing 'Authorization: Bearer <token>' (or api_key)"
+                                    : "the token is not valid")
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"panoptes\"");
+        }
     }
 
     /**
@@ -107,28 +188,30 @@ public final class InferenceHttpServer implements AutoCloseable {
      * other threads meanwhile, or inferring on the server's threads, cost 5 to 15 % of the
      * throughput (more threads competing for the cores, images moving between them).
      */
-    private void admit(Context ctx) {
+    private void admit(Context ctx, Function<byte[], Object> answer) {
         if (!admitted.tryAcquire()) {
             throw new HttpProblem(429, null, "too many requests in progress; retry shortly")
                     .withHeader("Retry-After", "1");
         }
         try {
-            String modelId = ctx.pathParam("modelId");
-            ImageInference.Options options = options(ctx);
             ctx.future(
                     () ->
                             CompletableFuture.runAsync(
-                                            () -> infer(ctx, modelId, options), inferring)
+                                            () ->
+                                                    Exchanges.json(
+                                                            ctx,
+                                                            200,
+                                                            answer.apply(
+                                                                    Exchanges.body(
+                                                                            ctx,
+                                                                            maxBodyBytes,
+                                                                            "body"))),
+                                            inferring)
                                     .whenComplete((ok, e) -> admitted.release()));
         } catch (RuntimeException e) {
             admitted.release();
             throw e;
         }
-    }
-
-    private void infer(Context ctx, String modelId, ImageInference.Options options) {
-        byte[] image = image(ctx, Exchanges.body(ctx, maxBodyBytes, "body"));
-        Exchanges.json(ctx, 200, inference.infer(modelId, image, options));
     }
 
     /** The image: the body itself, or its image part when it is multipart/form-data. */
@@ -183,6 +266,7 @@ public final class InferenceHttpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        roboflow.close();
         inference.close(); // the inference threads' runners, once they are done
     }
 }

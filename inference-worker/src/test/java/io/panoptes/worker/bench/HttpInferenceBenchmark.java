@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.ImageInference;
+import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.http.InferenceHttpServer;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
@@ -60,10 +61,8 @@ public final class HttpInferenceBenchmark {
                 InferenceHttpServer javalin =
                         new InferenceHttpServer(
                                 ImageInference.of(models, Long.MAX_VALUE),
-                                loopback,
-                                CONCURRENCY,
-                                QUEUE,
-                                32 << 20);
+                                WorkerSettings.HttpInference.on(loopback, CONCURRENCY)
+                                        .withQueue(QUEUE, 32 << 20));
                 JdkServer jdk =
                         new JdkServer(ImageInference.of(models, Long.MAX_VALUE), loopback)) {
             System.out.printf(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.panoptes.testkit.SystemTools;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.ImageInference;
+import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import java.net.InetAddress;
@@ -293,10 +294,10 @@ class InferenceHttpServerTest {
         server =
                 new InferenceHttpServer(
                         ImageInference.of(MODELS, 7680L * 4320L),
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                        concurrency,
-                        queue,
-                        2_000_000);
+                        WorkerSettings.HttpInference.on(
+                                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                                        concurrency)
+                                .withQueue(queue, 2_000_000));
     }
 
     private HttpResponse<String> post(String path, byte[] body) throws Exception {

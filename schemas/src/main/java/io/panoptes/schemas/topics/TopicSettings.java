@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param prefix topic-name prefix shared by the deployment, e.g. {@code panoptes.}
  * @param framesPartitions partitions of the frames topic (the workers' parallelism)
  * @param partitions partitions of the result topics (detections, tracks, counts, events, DLQ)
- * @param controlPartitions partitions of the pipelines and pipeline-status topics (ingest
+ * @param controlPartitions partitions of the pipelines, pipeline-status and models topics (ingest
  *     parallelism)
  * @param replicationFactor replicas per partition; empty for the broker's default
  * @param framesRetention how long frames are kept (they are heavy)
@@ -80,7 +80,7 @@ public record TopicSettings(
     private int partitionsOf(TopicKind kind) {
         return switch (kind) {
             case FRAMES -> framesPartitions;
-            case PIPELINES, PIPELINE_STATUS -> controlPartitions;
+            case PIPELINES, PIPELINE_STATUS, MODELS -> controlPartitions;
             default -> partitions;
         };
     }
@@ -94,7 +94,7 @@ public record TopicSettings(
                 configs.put("max.message.bytes", String.valueOf(framesMaxMessageBytes));
             }
             case DLQ -> configs.put("retention.ms", String.valueOf(dlqRetention.toMillis()));
-            case PIPELINES, PIPELINE_STATUS -> configs.put("min.compaction.lag.ms", "0");
+            case PIPELINES, PIPELINE_STATUS, MODELS -> configs.put("min.compaction.lag.ms", "0");
             default -> configs.put("retention.ms", String.valueOf(resultsRetention.toMillis()));
         }
         return configs;

@@ -31,6 +31,7 @@ class TopicSettingsTest {
                         "site-a.events",
                         "site-a.pipelines",
                         "site-a.pipeline-status",
+                        "site-a.models",
                         "site-a.dlq");
         assertThat(specs.get("site-a.frames").partitions()).isEqualTo(12);
         assertThat(specs.get("site-a.frames").configs())
@@ -39,6 +40,8 @@ class TopicSettingsTest {
         assertThat(specs.get("site-a.counts").cleanupPolicy()).isEqualTo("compact,delete");
         assertThat(specs.get("site-a.pipelines").cleanupPolicy()).isEqualTo("compact");
         assertThat(specs.get("site-a.pipelines").partitions()).isEqualTo(4);
+        assertThat(specs.get("site-a.models").cleanupPolicy()).isEqualTo("compact");
+        assertThat(specs.get("site-a.models").partitions()).isEqualTo(4);
         assertThat(specs.get("site-a.dlq").configs())
                 .containsEntry("retention.ms", String.valueOf(Duration.ofDays(14).toMillis()));
         assertThat(specs.get("site-a.detections").replicationFactor()).isEmpty();
