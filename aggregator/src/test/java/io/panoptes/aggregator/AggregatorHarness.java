@@ -131,7 +131,10 @@ final class AggregatorHarness implements AutoCloseable {
                         0.9f,
                         new Box(10f + seq % 20, 100f, 40f, 80f),
                         null,
-                        List.of());
+                        List.of(),
+                        java.util.List.of(),
+                        null,
+                        null);
         return result(stream, seq, T0 + seq * stepMillis, DetectionStatus.OK, List.of(person));
     }
 
@@ -159,6 +162,7 @@ final class AggregatorHarness implements AutoCloseable {
                 640,
                 480,
                 new ArrayList<>(detections),
+                java.util.List.of(),
                 new StageTimings(0f, 0f, 0f, 0f));
     }
 

@@ -566,6 +566,7 @@ class ApiIT {
                 640,
                 480,
                 new ArrayList<>(),
+                java.util.List.of(),
                 new StageTimings(0f, 0f, 0f, 0f));
     }
 

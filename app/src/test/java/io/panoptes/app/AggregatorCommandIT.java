@@ -269,7 +269,10 @@ class AggregatorCommandIT {
                                         0.9f,
                                         new Box(100f + 10 * seq, 100f, 40f, 80f),
                                         null,
-                                        List.of()))
+                                        List.of(),
+                                        java.util.List.of(),
+                                        null,
+                                        null))
                         : List.of();
         return new Detections(
                 "cam",
@@ -285,6 +288,7 @@ class AggregatorCommandIT {
                 640,
                 480,
                 new ArrayList<>(people),
+                java.util.List.of(),
                 new StageTimings(0f, 0f, 0f, 0f));
     }
 }

@@ -82,6 +82,7 @@ final class FrameProcessor implements AutoCloseable {
                             d.frame(),
                             model,
                             inference.detections(),
+                            inference.classifications(),
                             new StageTimings(
                                     queueMs(d, start),
                                     d.decodeMs() + inference.preprocessMs(),

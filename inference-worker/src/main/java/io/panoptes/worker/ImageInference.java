@@ -1,9 +1,11 @@
 package io.panoptes.worker;
 
 import ai.onnxruntime.OrtException;
+import io.panoptes.avro.Classification;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.FrameEncoding;
+import io.panoptes.avro.Keypoint;
 import io.panoptes.schemas.ContractClasses;
 import io.panoptes.worker.image.FrameDecodeException;
 import io.panoptes.worker.image.FrameImageDecoder;
@@ -14,6 +16,7 @@ import io.panoptes.worker.internal.model.OnnxModel;
 import io.panoptes.worker.internal.model.RunnerCache;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelLoadException;
+import io.panoptes.worker.model.ModelTask;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +75,11 @@ public final class ImageInference implements AutoCloseable {
         return catalog.knows(modelId);
     }
 
+    /** What model {@code modelId} does, when it is defined. */
+    public java.util.Optional<ModelTask> task(String modelId) {
+        return catalog.definition(modelId).map(d -> d.config().task());
+    }
+
     /**
      * Runs {@code modelId} on {@code bytes}.
      *
@@ -89,9 +97,11 @@ public final class ImageInference implements AutoCloseable {
     public record Result(
             String modelId,
             String modelVersion,
+            ModelTask task,
             int width,
             int height,
             List<Detection> detections,
+            List<Classification> classifications,
             float preprocessMs,
             float inferMs,
             float postprocessMs) {}
@@ -136,9 +146,16 @@ public final class ImageInference implements AutoCloseable {
             return new Result(
                     model.config().id(),
                     String.valueOf(model.version()),
+                    model.task(),
                     decoded.cols(),
                     decoded.rows(),
                     kept,
+                    inference.classifications().stream()
+                            .filter(
+                                    c ->
+                                            options.classes() == null
+                                                    || options.classes().contains(c.getLabel()))
+                            .toList(),
                     inference.preprocessMs(),
                     inference.inferMs(),
                     inference.postprocessMs());
@@ -185,6 +202,21 @@ public final class ImageInference implements AutoCloseable {
         answer.put("width", result.width());
         answer.put("height", result.height());
         answer.put("detections", detections);
+        if (!result.classifications().isEmpty()) {
+            List<Map<String, Object>> classes = new ArrayList<>();
+            result.classifications()
+                    .forEach(
+                            c ->
+                                    classes.add(
+                                            Map.of(
+                                                    "classId",
+                                                    c.getClassId(),
+                                                    "label",
+                                                    c.getLabel(),
+                                                    "confidence",
+                                                    c.getConfidence())));
+            answer.put("classifications", classes);
+        }
         answer.put(
                 "timings",
                 Map.of(
@@ -214,18 +246,24 @@ public final class ImageInference implements AutoCloseable {
                         "h",
                         d.getBox().getH()));
         List<Map<String, Object>> keypoints = new ArrayList<>();
-        d.getKeypoints()
-                .forEach(
-                        k ->
-                                keypoints.add(
-                                        Map.of(
-                                                "x",
-                                                k.getX(),
-                                                "y",
-                                                k.getY(),
-                                                "name",
-                                                k.getName() == null ? "" : k.getName())));
+        for (Keypoint k : d.getKeypoints()) {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("x", k.getX());
+            point.put("y", k.getY());
+            point.put("name", k.getName() == null ? "" : k.getName());
+            if (k.getConfidence() != null) {
+                point.put("confidence", k.getConfidence());
+            }
+            keypoints.add(point);
+        }
         item.put("keypoints", keypoints);
+        if (!d.getPolygon().isEmpty()) {
+            item.put(
+                    "polygon",
+                    d.getPolygon().stream()
+                            .map(v -> Map.of("x", v.getX(), "y", v.getY()))
+                            .toList());
+        }
         return item;
     }
 

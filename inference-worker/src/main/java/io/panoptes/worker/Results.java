@@ -20,9 +20,14 @@ final class Results {
     private Results() {}
 
     static Detections ok(
-            Frame frame, ModelRef model, List<Detection> detections, StageTimings timings) {
+            Frame frame,
+            ModelRef model,
+            List<Detection> detections,
+            List<io.panoptes.avro.Classification> classifications,
+            StageTimings timings) {
         return base(frame, model, DetectionStatus.OK, null)
                 .setDetections(detections)
+                .setClassifications(classifications)
                 .setTimings(timings)
                 .build();
     }

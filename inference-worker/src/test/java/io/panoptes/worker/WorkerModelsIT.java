@@ -66,6 +66,24 @@ class WorkerModelsIT {
                     .filteredOn(d -> d.getLabel().equals("light"))
                     .hasSize(4);
 
+            ModelSpec colour =
+                    spec(
+                            "colour",
+                            TestData.file(TestData.CLS_COLOUR_YOLOV8).toString(),
+                            List.of("red", "green", "blue"));
+            colour.setTask(io.panoptes.avro.ModelTask.CLASSIFY);
+            colour.setConfidence(0f);
+            putModel(harness, colour);
+            Detections classified = resultOf(harness, worker, "colour");
+            while (classified.getStatus() != DetectionStatus.OK) {
+                classified = resultOf(harness, worker, "colour"); // until the worker has read it
+            }
+            assertThat(classified.getDetections()).isEmpty();
+            assertThat(classified.getClassifications())
+                    .as("a grey-ish frame: a third each")
+                    .hasSize(3)
+                    .allSatisfy(c -> assertThat(c.getConfidence()).isBetween(0.32f, 0.34f));
+
             Path garbage = cache.resolve("corrupt.onnx");
             Files.write(garbage, new byte[] {1, 2, 3, 4});
             putModel(harness, spec("corrupt", garbage.toString(), List.of()));

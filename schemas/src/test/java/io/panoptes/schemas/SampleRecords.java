@@ -68,8 +68,8 @@ public final class SampleRecords {
                 .setTrackId(7L)
                 .setKeypoints(
                         List.of(
-                                new Keypoint(260f, 250f, "right_eye"),
-                                new Keypoint(320f, 250f, null)))
+                                new Keypoint(260f, 250f, "right_eye", null),
+                                new Keypoint(320f, 250f, null, null)))
                 .build();
     }
 

@@ -22,6 +22,16 @@ public final class TestData {
     public static final String BRIGHT_SQUARE_YOLOV5 = "models/bright-square-yolov5.onnx";
     public static final String BRIGHT_SQUARE_EXPECTED = "models/bright-square-expected.csv";
     public static final String WHITE_SQUARE_PNG = "models/white-square-640.png";
+
+    /** YOLOv8-cls: softmax of 10 × each RGB channel's mean; classes red, green, blue. */
+    public static final String CLS_COLOUR_YOLOV8 = "models/cls-colour-yolov8.onnx";
+
+    /** YOLOv8-pose on the cell grid: 2 keypoints per cell, its corners (visibility b, 1 - b). */
+    public static final String POSE_CELLS_YOLOV8 = "models/pose-cells-yolov8.onnx";
+
+    /** YOLOv8-seg on the cell grid: bright/dark, one prototype whose mask is the bright pixels. */
+    public static final String SEG_CELLS_YOLOV8 = "models/seg-cells-yolov8.onnx";
+
     public static final String MEGAMIND_FRAME_030_PNG = "images/Megamind_frame030.png";
 
     /** The first frame of vtest.avi (768x576, people and two vehicles), JPEG q3 from ffmpeg. */

@@ -1,6 +1,7 @@
 package io.panoptes.aggregator.rules;
 
 import io.panoptes.aggregator.counting.StreamCounter;
+import io.panoptes.avro.Classification;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
@@ -114,6 +115,7 @@ public final class RuleEngine {
             switch (rule.kind()) {
                 case LINE_CROSSING -> crossings(rule, result, crossings, events);
                 case ABSENCE -> absence(rule, result, now, events);
+                case CLASSIFIED -> classified(rule, result, now, events);
                 default -> {}
             }
         }
@@ -206,6 +208,41 @@ public final class RuleEngine {
                                         String.valueOf(crossing.trackId())),
                                 List.of(crossing.detection())));
             }
+        }
+    }
+
+    /**
+     * Pass/fail: fires when a frame's best class is the rule's label with at least its score, once
+     * per run of such frames (a frame classified otherwise ends the run).
+     */
+    private void classified(Rule rule, Detections result, long now, List<Event> events) {
+        Classification top =
+                result.getClassifications().isEmpty() ? null : result.getClassifications().get(0);
+        boolean failing =
+                top != null
+                        && top.getLabel().equals(rule.label())
+                        && top.getConfidence() >= rule.threshold();
+        if (!failing) {
+            active.remove(rule.id());
+            return;
+        }
+        if (active.add(rule.id()) && coolEnough(rule, now)) {
+            events.add(
+                    fire(
+                            rule,
+                            result.getPipelineId(),
+                            now,
+                            "frame/" + result.getEpoch() + "/" + result.getSeq(),
+                            attributes(
+                                    "label",
+                                    top.getLabel(),
+                                    "confidence",
+                                    String.valueOf(top.getConfidence()),
+                                    "threshold",
+                                    String.valueOf(rule.threshold()),
+                                    "seq",
+                                    String.valueOf(result.getSeq())),
+                            List.of()));
         }
     }
 

@@ -44,7 +44,10 @@ public final class Tracker {
                             d.getConfidence(),
                             d.getBox(),
                             null,
-                            d.getKeypoints()));
+                            d.getKeypoints(),
+                            d.getPolygon(),
+                            d.getParentIndex(),
+                            d.getModelId()));
         }
         Track[] matchedTrack = new Track[out.size()];
         boolean[] trackUsed = new boolean[predicted.size()];

@@ -125,7 +125,10 @@ public final class AggregatorBenchmark {
                             0.8f,
                             new Box(x, 40f + 80 * p, 40f, 70f),
                             null,
-                            List.of()));
+                            List.of(),
+                            java.util.List.of(),
+                            null,
+                            null));
         }
         Instant time = Instant.now().minusSeconds(3600).plusMillis(100 * seq);
         return new Detections(
@@ -142,6 +145,7 @@ public final class AggregatorBenchmark {
                 640,
                 480,
                 people,
+                java.util.List.of(),
                 new StageTimings(0f, 0f, 0f, 0f));
     }
 

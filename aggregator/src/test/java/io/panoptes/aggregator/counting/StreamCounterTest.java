@@ -170,11 +170,21 @@ class StreamCounterTest {
                 720,
                 528,
                 List.of(),
+                java.util.List.of(),
                 new StageTimings(0f, 0f, 0f, 0f));
     }
 
     /** A tracked person whose box is 40x80 with its top-left at (x, y). */
     private static Detection person(long track, float x, float y) {
-        return new Detection(0, "person", 0.9f, new Box(x, y, 40f, 80f), track, List.of());
+        return new Detection(
+                0,
+                "person",
+                0.9f,
+                new Box(x, y, 40f, 80f),
+                track,
+                List.of(),
+                java.util.List.of(),
+                null,
+                null);
     }
 }

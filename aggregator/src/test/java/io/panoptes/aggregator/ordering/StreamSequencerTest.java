@@ -106,6 +106,7 @@ class StreamSequencerTest {
                         1,
                         1,
                         List.of(),
+                        java.util.List.of(),
                         new StageTimings(0f, 0f, 0f, 0f));
         sequencer
                 .accept(result)

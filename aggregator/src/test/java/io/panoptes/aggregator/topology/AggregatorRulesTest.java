@@ -3,12 +3,14 @@ package io.panoptes.aggregator.topology;
 import static io.panoptes.aggregator.topology.TopologyFixture.ok;
 import static io.panoptes.aggregator.topology.TopologyFixture.person;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.panoptes.aggregator.AggregatorSettings;
 import io.panoptes.aggregator.counting.WindowSpec;
 import io.panoptes.avro.Box;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
+import io.panoptes.avro.Detections;
 import io.panoptes.avro.Event;
 import io.panoptes.avro.EventKind;
 import io.panoptes.avro.PipelineSpec;
@@ -219,6 +221,59 @@ class AggregatorRulesTest {
     }
 
     @Test
+    void shouldFailAnInspectionOncePerRunOfFramesClassifiedAsTheFailingClass() {
+        TopologyFixture f =
+                start(
+                        rule(
+                                "scratched",
+                                EventKind.CLASSIFIED,
+                                "scratch",
+                                null,
+                                null,
+                                0.8,
+                                null,
+                                null,
+                                null));
+        String[] frames = {"ok", "scratch", "scratch", "ok", "scratch:0.6", "scratch", "ok"};
+        for (int seq = 0; seq < frames.length; seq++) {
+            String[] label = frames[seq].split(":");
+            float confidence = label.length > 1 ? Float.parseFloat(label[1]) : 0.95f;
+            Detections result = ok("cam", seq, seq * 100L);
+            result.setClassifications(
+                    List.of(
+                            new io.panoptes.avro.Classification(
+                                    label[0].equals("ok") ? 0 : 1, label[0], confidence)));
+            f.send(result);
+        }
+
+        List<Event> events = f.events();
+        assertThat(events).hasSize(2);
+        assertThat(events)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.getKind()).isEqualTo(EventKind.CLASSIFIED);
+                            assertThat(e.getAttributes()).containsEntry("label", "scratch");
+                        });
+        assertThat(events)
+                .extracting(e -> e.getAttributes().get("seq"))
+                .as("the 0.6 frame is below the threshold: the second run starts at 5")
+                .containsExactly("1", "5");
+        assertThatThrownBy(
+                        () ->
+                                rule(
+                                        "x",
+                                        EventKind.CLASSIFIED,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null))
+                .hasMessageContaining("field 'label' is required");
+    }
+
+    @Test
     void shouldFireACountThresholdOnceWhileItHoldsAndAgainAfterItDropped() {
         TopologyFixture f =
                 start(
@@ -336,7 +391,16 @@ class AggregatorRulesTest {
     }
 
     private static Detection box() {
-        return new Detection(1, "box", 0.9f, new Box(50f, 50f, 20f, 20f), null, List.of());
+        return new Detection(
+                1,
+                "box",
+                0.9f,
+                new Box(50f, 50f, 20f, 20f),
+                null,
+                List.of(),
+                java.util.List.of(),
+                null,
+                null);
     }
 
     /** {@code n} people standing apart in the yard. */

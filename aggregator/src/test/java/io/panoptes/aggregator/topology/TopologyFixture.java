@@ -138,6 +138,7 @@ final class TopologyFixture implements AutoCloseable {
                 640,
                 480,
                 new ArrayList<>(List.of(detections)),
+                java.util.List.of(),
                 new StageTimings(0f, 0f, 0f, 0f));
     }
 
@@ -147,7 +148,16 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     static Detection person(float x, float y, float confidence) {
-        return new Detection(0, "person", confidence, new Box(x, y, 40f, 80f), null, List.of());
+        return new Detection(
+                0,
+                "person",
+                confidence,
+                new Box(x, y, 40f, 80f),
+                null,
+                List.of(),
+                java.util.List.of(),
+                null,
+                null);
     }
 
     @Override

@@ -80,7 +80,16 @@ class TrackerTest {
     void shouldNeverMatchAcrossClasses() {
         ids(0, person(100, 200, 0.9f));
         Detection car =
-                new Detection(2, "car", 0.9f, new Box(100f, 200f, 40f, 80f), null, List.of());
+                new Detection(
+                        2,
+                        "car",
+                        0.9f,
+                        new Box(100f, 200f, 40f, 80f),
+                        null,
+                        List.of(),
+                        java.util.List.of(),
+                        null,
+                        null);
         assertThat(ids(1, car)).containsExactly(2L);
     }
 
@@ -115,6 +124,15 @@ class TrackerTest {
     }
 
     private static Detection person(float x, float y, float score) {
-        return new Detection(0, "person", score, new Box(x, y, 40f, 80f), null, List.of());
+        return new Detection(
+                0,
+                "person",
+                score,
+                new Box(x, y, 40f, 80f),
+                null,
+                List.of(),
+                java.util.List.of(),
+                null,
+                null);
     }
 }

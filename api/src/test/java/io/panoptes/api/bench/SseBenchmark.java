@@ -172,6 +172,7 @@ public final class SseBenchmark {
                 640,
                 480,
                 boxes,
+                java.util.List.of(),
                 new StageTimings(0f, 1f, 5f, 1f));
     }
 

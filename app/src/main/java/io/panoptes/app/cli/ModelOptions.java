@@ -3,6 +3,7 @@ package io.panoptes.app.cli;
 import io.panoptes.worker.model.BundledModels;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
+import io.panoptes.worker.model.ModelTask;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +30,13 @@ public final class ModelOptions {
             paramLabel = "yolov8|yolov5|blazeface|centernet",
             description = "Output layout of an ONNX file given to --model (default: yolov8).")
     private String modelFamily;
+
+    @Option(
+            names = "--model-task",
+            paramLabel = "detect|classify|segment|pose",
+            description =
+                    "What an ONNX file's outputs mean: detect, or (yolov8) classify [1,C], segment [1,4+C+M,N] + [1,M,H,W], pose [1,4+C+3K,N] (default: detect).")
+    private String modelTask;
 
     @Option(
             names = "--labels",
@@ -64,6 +72,9 @@ public final class ModelOptions {
                             file.getFileName().toString().replaceFirst("\\.onnx$", ""),
                             file,
                             ModelFamily.parse(modelFamily != null ? modelFamily : "yolov8"));
+        }
+        if (modelTask != null) {
+            config = config.withTask(ModelTask.parse(modelTask));
         }
         return labels.isEmpty() ? config : config.withLabels(labels);
     }

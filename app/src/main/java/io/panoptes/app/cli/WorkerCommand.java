@@ -10,6 +10,7 @@ import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelDownload;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelLoadException;
+import io.panoptes.worker.model.ModelTask;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -84,6 +85,13 @@ public final class WorkerCommand implements Callable<Integer> {
         String family;
 
         @Option(
+                names = "--model-task",
+                paramLabel = "detect|classify|segment|pose",
+                description =
+                        "What an ONNX file's outputs mean: detect, or (yolov8) classify [1,C], segment [1,4+C+M,N] + [1,M,H,W], pose [1,4+C+3K,N] (default: detect).")
+        String modelTask;
+
+        @Option(
                 names = "--labels",
                 split = ",",
                 paramLabel = "NAME[,NAME...]",
@@ -120,6 +128,9 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             if (!labels.isEmpty()) {
                 config = config.withLabels(labels);
+            }
+            if (modelTask != null) {
+                config = config.withTask(ModelTask.parse(modelTask));
             }
             return config.withThresholds(
                     confidence != null ? confidence : config.confidence(),

@@ -3,11 +3,14 @@ package io.panoptes.worker.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.panoptes.avro.Classification;
 import io.panoptes.avro.Detection;
+import io.panoptes.avro.Keypoint;
 import io.panoptes.runtime.http.HttpProblem;
 import io.panoptes.runtime.net.PublicHttpFetcher;
 import io.panoptes.worker.ImageInference;
 import io.panoptes.worker.image.ImageHeader;
+import io.panoptes.worker.model.ModelTask;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -38,18 +41,22 @@ import java.util.regex.Pattern;
  *
  * Both answer {@code {"inference_id", "time" (seconds), "image": {"width", "height"},
  * "predictions": [{"x", "y" (the box centre), "width", "height", "confidence", "class", "class_id",
- * "detection_id"}]}} (a list of those for a list of images). A model id {@code project/version}
- * runs the worker's model {@code project} when there is no model of the whole id. Images by URL are
- * fetched only when allowed, from public addresses only ({@link PublicHttpFetcher}).
+ * "detection_id"}]}} (a list of those for a list of images), with {@code "points"} per prediction
+ * for segmentation and {@code "keypoints"} for pose; a classifier answers {@code "predictions":
+ * [{"class", "class_id", "confidence"}]} with {@code "top"} and {@code "confidence"}. A model id
+ * {@code project/version} runs the worker's model {@code project} when there is no model of the
+ * whole id. Images by URL are fetched only when allowed, from public addresses only ({@link
+ * PublicHttpFetcher}).
  */
 final class RoboflowApi implements AutoCloseable {
 
-    private static final Set<String> TASKS =
-            Set.of(
-                    "object_detection",
-                    "classification",
-                    "instance_segmentation",
-                    "keypoints_detection");
+    /** Roboflow's name of each task. */
+    private static final Map<String, ModelTask> TASKS =
+            Map.of(
+                    "object_detection", ModelTask.DETECT,
+                    "classification", ModelTask.CLASSIFY,
+                    "instance_segmentation", ModelTask.SEGMENT,
+                    "keypoints_detection", ModelTask.POSE);
 
     private static final Pattern VERSION = Pattern.compile("[0-9]{1,9}");
     private static final Pattern DATA_URI = Pattern.compile("^data:[^,]*;base64,");
@@ -76,16 +83,19 @@ final class RoboflowApi implements AutoCloseable {
      */
     Object task(String task, byte[] body, Consumer<String> apiKey) {
         long start = System.nanoTime();
-        if (!TASKS.contains(task)) {
+        if (!TASKS.containsKey(task)) {
             throw new HttpProblem(
                     404,
                     null,
-                    "no task '" + task + "': use one of " + TASKS.stream().sorted().toList());
+                    "no task '"
+                            + task
+                            + "': use one of "
+                            + TASKS.keySet().stream().sorted().toList());
         }
         JsonNode request = parse(body);
         apiKey.accept(request.hasNonNull("api_key") ? request.get("api_key").asText() : null);
         String modelId = modelId(text(request, "model_id"));
-        requireDetection(task, modelId);
+        requireTask(task, modelId);
         ImageInference.Options options =
                 new ImageInference.Options(
                         fraction(request, "confidence", 1),
@@ -163,13 +173,27 @@ final class RoboflowApi implements AutoCloseable {
         return slash > 0 ? requested.substring(0, slash) : requested;
     }
 
-    private static void requireDetection(String task, String modelId) {
-        if (!task.equals("object_detection")) {
+    /** Refuses a model of another task than the route's, naming the route it belongs on. */
+    private void requireTask(String task, String modelId) {
+        ModelTask actual = inference.task(modelId).orElse(null);
+        if (actual != null && actual != TASKS.get(task)) {
+            String route =
+                    TASKS.entrySet().stream()
+                            .filter(e -> e.getValue() == actual)
+                            .map(Map.Entry::getKey)
+                            .findFirst()
+                            .orElseThrow();
             throw HttpProblem.badRequest(
                     "model_id",
                     "model "
                             + modelId
-                            + " is an object detection model: use /infer/object_detection, not /infer/"
+                            + (route.startsWith("o") || route.startsWith("i")
+                                    ? " is an "
+                                    : " is a ")
+                            + route.replace('_', ' ')
+                            + " model: use /infer/"
+                            + route
+                            + ", not /infer/"
                             + task);
         }
     }
@@ -292,12 +316,26 @@ final class RoboflowApi implements AutoCloseable {
 
     private static Map<String, Object> answer(ImageInference.Result result, long startNanos) {
         List<Map<String, Object>> predictions = new ArrayList<>();
-        result.detections().forEach(d -> predictions.add(prediction(d)));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("inference_id", UUID.randomUUID().toString());
         answer.put("time", (System.nanoTime() - startNanos) / 1e9);
         answer.put("image", Map.of("width", result.width(), "height", result.height()));
         answer.put("predictions", predictions);
+        if (result.task() == ModelTask.CLASSIFY) {
+            for (Classification c : result.classifications()) {
+                predictions.add(
+                        Map.of(
+                                "class", c.getLabel(),
+                                "class_id", c.getClassId(),
+                                "confidence", c.getConfidence()));
+            }
+            Classification top =
+                    result.classifications().isEmpty() ? null : result.classifications().get(0);
+            answer.put("top", top == null ? "" : top.getLabel());
+            answer.put("confidence", top == null ? 0f : top.getConfidence());
+            return answer;
+        }
+        result.detections().forEach(d -> predictions.add(prediction(d)));
         return answer;
     }
 
@@ -311,13 +349,23 @@ final class RoboflowApi implements AutoCloseable {
         p.put("class", d.getLabel());
         p.put("class_id", d.getClassId());
         p.put("detection_id", UUID.randomUUID().toString());
+        if (!d.getPolygon().isEmpty()) {
+            p.put(
+                    "points",
+                    d.getPolygon().stream()
+                            .map(v -> Map.of("x", v.getX(), "y", v.getY()))
+                            .toList());
+        }
         if (!d.getKeypoints().isEmpty()) {
             List<Map<String, Object>> keypoints = new ArrayList<>();
             for (int i = 0; i < d.getKeypoints().size(); i++) {
-                var k = d.getKeypoints().get(i);
+                Keypoint k = d.getKeypoints().get(i);
                 Map<String, Object> point = new LinkedHashMap<>();
                 point.put("x", k.getX());
                 point.put("y", k.getY());
+                if (k.getConfidence() != null) {
+                    point.put("confidence", k.getConfidence());
+                }
                 point.put("class_id", i);
                 point.put("class", k.getName() == null ? String.valueOf(i) : k.getName());
                 keypoints.add(point);

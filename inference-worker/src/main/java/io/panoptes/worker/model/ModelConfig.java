@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param maxDetections most detections per frame (default 300)
  * @param download where to fetch the file from when it is not local yet ({@code path} is then its
  *     cache file)
+ * @param task what the outputs mean (detection unless said otherwise)
  */
 public record ModelConfig(
         String id,
@@ -28,10 +29,12 @@ public record ModelConfig(
         float confidence,
         float iou,
         int maxDetections,
-        Optional<ModelDownload> download) {
+        Optional<ModelDownload> download,
+        ModelTask task) {
 
     public ModelConfig {
         Objects.requireNonNull(id, "id");
+        task = task == null ? ModelTask.DETECT : task;
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(family, "family");
         labels = List.copyOf(labels);
@@ -55,32 +58,73 @@ public record ModelConfig(
         return switch (family) {
             case BLAZEFACE ->
                     new ModelConfig(
-                            id, path, family, List.of("face"), 0.75f, 0.3f, 300, Optional.empty());
+                            id,
+                            path,
+                            family,
+                            List.of("face"),
+                            0.75f,
+                            0.3f,
+                            300,
+                            Optional.empty(),
+                            ModelTask.DETECT);
             // its peaks are picked in the graph; NMS only merges a class's boxes that overlap most
             case CENTERNET ->
-                    new ModelConfig(id, path, family, List.of(), 0.4f, 0.6f, 100, Optional.empty());
+                    new ModelConfig(
+                            id,
+                            path,
+                            family,
+                            List.of(),
+                            0.4f,
+                            0.6f,
+                            100,
+                            Optional.empty(),
+                            ModelTask.DETECT);
             case YOLOV8, YOLOV5 ->
                     new ModelConfig(
-                            id, path, family, List.of(), 0.25f, 0.45f, 300, Optional.empty());
+                            id,
+                            path,
+                            family,
+                            List.of(),
+                            0.25f,
+                            0.45f,
+                            300,
+                            Optional.empty(),
+                            ModelTask.DETECT);
         };
     }
 
     public ModelConfig withLabels(List<String> labels) {
-        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, download);
+        return new ModelConfig(
+                id, path, family, labels, confidence, iou, maxDetections, download, task);
     }
 
     public ModelConfig withThresholds(float confidence, float iou) {
-        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, download);
+        return new ModelConfig(
+                id, path, family, labels, confidence, iou, maxDetections, download, task);
     }
 
     /** The same model, fetched from {@code download} into {@code path} when not there yet. */
     public ModelConfig withMaxDetections(int maxDetections) {
-        return new ModelConfig(id, path, family, labels, confidence, iou, maxDetections, download);
+        return new ModelConfig(
+                id, path, family, labels, confidence, iou, maxDetections, download, task);
     }
 
     public ModelConfig withDownload(ModelDownload download) {
         return new ModelConfig(
-                id, path, family, labels, confidence, iou, maxDetections, Optional.of(download));
+                id,
+                path,
+                family,
+                labels,
+                confidence,
+                iou,
+                maxDetections,
+                Optional.of(download),
+                task);
+    }
+
+    public ModelConfig withTask(ModelTask task) {
+        return new ModelConfig(
+                id, path, family, labels, confidence, iou, maxDetections, download, task);
     }
 
     /** The label of class {@code index}. */

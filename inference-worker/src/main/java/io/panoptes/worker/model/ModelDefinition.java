@@ -51,7 +51,9 @@ public record ModelDefinition(
                             + ") is invalid: "
                             + PipelineSpecs.describe(violations));
         }
-        ModelConfig config = thresholds(spec, base(spec, cache));
+        ModelConfig config =
+                thresholds(spec, base(spec, cache))
+                        .withTask(ModelTask.valueOf(spec.getTask().name()));
         return new ModelDefinition(
                 config,
                 ModelSpecs.isUrl(spec.getSource()) ? null : spec.getSha256(),
@@ -86,7 +88,8 @@ public record ModelDefinition(
                     config.confidence(),
                     config.iou(),
                     config.maxDetections(),
-                    config.download());
+                    config.download(),
+                    ModelTask.DETECT);
         }
         if (ModelSpecs.isUrl(source)) {
             ModelDownload download = new ModelDownload(URI.create(source), spec.getSha256());

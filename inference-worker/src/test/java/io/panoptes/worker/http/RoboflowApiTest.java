@@ -10,6 +10,7 @@ import io.panoptes.worker.ImageInference;
 import io.panoptes.worker.WorkerSettings;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
+import io.panoptes.worker.model.ModelTask;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,6 +36,23 @@ class RoboflowApiTest {
     private static final byte[] SQUARE = TestData.bytes(TestData.WHITE_SQUARE_PNG);
     private static final String B64 = Base64.getEncoder().encodeToString(SQUARE);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final List<ModelConfig> MODELS =
+            List.of(
+                    model(
+                            "bright",
+                            TestData.BRIGHT_SQUARE_YOLOV8,
+                            ModelTask.DETECT,
+                            "bright",
+                            "dark"),
+                    model(
+                            "colour",
+                            TestData.CLS_COLOUR_YOLOV8,
+                            ModelTask.CLASSIFY,
+                            "red",
+                            "green",
+                            "blue"),
+                    model("cells", TestData.SEG_CELLS_YOLOV8, ModelTask.SEGMENT, "bright", "dark"));
 
     private final HttpClient http = HttpClient.newHttpClient();
     private InferenceHttpServer server;
@@ -159,18 +177,53 @@ class RoboflowApiTest {
         assertThat(raw.statusCode()).as("raw image bytes are taken too").isEqualTo(200);
     }
 
+    @Test
+    void shouldAnswerClassificationAndSegmentationInTheirShapes() throws Exception {
+        start(false);
+        String image = "\"image\": {\"type\": \"base64\", \"value\": \"" + B64 + "\"}";
+        JsonNode classes =
+                JSON.readTree(
+                        json(
+                                        "/infer/classification?api_key=" + TOKEN,
+                                        "{\"model_id\": \"colour/1\", \"confidence\": 0, "
+                                                + image
+                                                + "}")
+                                .body());
+        assertThat(classes.get("predictions")).as(classes.toString()).hasSize(3);
+        assertThat(classes.at("/predictions/0/class").asText())
+                .isEqualTo(classes.get("top").asText());
+        assertThat(classes.get("confidence").asDouble()).isBetween(0.32, 0.34);
+
+        JsonNode masks =
+                JSON.readTree(
+                        json(
+                                        "/infer/instance_segmentation?api_key=" + TOKEN,
+                                        "{\"model_id\": \"cells\", \"confidence\": 0.5,"
+                                                + " \"class_filter\": [\"bright\"], "
+                                                + image
+                                                + "}")
+                                .body());
+        assertThat(masks.get("predictions")).hasSize(4);
+        assertThat(masks.at("/predictions/0/points").size()).isBetween(4, 8);
+
+        assertRefused(
+                json(
+                        "/infer/object_detection?api_key=" + TOKEN,
+                        "{\"model_id\": \"colour\", " + image + "}"),
+                400,
+                "is a classification model: use /infer/classification");
+    }
+
+    private static ModelConfig model(String id, String file, ModelTask task, String... labels) {
+        return ModelConfig.of(id, TestData.file(file), ModelFamily.YOLOV8)
+                .withTask(task)
+                .withLabels(List.of(labels));
+    }
+
     private void start(boolean imageUrls) {
         server =
                 new InferenceHttpServer(
-                        ImageInference.of(
-                                List.of(
-                                        ModelConfig.of(
-                                                        "bright",
-                                                        TestData.file(
-                                                                TestData.BRIGHT_SQUARE_YOLOV8),
-                                                        ModelFamily.YOLOV8)
-                                                .withLabels(List.of("bright", "dark"))),
-                                7680L * 4320L),
+                        ImageInference.of(MODELS, 7680L * 4320L),
                         WorkerSettings.HttpInference.on(
                                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                                         2)

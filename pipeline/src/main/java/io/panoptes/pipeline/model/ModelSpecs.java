@@ -39,7 +39,12 @@ public final class ModelSpecs {
     /** The tasks each layout's decoder implements. */
     private static final Map<ModelLayout, Set<ModelTask>> TASKS =
             Map.of(
-                    ModelLayout.YOLOV8, EnumSet.of(ModelTask.DETECT),
+                    ModelLayout.YOLOV8,
+                            EnumSet.of(
+                                    ModelTask.DETECT,
+                                    ModelTask.CLASSIFY,
+                                    ModelTask.SEGMENT,
+                                    ModelTask.POSE),
                     ModelLayout.YOLOV5, EnumSet.of(ModelTask.DETECT),
                     ModelLayout.BLAZEFACE, EnumSet.of(ModelTask.DETECT),
                     ModelLayout.CENTERNET, EnumSet.of(ModelTask.DETECT));

@@ -48,7 +48,7 @@ public record Rule(
             throw new IllegalArgumentException(
                     what
                             + ": field 'kind' must be one of COUNT_THRESHOLD, LINE_CROSSING, ZONE_ENTER,"
-                            + " ZONE_EXIT, DWELL, ABSENCE");
+                            + " ZONE_EXIT, DWELL, ABSENCE, CLASSIFIED");
         }
         cooldown = cooldown == null ? Duration.ZERO : cooldown;
         switch (kind) {
@@ -81,6 +81,17 @@ public record Rule(
                 require(what, "duration", duration != null && !duration.isZero());
             }
             case ABSENCE -> require(what, "duration", duration != null && !duration.isZero());
+            case CLASSIFIED -> {
+                // pass/fail inspection: the label is the failing class, the threshold its score
+                require(what, "label", label != null);
+                threshold = threshold == null ? 0.5 : threshold;
+                if (threshold < 0 || threshold > 1) {
+                    throw new IllegalArgumentException(
+                            what
+                                    + ": field 'threshold' must be a score in [0, 1], got "
+                                    + threshold);
+                }
+            }
             default -> throw new IllegalArgumentException(what + ": unsupported kind " + kind);
         }
     }

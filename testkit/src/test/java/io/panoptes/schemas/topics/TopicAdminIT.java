@@ -33,8 +33,12 @@ class TopicAdminIT {
             List<TopicAdmin.Outcome> first = topics.ensure(settings.specs());
             List<TopicAdmin.Outcome> second = topics.ensure(settings.specs());
 
-            assertThat(first).hasSize(8).allMatch(TopicAdmin.Outcome::created);
-            assertThat(second).hasSize(8).noneMatch(TopicAdmin.Outcome::created);
+            assertThat(first)
+                    .hasSize(TopicKind.values().length)
+                    .allMatch(TopicAdmin.Outcome::created);
+            assertThat(second)
+                    .hasSize(TopicKind.values().length)
+                    .noneMatch(TopicAdmin.Outcome::created);
             assertThat(second)
                     .filteredOn(o -> o.topic().equals(prefix + "frames"))
                     .singleElement()

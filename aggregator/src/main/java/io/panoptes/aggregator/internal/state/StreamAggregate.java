@@ -240,6 +240,7 @@ public final class StreamAggregate {
                 r.getWidth(),
                 r.getHeight(),
                 detections,
+                r.getClassifications(),
                 r.getTimings());
     }
 

@@ -2,10 +2,24 @@ package io.panoptes.worker.internal.model;
 
 /**
  * A detection before NMS, in model-input pixels (corners), with optional keypoints ({@code x0, y0,
- * x1, y1, ...}).
+ * x1, y1, ...}) and their scores (pose models), and the mask coefficients of a segmentation model.
  */
 public record Candidate(
-        int classId, float score, float x1, float y1, float x2, float y2, float[] keypoints) {
+        int classId,
+        float score,
+        float x1,
+        float y1,
+        float x2,
+        float y2,
+        float[] keypoints,
+        float[] keypointScores,
+        float[] maskCoefficients) {
+
+    /** A candidate without keypoint scores or mask. */
+    public Candidate(
+            int classId, float score, float x1, float y1, float x2, float y2, float[] keypoints) {
+        this(classId, score, x1, y1, x2, y2, keypoints, null, null);
+    }
 
     public float area() {
         return Math.max(0, x2 - x1) * Math.max(0, y2 - y1);

@@ -108,6 +108,12 @@ public final class ModelCatalog implements AutoCloseable {
         return configured.containsKey(id) || defined.containsKey(id) || invalid.containsKey(id);
     }
 
+    /** The definition of {@code id}, when it has one that may load. */
+    public Optional<ModelDefinition> definition(String id) {
+        return Optional.ofNullable(configured.get(id))
+                .or(() -> Optional.ofNullable(defined.get(id)));
+    }
+
     /** Every id defined here, sorted. */
     public Set<String> ids() {
         Set<String> ids = new TreeSet<>(configured.keySet());

@@ -15,10 +15,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.panoptes.avro.Box;
+import io.panoptes.avro.Classification;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.Keypoint;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelLoadException;
+import io.panoptes.worker.model.ModelTask;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
@@ -43,6 +46,27 @@ public final class ModelRunner implements AutoCloseable {
 
     private static final String[] BLAZEFACE_KEYPOINTS = {
         "right_eye", "left_eye", "nose", "mouth", "right_ear", "left_ear"
+    };
+
+    /** The 17 keypoints of COCO people, in the order YOLOv8-pose gives them. */
+    private static final String[] COCO_KEYPOINTS = {
+        "nose",
+        "left_eye",
+        "right_eye",
+        "left_ear",
+        "right_ear",
+        "left_shoulder",
+        "right_shoulder",
+        "left_elbow",
+        "right_elbow",
+        "left_wrist",
+        "right_wrist",
+        "left_hip",
+        "right_hip",
+        "left_knee",
+        "right_knee",
+        "left_ankle",
+        "right_ankle"
     };
 
     private final OnnxModel model;
@@ -72,6 +96,7 @@ public final class ModelRunner implements AutoCloseable {
     private final Mat boxed = new Mat();
     private final Mat rgb = new Mat();
     private final Scalar padColour;
+    private final MaskTracer masks;
 
     /** A runner of one image at a time. */
     public ModelRunner(OrtEnvironment env, OnnxModel model) {
@@ -87,7 +112,7 @@ public final class ModelRunner implements AutoCloseable {
         }
         this.env = env;
         this.model = model;
-        this.layout = Input.of(model.family());
+        this.layout = Input.of(model.family(), model.task());
         this.capacity = model.dynamicBatch() ? maxBatch : 1;
         int w = model.inputWidth();
         int h = model.inputHeight();
@@ -105,6 +130,13 @@ public final class ModelRunner implements AutoCloseable {
         // Ultralytics pads with grey 114; MediaPipe's face detector with black (CenterNet
         // stretches)
         this.padColour = layout.nhwc() ? new Scalar(0, 0, 0, 0) : new Scalar(114, 114, 114, 0);
+        this.masks =
+                model.task() == ModelTask.SEGMENT
+                        ? new MaskTracer(
+                                model.outputShapes().get(1),
+                                model.inputWidth(),
+                                model.inputHeight())
+                        : null;
         int outputCount = model.outputNames().size();
         this.outputs = new FloatBuffer[outputCount];
         this.imageOutputs = new FloatBuffer[capacity][outputCount];
@@ -201,17 +233,51 @@ public final class ModelRunner implements AutoCloseable {
         List<Inference> inferences = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long t2 = System.nanoTime();
-            List<Detection> detections = postprocess(imageOutputs[i], boxes[i], confidence, iou);
+            boolean classifier = model.task() == ModelTask.CLASSIFY;
+            List<Detection> detections =
+                    classifier
+                            ? List.of()
+                            : postprocess(imageOutputs[i], boxes[i], confidence, iou);
+            List<Classification> classes =
+                    classifier ? classify(imageOutputs[i], confidence) : List.of();
             inferences.add(
                     new Inference(
-                            detections, preprocessMs[i], inferMs, (System.nanoTime() - t2) / 1e6f));
+                            detections,
+                            classes,
+                            preprocessMs[i],
+                            inferMs,
+                            (System.nanoTime() - t2) / 1e6f));
         }
         return inferences;
     }
 
-    /** Detections and timings (ms) of one frame. */
+    /**
+     * Detections (or, for a classifier, the top classes) and timings (ms) of one frame.
+     *
+     * @param classifications a classifier's best classes, best first; empty for other tasks
+     */
     public record Inference(
-            List<Detection> detections, float preprocessMs, float inferMs, float postprocessMs) {}
+            List<Detection> detections,
+            List<Classification> classifications,
+            float preprocessMs,
+            float inferMs,
+            float postprocessMs) {}
+
+    /** How many classes a classifier reports, best first. */
+    public static final int TOP_CLASSES = 5;
+
+    private List<Classification> classify(FloatBuffer[] imageOutput, float confidence) {
+        FloatBuffer scores = imageOutput[0];
+        List<Classification> all = new ArrayList<>(scores.limit());
+        for (int c = 0; c < scores.limit(); c++) {
+            float score = scores.get(c);
+            if (score >= confidence) {
+                all.add(new Classification(c, model.config().label(c), score));
+            }
+        }
+        all.sort((a, b) -> Float.compare(b.getConfidence(), a.getConfidence()));
+        return List.copyOf(all.subList(0, Math.min(TOP_CLASSES, all.size())));
+    }
 
     private List<Detection> postprocess(
             FloatBuffer[] imageOutput, Letterbox box, float confidence, float iou) {
@@ -222,7 +288,11 @@ public final class ModelRunner implements AutoCloseable {
                         : Nms.classAware(candidates, iou, model.config().maxDetections());
         List<Detection> detections = new ArrayList<>(kept.size());
         for (Candidate c : kept) {
-            detections.add(toSource(c, box));
+            Detection d = toSource(c, box);
+            if (c.maskCoefficients() != null) {
+                d.setPolygon(masks.polygon(c, imageOutput[1], box));
+            }
+            detections.add(d);
         }
         return detections;
     }
@@ -260,12 +330,32 @@ public final class ModelRunner implements AutoCloseable {
 
     private void fillInput(int image, Mat bgr, Letterbox box) {
         try (Size size = new Size(box.scaledWidth(), box.scaledHeight())) {
+            if (layout.centreCrop()) {
+                int side = Math.min(bgr.cols(), bgr.rows());
+                try (Rect centre =
+                                new Rect(
+                                        (bgr.cols() - side) / 2,
+                                        (bgr.rows() - side) / 2,
+                                        side,
+                                        side);
+                        Mat cropped = new Mat(bgr, centre);
+                        Size input = new Size(box.inputWidth(), box.inputHeight())) {
+                    resize(cropped, boxed, input, 0, 0, INTER_LINEAR);
+                }
+                writeInput(image, boxed);
+                return;
+            }
             resize(bgr, resized, size, 0, 0, INTER_LINEAR);
         }
         int right = box.inputWidth() - box.scaledWidth() - box.padX();
         int bottom = box.inputHeight() - box.scaledHeight() - box.padY();
         copyMakeBorder(
                 resized, boxed, box.padY(), bottom, box.padX(), right, BORDER_CONSTANT, padColour);
+        writeInput(image, boxed);
+    }
+
+    /** The fitted image into the input tensor's memory, in the family's layout and scale. */
+    private void writeInput(int image, Mat boxed) {
         Mat inputView = inputViews[image];
         if (layout.nhwc()) {
             cvtColor(boxed, rgb, COLOR_BGR2RGB);
@@ -284,6 +374,11 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     private Letterbox fit(Mat bgr) {
+        if (layout.centreCrop()) {
+            int side = Math.min(bgr.cols(), bgr.rows());
+            return Letterbox.centreCrop(
+                    bgr.cols(), bgr.rows(), side, model.inputWidth(), model.inputHeight());
+        }
         return layout.stretch()
                 ? Letterbox.stretch(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight())
                 : Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
@@ -301,7 +396,8 @@ public final class ModelRunner implements AutoCloseable {
                         new Keypoint(
                                 box.toSourceX(c.keypoints()[2 * k]),
                                 box.toSourceY(c.keypoints()[2 * k + 1]),
-                                k < BLAZEFACE_KEYPOINTS.length ? BLAZEFACE_KEYPOINTS[k] : null));
+                                keypointName(k, c.keypoints().length / 2),
+                                c.keypointScores() == null ? null : c.keypointScores()[k]));
             }
         }
         return Detection.newBuilder()
@@ -312,6 +408,15 @@ public final class ModelRunner implements AutoCloseable {
                 .setTrackId(null)
                 .setKeypoints(keypoints)
                 .build();
+    }
+
+    /** BlazeFace's six by name, COCO's 17 for a pose model of 17, else none. */
+    private String keypointName(int k, int count) {
+        String[] names =
+                model.family() == ModelFamily.BLAZEFACE
+                        ? BLAZEFACE_KEYPOINTS
+                        : count == COCO_KEYPOINTS.length ? COCO_KEYPOINTS : new String[0];
+        return k < names.length ? names[k] : null;
     }
 
     /** {@code length} floats of {@code buffer} from {@code offset}, sharing its memory. */
@@ -354,20 +459,31 @@ public final class ModelRunner implements AutoCloseable {
         boxed.close();
         rgb.close();
         padColour.close();
+        if (masks != null) {
+            masks.close();
+        }
     }
 
     /**
      * What a family wants of its input, decided once per model rather than per frame: NHWC RGB or
      * NCHW (blobFromImage), how NHWC values are scaled (BlazeFace [-1, 1], CenterNet raw 0..255),
-     * stretched or letterboxed, and weighted NMS (BlazeFace) or class-aware.
+     * stretched, letterboxed or centre-cropped (classifiers), and weighted NMS (BlazeFace) or
+     * class-aware.
      */
     private record Input(
-            boolean nhwc, double scale, double offset, boolean stretch, boolean weightedNms) {
-        static Input of(ModelFamily family) {
+            boolean nhwc,
+            double scale,
+            double offset,
+            boolean stretch,
+            boolean weightedNms,
+            boolean centreCrop) {
+        static Input of(ModelFamily family, ModelTask task) {
             return switch (family) {
-                case BLAZEFACE -> new Input(true, 1 / 127.5, -1.0, false, true);
-                case CENTERNET -> new Input(true, 1.0, 0.0, true, false);
-                case YOLOV8, YOLOV5 -> new Input(false, 1.0, 0.0, false, false);
+                case BLAZEFACE -> new Input(true, 1 / 127.5, -1.0, false, true, false);
+                case CENTERNET -> new Input(true, 1.0, 0.0, true, false, false);
+                // Ultralytics classifiers take the centre square, resized (classify_transforms)
+                case YOLOV8, YOLOV5 ->
+                        new Input(false, 1.0, 0.0, false, false, task == ModelTask.CLASSIFY);
             };
         }
     }

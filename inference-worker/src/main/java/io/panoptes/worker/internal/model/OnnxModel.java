@@ -9,6 +9,7 @@ import ai.onnxruntime.TensorInfo;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelLoadException;
+import io.panoptes.worker.model.ModelTask;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -70,7 +71,15 @@ public final class OnnxModel implements AutoCloseable {
      */
     public static OnnxModel load(
             OrtEnvironment env, ModelConfig config, OrtSession.SessionOptions options) {
-        String what = "model " + config.id() + " (" + config.family() + ", " + config.path() + ")";
+        String what =
+                "model "
+                        + config.id()
+                        + " ("
+                        + config.family()
+                        + (config.task() == ModelTask.DETECT ? "" : " " + config.task())
+                        + ", "
+                        + config.path()
+                        + ")";
         if (!Files.isRegularFile(config.path())) {
             throw new ModelLoadException(what + ": no such file", null);
         }
@@ -144,6 +153,10 @@ public final class OnnxModel implements AutoCloseable {
         return config.family();
     }
 
+    public ModelTask task() {
+        return config.task();
+    }
+
     /** Whether {@link #close()} was called: runners of a closed model are dropped. */
     public boolean isClosed() {
         return closed.get();
@@ -215,6 +228,17 @@ public final class OnnxModel implements AutoCloseable {
                         output.getKey(),
                         tensorShape(what, "output " + output.getKey(), output.getValue()));
             }
+            if (config.task() != ModelTask.DETECT
+                    && (config.family() == ModelFamily.BLAZEFACE
+                            || config.family() == ModelFamily.CENTERNET)) {
+                throw new ModelLoadException(
+                        what
+                                + ": family "
+                                + config.family()
+                                + " only detects, not "
+                                + config.task(),
+                        null);
+            }
             return switch (config.family()) {
                 case YOLOV8, YOLOV5 -> yolo(what, config, input.getKey(), in, outputs);
                 case BLAZEFACE -> blazeFace(what, input.getKey(), in, outputs);
@@ -232,20 +256,138 @@ public final class OnnxModel implements AutoCloseable {
                 throw mismatch(what, "input [1 or dynamic batch, 3, H, W] (NCHW RGB)", in);
             }
             boolean v8 = config.family() == ModelFamily.YOLOV8;
+            if (!v8 && config.task() != ModelTask.DETECT) {
+                throw new ModelLoadException(
+                        what + ": family yolov5 only detects; " + config.task() + " needs yolov8",
+                        null);
+            }
+            return switch (config.task()) {
+                case CLASSIFY -> classifier(what, config, inputName, in, outputs);
+                case SEGMENT -> segmenter(what, config, inputName, in, outputs);
+                case DETECT, POSE -> detector(what, config, inputName, in, outputs, v8);
+            };
+        }
+
+        /** YOLOv8/v5 detection, and YOLOv8-pose: one output, classes then 3 rows per keypoint. */
+        private static Shapes detector(
+                String what,
+                ModelConfig config,
+                String inputName,
+                long[] in,
+                Map<String, long[]> outputs,
+                boolean v8) {
+            boolean pose = config.task() == ModelTask.POSE;
             String expected =
-                    v8
-                            ? "one output [1, 4+C, N] with N anchors > 4+C"
-                            : "one output [1, N, 5+C] with N anchors > 5+C";
+                    pose
+                            ? "one output [1, 4+C+3K, N] (C classes, K keypoints of x, y, visibility)"
+                            : v8
+                                    ? "one output [1, 4+C, N] with N anchors > 4+C"
+                                    : "one output [1, N, 5+C] with N anchors > 5+C";
             long[] out = outputs.size() == 1 ? outputs.values().iterator().next() : null;
             if (out == null || out.length != 3) {
                 throw mismatch(what, expected, out == null ? null : out, outputs);
             }
             long rows = v8 ? out[1] : out[2];
             long anchors = v8 ? out[2] : out[1];
-            int classes = (int) (rows - (v8 ? 4 : 5));
-            if (classes < 1 || anchors <= rows) {
-                throw mismatch(what, expected, out);
+            int classes;
+            int keypoints = 0;
+            if (pose) {
+                // the output does not say how many classes: the labels do (1, a person, if none)
+                classes = Math.max(1, config.labels().size());
+                long rest = rows - 4 - classes;
+                keypoints = (int) (rest / 3);
+                if (rest < 3 || rest % 3 != 0 || anchors <= rows) {
+                    throw mismatch(what, expected + " with " + classes + " class(es)", out);
+                }
+            } else {
+                classes = (int) (rows - (v8 ? 4 : 5));
+                if (classes < 1 || anchors <= rows) {
+                    throw mismatch(what, expected, out);
+                }
             }
+            requireLabels(what, config, classes, out);
+            OutputDecoder decoder =
+                    v8
+                            ? new OutputDecoder.YoloV8(classes, (int) anchors, keypoints, 0)
+                            : new OutputDecoder.YoloV5(classes, (int) anchors);
+            return new Shapes(
+                    inputName,
+                    (int) in[3],
+                    (int) in[2],
+                    List.copyOf(outputs.keySet()),
+                    List.of(batchOne(out)),
+                    decoder,
+                    classes,
+                    in[0] < 0);
+        }
+
+        /** YOLOv8-seg: detections {@code [1, 4+C+M, N]} and prototypes {@code [1, M, H', W']}. */
+        private static Shapes segmenter(
+                String what,
+                ModelConfig config,
+                String inputName,
+                long[] in,
+                Map<String, long[]> outputs) {
+            String expected =
+                    "outputs [1, 4+C+M, N] (detections with M mask coefficients) and"
+                            + " [1, M, H/4, W/4] (prototypes)";
+            Map.Entry<String, long[]> boxes = null;
+            Map.Entry<String, long[]> protos = null;
+            for (Map.Entry<String, long[]> output : outputs.entrySet()) {
+                if (output.getValue().length == 3) {
+                    boxes = output;
+                } else if (output.getValue().length == 4) {
+                    protos = output;
+                }
+            }
+            if (outputs.size() != 2 || boxes == null || protos == null) {
+                throw mismatch(what, expected, null, outputs);
+            }
+            long[] out = boxes.getValue();
+            long[] proto = protos.getValue();
+            int masks = (int) proto[1];
+            int classes = (int) (out[1] - 4 - masks);
+            if (masks < 1 || classes < 1 || out[2] <= out[1] || proto[2] <= 0 || proto[3] <= 0) {
+                throw mismatch(what, expected, null, outputs);
+            }
+            requireLabels(what, config, classes, out);
+            return new Shapes(
+                    inputName,
+                    (int) in[3],
+                    (int) in[2],
+                    List.of(boxes.getKey(), protos.getKey()),
+                    List.of(batchOne(out), batchOne(proto)),
+                    new OutputDecoder.YoloV8(classes, (int) out[2], 0, masks),
+                    classes,
+                    in[0] < 0);
+        }
+
+        /** YOLOv8-cls: one output {@code [1, C]} of class probabilities. */
+        private static Shapes classifier(
+                String what,
+                ModelConfig config,
+                String inputName,
+                long[] in,
+                Map<String, long[]> outputs) {
+            long[] out = outputs.size() == 1 ? outputs.values().iterator().next() : null;
+            if (out == null || out.length != 2 || out[1] < 1) {
+                throw mismatch(what, "one output [1, C] (class probabilities)", null, outputs);
+            }
+            int classes = (int) out[1];
+            requireLabels(what, config, classes, out);
+            return new Shapes(
+                    inputName,
+                    (int) in[3],
+                    (int) in[2],
+                    List.copyOf(outputs.keySet()),
+                    List.of(batchOne(out)),
+                    null,
+                    classes,
+                    in[0] < 0);
+        }
+
+        private static void requireLabels(
+                String what, ModelConfig config, int classes, long[] out) {
             if (!config.labels().isEmpty() && config.labels().size() != classes) {
                 throw new ModelLoadException(
                         what
@@ -258,19 +400,6 @@ public final class OnnxModel implements AutoCloseable {
                                 + " classes",
                         null);
             }
-            OutputDecoder decoder =
-                    v8
-                            ? new OutputDecoder.YoloV8(classes, (int) anchors)
-                            : new OutputDecoder.YoloV5(classes, (int) anchors);
-            return new Shapes(
-                    inputName,
-                    (int) in[3],
-                    (int) in[2],
-                    List.copyOf(outputs.keySet()),
-                    List.of(batchOne(out)),
-                    decoder,
-                    classes,
-                    in[0] < 0);
         }
 
         private static Shapes blazeFace(

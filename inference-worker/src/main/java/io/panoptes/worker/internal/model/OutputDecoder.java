@@ -12,8 +12,18 @@ public interface OutputDecoder {
 
     List<Candidate> decode(FloatBuffer[] outputs, float confidence);
 
-    /** {@code [1, 4+C, N]}: rows cx, cy, w, h, then one score per class; no objectness. */
-    record YoloV8(int classes, int anchors) implements OutputDecoder {
+    /**
+     * {@code [1, 4+C+E, N]}: rows cx, cy, w, h, then one score per class (no objectness), then what
+     * the task adds per anchor: {@code 3K} rows of keypoints (x, y, visibility; pose) or {@code M}
+     * mask coefficients (segmentation).
+     */
+    record YoloV8(int classes, int anchors, int keypoints, int masks) implements OutputDecoder {
+
+        /** Detection only. */
+        YoloV8(int classes, int anchors) {
+            this(classes, anchors, 0, 0);
+        }
+
         @Override
         public List<Candidate> decode(FloatBuffer[] outputs, float confidence) {
             FloatBuffer out = outputs[0];
@@ -29,18 +39,39 @@ public interface OutputDecoder {
                     }
                 }
                 if (bestScore >= confidence) {
-                    candidates.add(
-                            Candidate.fromCentre(
-                                    best,
-                                    bestScore,
-                                    out.get(a),
-                                    out.get(anchors + a),
-                                    out.get(2 * anchors + a),
-                                    out.get(3 * anchors + a),
-                                    null));
+                    candidates.add(candidate(out, a, best, bestScore));
                 }
             }
             return candidates;
+        }
+
+        private Candidate candidate(FloatBuffer out, int a, int classId, float score) {
+            float cx = out.get(a);
+            float cy = out.get(anchors + a);
+            float w = out.get(2 * anchors + a);
+            float h = out.get(3 * anchors + a);
+            int extra = 4 + classes; // the first row after the class scores
+            float[] points = keypoints > 0 ? new float[2 * keypoints] : null;
+            float[] pointScores = keypoints > 0 ? new float[keypoints] : null;
+            for (int k = 0; k < keypoints; k++) {
+                points[2 * k] = out.get((extra + 3 * k) * anchors + a);
+                points[2 * k + 1] = out.get((extra + 3 * k + 1) * anchors + a);
+                pointScores[k] = out.get((extra + 3 * k + 2) * anchors + a);
+            }
+            float[] coefficients = masks > 0 ? new float[masks] : null;
+            for (int m = 0; m < masks; m++) {
+                coefficients[m] = out.get((extra + m) * anchors + a);
+            }
+            return new Candidate(
+                    classId,
+                    score,
+                    cx - w / 2,
+                    cy - h / 2,
+                    cx + w / 2,
+                    cy + h / 2,
+                    points,
+                    pointScores,
+                    coefficients);
         }
     }
 
