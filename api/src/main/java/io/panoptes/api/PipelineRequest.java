@@ -9,6 +9,7 @@ import static io.panoptes.api.JsonFields.requiredText;
 import static io.panoptes.api.JsonFields.stringMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.panoptes.avro.CascadeSpec;
 import io.panoptes.avro.DesiredState;
 import io.panoptes.avro.EventKind;
 import io.panoptes.avro.FramePolicy;
@@ -41,6 +42,7 @@ final class PipelineRequest {
                     "sourceOptions",
                     "maxFps",
                     "model",
+                    "cascade",
                     "policy",
                     "maxStalenessMillis",
                     "zones",
@@ -68,6 +70,7 @@ final class PipelineRequest {
                         .setSourceOptions(stringMap(body, "sourceOptions"))
                         .setMaxFps(maxFps(body))
                         .setModel(optionalText(body, "model"))
+                        .setCascade(cascade(body.get("cascade")))
                         .setPolicy(
                                 enumValue(body, "policy", FramePolicy.class, FramePolicy.UNKNOWN))
                         .setMaxStalenessMillis(positiveLong(body, "maxStalenessMillis"))
@@ -81,6 +84,25 @@ final class PipelineRequest {
             throw HttpProblem.badRequest(violations.get(0).field(), violations.get(0).message());
         }
         return spec;
+    }
+
+    private static CascadeSpec cascade(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw HttpProblem.badRequest(
+                    "cascade",
+                    "must be an object {\"model\", \"labels\", \"maxCrops\", \"padding\"}");
+        }
+        Integer maxCrops = JsonFields.positiveInt(node, "maxCrops");
+        Float padding = JsonFields.fraction(node, "padding");
+        return CascadeSpec.newBuilder()
+                .setModel(requiredText(node, "model", "cascade.model"))
+                .setLabels(JsonFields.strings(node, "labels"))
+                .setMaxCrops(maxCrops == null ? 16 : maxCrops)
+                .setPadding(padding == null ? 0f : padding)
+                .build();
     }
 
     private static DesiredState desiredState(JsonNode body) {

@@ -1,6 +1,7 @@
 package io.panoptes.worker;
 
 import ai.onnxruntime.OrtException;
+import io.panoptes.avro.CascadeSpec;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.ModelRef;
@@ -14,10 +15,11 @@ import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * One inference thread's work: run a batch of frames of one model on their decoded images and build
- * their results. Anything that goes wrong (a model that cannot load, an ONNX Runtime error) becomes
- * a FAILED result per frame naming the cause; nothing escapes. Owns the thread's model runners; not
- * thread-safe.
+ * One inference thread's work: run a batch of frames of one model on their decoded images, then the
+ * second stage of their pipeline's cascade on crops of what it found ({@link CascadeStage}), and
+ * build their results. Anything that goes wrong (a model that cannot load, an ONNX Runtime error)
+ * becomes a FAILED result per frame naming the cause; nothing escapes. Owns the thread's model
+ * runners; not thread-safe.
  */
 final class FrameProcessor implements AutoCloseable {
 
@@ -26,7 +28,8 @@ final class FrameProcessor implements AutoCloseable {
      *
      * @param queuedAtNanos when the frame was accepted from Kafka
      */
-    record Decoded(Frame frame, String modelId, Mat image, long queuedAtNanos, float decodeMs) {}
+    record Decoded(
+            Frame frame, FrameTriage.Infer plan, Mat image, long queuedAtNanos, float decodeMs) {}
 
     private final ModelCatalog catalog;
     private final RunnerCache runners;
@@ -37,13 +40,14 @@ final class FrameProcessor implements AutoCloseable {
     }
 
     /**
-     * The results of {@code frames}, all of model {@code modelId}, in their order; run in batches
-     * the model allows.
+     * The results of {@code frames}, all of {@code plan}, in their order; run in batches the models
+     * allow.
      */
-    List<Detections> process(String modelId, List<Decoded> frames) {
+    List<Detections> process(FrameTriage.Infer plan, List<Decoded> frames) {
         long start = System.nanoTime();
+        String modelId = plan.modelId();
         ModelRef model = new ModelRef(modelId, null);
-        List<Detections> results = new ArrayList<>(frames.size());
+        List<ModelRunner.Inference> inferences = new ArrayList<>(frames.size());
         try (ModelCatalog.Lease lease = catalog.acquire(modelId)) {
             ModelRunner runner = runners.runner(lease);
             model.setVersion(runner.model().version());
@@ -51,31 +55,51 @@ final class FrameProcessor implements AutoCloseable {
                 List<Decoded> batch =
                         frames.subList(
                                 from, Math.min(frames.size(), from + runner.batchCapacity()));
-                results.addAll(run(runner, model, batch, System.nanoTime()));
+                inferences.addAll(runner.detect(batch.stream().map(Decoded::image).toList()));
             }
-            return results;
         } catch (ModelLoadException e) {
-            return failedFrom(results, frames, model, e.getMessage(), start);
+            return failed(frames, model, e.getMessage(), start);
         } catch (OrtException e) {
-            return failedFrom(
-                    results,
+            return failed(
                     frames,
                     model,
                     "model " + modelId + " failed on this frame's batch: " + e.getMessage(),
                     start);
         } catch (RuntimeException e) {
-            return failedFrom(results, frames, model, "unexpected error: " + e, start);
+            return failed(frames, model, "unexpected error: " + e, start);
+        }
+        try {
+            inferences = secondStage(plan.cascade(), frames, inferences);
+        } catch (ModelLoadException | OrtException e) {
+            return failed(
+                    frames,
+                    model,
+                    "the cascade's model " + plan.cascade().getModel() + ": " + e.getMessage(),
+                    start);
+        }
+        return results(frames, model, inferences, start);
+    }
+
+    private List<ModelRunner.Inference> secondStage(
+            CascadeSpec cascade, List<Decoded> frames, List<ModelRunner.Inference> first)
+            throws OrtException {
+        if (cascade == null) {
+            return first;
+        }
+        try (ModelCatalog.Lease lease = catalog.acquire(cascade.getModel())) {
+            return new CascadeStage(cascade, runners.runner(lease))
+                    .run(frames.stream().map(Decoded::image).toList(), first);
         }
     }
 
-    private static List<Detections> run(
-            ModelRunner runner, ModelRef model, List<Decoded> batch, long start)
-            throws OrtException {
-        List<ModelRunner.Inference> inferences =
-                runner.detect(batch.stream().map(Decoded::image).toList());
-        List<Detections> results = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            Decoded d = batch.get(i);
+    private static List<Detections> results(
+            List<Decoded> frames,
+            ModelRef model,
+            List<ModelRunner.Inference> inferences,
+            long start) {
+        List<Detections> results = new ArrayList<>(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            Decoded d = frames.get(i);
             ModelRunner.Inference inference = inferences.get(i);
             results.add(
                     Results.ok(
@@ -92,15 +116,12 @@ final class FrameProcessor implements AutoCloseable {
         return results;
     }
 
-    /** Keeps the results made so far and fails the rest with {@code reason}. */
-    private static List<Detections> failedFrom(
-            List<Detections> done,
-            List<Decoded> frames,
-            ModelRef model,
-            String reason,
-            long start) {
-        for (Decoded d : frames.subList(done.size(), frames.size())) {
-            done.add(
+    /** FAILED results for every frame, with {@code reason}. */
+    private static List<Detections> failed(
+            List<Decoded> frames, ModelRef model, String reason, long start) {
+        List<Detections> failed = new ArrayList<>(frames.size());
+        for (Decoded d : frames) {
+            failed.add(
                     Results.failed(
                             d.frame(),
                             model,
@@ -111,7 +132,7 @@ final class FrameProcessor implements AutoCloseable {
                                     0f,
                                     0f)));
         }
-        return done;
+        return failed;
     }
 
     private static float queueMs(Decoded d, long start) {

@@ -1,5 +1,6 @@
 package io.panoptes.worker;
 
+import io.panoptes.avro.CascadeSpec;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.FramePolicy;
@@ -22,8 +23,11 @@ final class FrameTriage {
     /** The outcome for one frame. */
     sealed interface Decision permits Infer, Answer {}
 
-    /** Decode the frame and run {@code modelId} on it. */
-    record Infer(String modelId) implements Decision {}
+    /**
+     * Decode the frame and run {@code modelId} on it, then {@code cascade}'s model on crops of its
+     * detections (null: no second stage).
+     */
+    record Infer(String modelId, CascadeSpec cascade) implements Decision {}
 
     /** Write {@code result} as the frame's one result, without running a model. */
     record Answer(Detections result) implements Decision {}
@@ -64,7 +68,11 @@ final class FrameTriage {
                             "no model: the frame, its pipeline and this worker name none",
                             null));
         }
-        return new Infer(modelId);
+        return new Infer(
+                modelId,
+                frame.getModelId() != null
+                        ? null // a frame naming its own model runs that one alone
+                        : pipeline.map(PipelineSpec::getCascade).orElse(null));
     }
 
     private String modelFor(Frame frame, Optional<PipelineSpec> pipeline) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,13 +90,15 @@ final class InferenceStages implements AutoCloseable {
     }
 
     /**
-     * Decodes {@code frame} and runs {@code modelId} on it; {@code done} gets its one result.
+     * Decodes {@code frame} and runs {@code plan}'s model (and second stage) on it; {@code done}
+     * gets its one result.
      *
      * @param queuedAtNanos when the frame was taken from Kafka, for its queue time
      */
-    void submit(Frame frame, String modelId, long queuedAtNanos, Consumer<Detections> done) {
+    void submit(
+            Frame frame, FrameTriage.Infer plan, long queuedAtNanos, Consumer<Detections> done) {
         metrics.inFlight().incrementAndGet();
-        decoding.execute(() -> decodeThenQueue(frame, modelId, queuedAtNanos, done));
+        decoding.execute(() -> decodeThenQueue(frame, plan, queuedAtNanos, done));
     }
 
     /** Frames submitted whose result is not handed over yet. */
@@ -108,7 +111,7 @@ final class InferenceStages implements AutoCloseable {
      * FAILED result).
      */
     private void decodeThenQueue(
-            Frame frame, String modelId, long queuedAtNanos, Consumer<Detections> done) {
+            Frame frame, FrameTriage.Infer plan, long queuedAtNanos, Consumer<Detections> done) {
         Mat pooled = images.poll(); // one image per frame in flight: empty only if the caller broke
         // that bound
         Mat image = pooled != null ? pooled : owned(new Mat());
@@ -121,7 +124,7 @@ final class InferenceStages implements AutoCloseable {
             done.accept(
                     Results.failed(
                             frame,
-                            new ModelRef(modelId, null),
+                            new ModelRef(plan.modelId(), null),
                             e.getMessage(),
                             new StageTimings(0f, (System.nanoTime() - start) / 1e6f, 0f, 0f)));
             return;
@@ -129,13 +132,13 @@ final class InferenceStages implements AutoCloseable {
         float decodeMs = (System.nanoTime() - start) / 1e6f;
         toInfer.add(
                 new Decoded(
-                        new FrameProcessor.Decoded(frame, modelId, image, queuedAtNanos, decodeMs),
+                        new FrameProcessor.Decoded(frame, plan, image, queuedAtNanos, decodeMs),
                         done));
     }
 
     /**
-     * Inference stage: batches of decoded frames, grouped by model, each group in as few runs as
-     * its model allows.
+     * Inference stage: batches of decoded frames, grouped by model (and second stage), each group
+     * in as few runs as its model allows.
      */
     private void inferLoop() {
         while (!Thread.currentThread().isInterrupted()) {
@@ -146,12 +149,10 @@ final class InferenceStages implements AutoCloseable {
                 return; // stopping
             }
             metrics.batch(batch.size());
-            Map<String, List<Decoded>> byModel = new LinkedHashMap<>();
+            Map<FrameTriage.Infer, List<Decoded>> byPlan = new LinkedHashMap<>();
             batch.forEach(
-                    d ->
-                            byModel.computeIfAbsent(d.frame().modelId(), m -> new ArrayList<>())
-                                    .add(d));
-            byModel.forEach(this::infer);
+                    d -> byPlan.computeIfAbsent(d.frame().plan(), m -> new ArrayList<>()).add(d));
+            byPlan.forEach(this::infer);
         }
     }
 
@@ -159,14 +160,19 @@ final class InferenceStages implements AutoCloseable {
      * Runs {@code frames} when their model is ready (or has failed, or kept them waiting too long);
      * while it loads they wait off this thread, which goes on with other models' frames.
      */
-    private void infer(String modelId, List<Decoded> frames) {
-        java.util.concurrent.CompletableFuture<Void> ready = catalog.ready(modelId);
+    private void infer(FrameTriage.Infer plan, List<Decoded> frames) {
+        CompletableFuture<Void> ready =
+                plan.cascade() == null
+                        ? catalog.ready(plan.modelId())
+                        : CompletableFuture.allOf(
+                                catalog.ready(plan.modelId()),
+                                catalog.ready(plan.cascade().getModel()));
         if (!ready.isDone()) {
             ready.thenRun(() -> frames.forEach(toInfer::add));
             return;
         }
         List<Detections> results =
-                processor.get().process(modelId, frames.stream().map(Decoded::frame).toList());
+                processor.get().process(plan, frames.stream().map(Decoded::frame).toList());
         for (int i = 0; i < frames.size(); i++) {
             Decoded d = frames.get(i);
             images.offer(d.frame().image());

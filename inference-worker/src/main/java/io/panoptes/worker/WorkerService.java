@@ -373,11 +373,7 @@ public final class WorkerService implements RoleService {
         FrameTriage.Decision decision =
                 triage.decide(frame, pipelines.get(frame.getPipelineId()), Instant.now());
         if (decision instanceof FrameTriage.Infer infer) {
-            stages.submit(
-                    frame,
-                    infer.modelId(),
-                    System.nanoTime(),
-                    result -> slot.complete(output(result)));
+            stages.submit(frame, infer, System.nanoTime(), result -> slot.complete(output(result)));
         } else {
             slot.complete(output(((FrameTriage.Answer) decision).result()));
         }

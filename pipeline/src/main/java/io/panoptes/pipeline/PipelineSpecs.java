@@ -1,5 +1,6 @@
 package io.panoptes.pipeline;
 
+import io.panoptes.avro.CascadeSpec;
 import io.panoptes.avro.DesiredState;
 import io.panoptes.avro.Line;
 import io.panoptes.avro.PipelineSpec;
@@ -65,6 +66,7 @@ public final class PipelineSpecs {
                             "must be a positive whole number, got "
                                     + spec.getMaxStalenessMillis()));
         }
+        checkCascade(spec, violations);
         Set<String> zones = checkZones(spec.getZones(), violations);
         Set<String> lines = checkLines(spec.getLines(), violations);
         checkRules(spec.getRules(), zones, lines, violations);
@@ -104,6 +106,40 @@ public final class PipelineSpecs {
             policy.check(spec.getSource());
         } catch (IllegalArgumentException e) {
             violations.add(new Violation("source", e.getMessage()));
+        }
+    }
+
+    /** Most crops a cascade may take from one frame. */
+    public static final int MAX_CROPS = 256;
+
+    private static void checkCascade(PipelineSpec spec, List<Violation> violations) {
+        CascadeSpec cascade = spec.getCascade();
+        if (cascade == null) {
+            return;
+        }
+        if (!ID.matcher(cascade.getModel()).matches()) {
+            violations.add(
+                    new Violation(
+                            "cascade.model",
+                            "'"
+                                    + cascade.getModel()
+                                    + "' is not a model id (letters, digits, '.', '_', '-')"));
+        }
+        if (cascade.getLabels().size() > MAX_ITEMS) {
+            violations.add(new Violation("cascade.labels", "at most " + MAX_ITEMS + " labels"));
+        }
+        if (cascade.getMaxCrops() < 1 || cascade.getMaxCrops() > MAX_CROPS) {
+            violations.add(
+                    new Violation(
+                            "cascade.maxCrops",
+                            "must be in [1, " + MAX_CROPS + "], got " + cascade.getMaxCrops()));
+        }
+        if (!(cascade.getPadding() >= 0 && cascade.getPadding() <= 1)) {
+            violations.add(
+                    new Violation(
+                            "cascade.padding",
+                            "must be a fraction of the box in [0, 1], got "
+                                    + cascade.getPadding()));
         }
     }
 

@@ -97,6 +97,28 @@ class PipelineSpecsTest {
     }
 
     @Test
+    void shouldCheckACascadeSecondStage() {
+        java.util.function.Function<io.panoptes.avro.CascadeSpec.Builder, List<String>> cascade =
+                c ->
+                        fields(
+                                spec(
+                                        b ->
+                                                b.setCascade(
+                                                        c.setModel(
+                                                                        c.hasModel()
+                                                                                ? c.getModel()
+                                                                                : "plates")
+                                                                .build())));
+        assertThat(cascade.apply(io.panoptes.avro.CascadeSpec.newBuilder())).isEmpty();
+        assertThat(cascade.apply(io.panoptes.avro.CascadeSpec.newBuilder().setModel("a/b")))
+                .containsExactly("cascade.model");
+        assertThat(cascade.apply(io.panoptes.avro.CascadeSpec.newBuilder().setMaxCrops(0)))
+                .containsExactly("cascade.maxCrops");
+        assertThat(cascade.apply(io.panoptes.avro.CascadeSpec.newBuilder().setPadding(-0.1f)))
+                .containsExactly("cascade.padding");
+    }
+
+    @Test
     void shouldRefuseBadShapesNamingTheItem() {
         assertThat(
                         fields(
