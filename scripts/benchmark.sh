@@ -6,6 +6,8 @@
 #          scripts/benchmark.sh ingest [seconds-of-work] [rounds]   (needs the ffmpeg CLI)
 #          scripts/benchmark.sh worker [seconds] [blazeface|bright|coco ...]
 #          scripts/benchmark.sh http [seconds-per-round] [rounds]
+#          scripts/benchmark.sh roboflow [seconds-per-round] [rounds]
+#          scripts/benchmark.sh cascade [seconds-per-round] [rounds]
 #          scripts/benchmark.sh sse [records] [rounds]
 #          scripts/benchmark.sh batching [loops-per-stream] [rounds]
 #          scripts/benchmark.sh aggregator [streams] [frames-per-stream]
@@ -20,12 +22,14 @@ case "${1:-}" in
   ingest) module=ingest; main=io.panoptes.ingest.bench.IngestBenchmark ;;
   worker) module=app; main=io.panoptes.worker.bench.WorkerBenchmark ;;
   http) module=inference-worker; main=io.panoptes.worker.bench.HttpInferenceBenchmark ;;
+  roboflow) module=inference-worker; main=io.panoptes.worker.bench.RoboflowBenchmark ;;
+  cascade) module=inference-worker; main=io.panoptes.worker.CascadeBenchmark ;;
   sse) module=api; main=io.panoptes.api.bench.SseBenchmark ;;
   batching) module=app; main=io.panoptes.worker.bench.BatchingBenchmark ;;
   aggregator) module=aggregator; main=io.panoptes.aggregator.bench.AggregatorBenchmark ;;
   local) module=app; main=io.panoptes.app.bench.LocalBenchmark ;;
   drain) module=app; main=io.panoptes.worker.bench.DrainBenchmark ;;
-  *) echo "usage: $0 serde|ingest|worker|http|sse|batching|aggregator|local|drain [args...]" >&2; exit 2 ;;
+  *) echo "usage: $0 serde|ingest|worker|http|roboflow|cascade|sse|batching|aggregator|local|drain [args...]" >&2; exit 2 ;;
 esac
 shift
 mvn -q -B -DskipTests -pl "$module" -am install >&2

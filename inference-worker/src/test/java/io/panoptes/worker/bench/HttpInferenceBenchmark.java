@@ -121,7 +121,7 @@ public final class HttpInferenceBenchmark {
         return met;
     }
 
-    private static double median(double[][] rounds, int column) {
+    static double median(double[][] rounds, int column) {
         double[] values = Arrays.stream(rounds).mapToDouble(r -> r[column]).sorted().toArray();
         return values[values.length / 2];
     }
@@ -140,8 +140,7 @@ public final class HttpInferenceBenchmark {
     }
 
     /** {requests/s, p95 ms, non-200 answers}. */
-    private static double[] load(URI url, byte[] image, int clients, double seconds)
-            throws Exception {
+    static double[] load(URI url, byte[] image, int clients, double seconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         ExecutorService io = Executors.newFixedThreadPool(clients);
         HttpClient http = HttpClient.newBuilder().executor(io).build();
