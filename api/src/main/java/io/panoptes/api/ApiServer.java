@@ -11,6 +11,7 @@ import io.panoptes.avro.DesiredState;
 import io.panoptes.avro.ModelSpec;
 import io.panoptes.avro.PipelineSpec;
 import io.panoptes.pipeline.source.SourceUris;
+import io.panoptes.runtime.http.BearerToken;
 import io.panoptes.runtime.http.Exchanges;
 import io.panoptes.runtime.http.HttpProblem;
 import io.panoptes.runtime.http.HttpServer;
@@ -26,8 +27,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -388,19 +387,10 @@ public final class ApiServer implements RoleService {
         if (settings.token().isEmpty()) {
             return;
         }
-        String header = ctx.header("Authorization");
-        byte[] expected = ("Bearer " + settings.token().get()).getBytes(StandardCharsets.UTF_8);
-        if (header == null
-                || !MessageDigest.isEqual(
-                        expected, header.trim().getBytes(StandardCharsets.UTF_8))) {
-            throw new HttpProblem(
-                            401,
-                            "Authorization",
-                            header == null
-                                    ? "missing 'Authorization: Bearer <token>' header"
-                                    : "the bearer token is not valid")
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"panoptes\"");
-        }
+        BearerToken.require(
+                settings.token().get(),
+                BearerToken.fromHeader(ctx.header("Authorization")),
+                "'Authorization: Bearer <token>' header");
     }
 
     private static Long ifMatch(Context ctx, boolean required) {

@@ -10,6 +10,7 @@ import io.panoptes.avro.CascadeSpec;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
 import io.panoptes.avro.FrameEncoding;
+import io.panoptes.testkit.BenchmarkMachine;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.internal.model.ModelCatalog;
 import io.panoptes.worker.model.BundledModels;
@@ -93,12 +94,7 @@ public final class CascadeBenchmark {
                     plain,
                     perCrop / plain,
                     met ? "ok" : "MISSED");
-            System.out.printf(
-                    Locale.ROOT,
-                    "machine: %d cores, %s %s%n",
-                    Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.vm.name"),
-                    System.getProperty("java.version"));
+            System.out.println(BenchmarkMachine.line());
             if (!met) {
                 System.out.println(
                         "TARGET MISSED: a crop costs at most 1.5x a plain BlazeFace run");

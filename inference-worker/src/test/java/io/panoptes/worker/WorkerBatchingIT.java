@@ -8,13 +8,9 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
-import io.panoptes.avro.FrameEncoding;
-import io.panoptes.avro.SourceKind;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -121,18 +117,7 @@ class WorkerBatchingIT {
             imencode(".png", image, png);
             byte[] bytes = new byte[(int) png.limit()];
             png.get(bytes);
-            return Frame.newBuilder()
-                    .setStreamId("s" + stream)
-                    .setEpoch(1)
-                    .setSeq(seq)
-                    .setSourceKind(SourceKind.FILE)
-                    .setCaptureTime(Instant.now())
-                    .setIngestTime(Instant.now())
-                    .setWidth(640)
-                    .setHeight(640)
-                    .setEncoding(FrameEncoding.PNG)
-                    .setPayload(ByteBuffer.wrap(bytes))
-                    .build();
+            return WorkerHarness.pngFrame("s" + stream, seq, bytes, null, null);
         }
     }
 }

@@ -8,9 +8,7 @@ import io.panoptes.avro.Detection;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
-import io.panoptes.avro.FrameEncoding;
 import io.panoptes.avro.PipelineSpec;
-import io.panoptes.avro.SourceKind;
 import io.panoptes.schemas.SampleRecords;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
@@ -18,8 +16,6 @@ import io.panoptes.testkit.TestData;
 import io.panoptes.worker.model.ModelConfig;
 import io.panoptes.worker.model.ModelFamily;
 import io.panoptes.worker.model.ModelTask;
-import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -113,18 +109,7 @@ class WorkerCascadeIT {
     }
 
     private static Frame frame(long seq, String pipelineId) {
-        return Frame.newBuilder()
-                .setStreamId("inspect")
-                .setEpoch(1)
-                .setSeq(seq)
-                .setSourceKind(SourceKind.FILE)
-                .setCaptureTime(Instant.now())
-                .setIngestTime(Instant.now())
-                .setWidth(640)
-                .setHeight(640)
-                .setEncoding(FrameEncoding.PNG)
-                .setPayload(ByteBuffer.wrap(TestData.bytes(TestData.WHITE_SQUARE_PNG)))
-                .setPipelineId(pipelineId)
-                .build();
+        return WorkerHarness.pngFrame(
+                "inspect", seq, TestData.bytes(TestData.WHITE_SQUARE_PNG), pipelineId, null);
     }
 }

@@ -73,6 +73,24 @@ final class WorkerHarness implements AutoCloseable {
                 .withMaxDetections(400); // all 400 cells: 4 bright and 396 dark, each with score 1
     }
 
+    /** A 640x640 FILE frame of {@code png}, of a pipeline and naming a model (each may be null). */
+    static Frame pngFrame(String stream, long seq, byte[] png, String pipelineId, String modelId) {
+        return Frame.newBuilder()
+                .setStreamId(stream)
+                .setEpoch(1)
+                .setSeq(seq)
+                .setSourceKind(io.panoptes.avro.SourceKind.FILE)
+                .setCaptureTime(java.time.Instant.now())
+                .setIngestTime(java.time.Instant.now())
+                .setWidth(640)
+                .setHeight(640)
+                .setEncoding(io.panoptes.avro.FrameEncoding.PNG)
+                .setPayload(java.nio.ByteBuffer.wrap(png))
+                .setPipelineId(pipelineId)
+                .setModelId(modelId)
+                .build();
+    }
+
     WorkerService worker(UnaryOperator<WorkerSettings.Builder> settings) {
         WorkerService worker =
                 RoleService.started(

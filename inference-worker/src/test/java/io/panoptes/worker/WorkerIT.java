@@ -72,19 +72,6 @@ class WorkerIT {
 
     private static io.panoptes.avro.Frame frame(
             long seq, byte[] png, String pipelineId, String modelId) {
-        return io.panoptes.avro.Frame.newBuilder()
-                .setStreamId("models")
-                .setEpoch(1)
-                .setSeq(seq)
-                .setSourceKind(io.panoptes.avro.SourceKind.FILE)
-                .setCaptureTime(java.time.Instant.now())
-                .setIngestTime(java.time.Instant.now())
-                .setWidth(640)
-                .setHeight(640)
-                .setEncoding(io.panoptes.avro.FrameEncoding.PNG)
-                .setPayload(java.nio.ByteBuffer.wrap(png))
-                .setPipelineId(pipelineId)
-                .setModelId(modelId)
-                .build();
+        return WorkerHarness.pngFrame("models", seq, png, pipelineId, modelId);
     }
 }

@@ -6,22 +6,18 @@ import com.sun.net.httpserver.HttpServer;
 import io.panoptes.avro.DetectionStatus;
 import io.panoptes.avro.Detections;
 import io.panoptes.avro.Frame;
-import io.panoptes.avro.FrameEncoding;
 import io.panoptes.avro.ModelLayout;
 import io.panoptes.avro.ModelSpec;
-import io.panoptes.avro.SourceKind;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.model.ModelCache;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -216,18 +212,6 @@ class WorkerModelsIT {
     }
 
     private static Frame frame(long seq, String modelId) {
-        return Frame.newBuilder()
-                .setStreamId("models")
-                .setEpoch(1)
-                .setSeq(seq)
-                .setSourceKind(SourceKind.FILE)
-                .setCaptureTime(Instant.now())
-                .setIngestTime(Instant.now())
-                .setWidth(640)
-                .setHeight(640)
-                .setEncoding(FrameEncoding.PNG)
-                .setPayload(ByteBuffer.wrap(PNG))
-                .setModelId(modelId)
-                .build();
+        return WorkerHarness.pngFrame("models", seq, PNG, null, modelId);
     }
 }

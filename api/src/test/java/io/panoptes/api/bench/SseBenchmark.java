@@ -19,6 +19,7 @@ import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.TopicAdmin;
 import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.BenchmarkMachine;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -105,12 +106,7 @@ public final class SseBenchmark {
                         records);
             }
         }
-        System.out.printf(
-                Locale.ROOT,
-                "machine: %d cores, %s %s%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(BenchmarkMachine.line());
     }
 
     private static Topics topics(Map<String, Object> kafka) throws Exception {

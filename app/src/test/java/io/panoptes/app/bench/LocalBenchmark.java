@@ -6,6 +6,7 @@ import io.panoptes.avro.FrameEncoding;
 import io.panoptes.ingest.encode.EncodingSettings;
 import io.panoptes.ingest.internal.encode.EncodedImage;
 import io.panoptes.ingest.internal.encode.FrameEncoder;
+import io.panoptes.testkit.BenchmarkMachine;
 import io.panoptes.testkit.RepositoryRoot;
 import io.panoptes.testkit.TestVideos;
 import io.panoptes.worker.image.FrameImageDecoder;
@@ -127,12 +128,7 @@ public final class LocalBenchmark {
                 "peak RSS of the local process %d MiB (target <= 1536); %s%n",
                 rss,
                 pass ? "PASS" : "FAIL");
-        System.out.printf(
-                Locale.ROOT,
-                "machine: %d cores, %s %s%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(BenchmarkMachine.line());
         System.exit(pass ? 0 : 1);
     }
 

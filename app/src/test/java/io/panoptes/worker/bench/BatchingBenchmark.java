@@ -13,6 +13,7 @@ import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.TopicAdmin;
 import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.BenchmarkMachine;
 import io.panoptes.testkit.TestData;
 import io.panoptes.testkit.TestVideos;
 import io.panoptes.worker.WorkerService;
@@ -93,12 +94,7 @@ public final class BatchingBenchmark {
                     aloneSum / rounds,
                     batchedSum / aloneSum);
         }
-        System.out.printf(
-                Locale.ROOT,
-                "machine: %d cores, %s %s%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(BenchmarkMachine.line());
     }
 
     /** The model alone: 8 images per run against 8 runs of one, same thread, for seconds each. */

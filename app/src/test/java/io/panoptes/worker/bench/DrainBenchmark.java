@@ -10,6 +10,7 @@ import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.TopicAdmin;
 import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.BenchmarkMachine;
 import io.panoptes.testkit.TestData;
 import io.panoptes.testkit.TestVideos;
 import io.panoptes.worker.WorkerService;
@@ -53,12 +54,7 @@ public final class DrainBenchmark {
                         rate);
             }
         }
-        System.out.printf(
-                Locale.ROOT,
-                "machine: %d cores, %s %s%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(BenchmarkMachine.line());
     }
 
     private static double drain(

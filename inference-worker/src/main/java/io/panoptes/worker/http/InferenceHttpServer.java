@@ -2,6 +2,7 @@ package io.panoptes.worker.http;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.panoptes.runtime.http.BearerToken;
 import io.panoptes.runtime.http.Exchanges;
 import io.panoptes.runtime.http.HttpProblem;
 import io.panoptes.runtime.http.HttpServer;
@@ -10,8 +11,6 @@ import io.panoptes.worker.ImageInference;
 import io.panoptes.worker.InferenceException;
 import io.panoptes.worker.WorkerSettings;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -162,24 +161,13 @@ public final class InferenceHttpServer implements AutoCloseable {
         if (header == null && key == null && bodyMayCarry) {
             return true;
         }
-        requireToken(
-                key != null ? key : header == null ? null : header.replaceFirst("^Bearer ", ""));
+        requireToken(key != null ? key : BearerToken.fromHeader(header));
         return false;
     }
 
     private void requireToken(String presented) {
-        byte[] expected = token.orElseThrow().getBytes(StandardCharsets.UTF_8);
-        if (presented == null
-                || !MessageDigest.isEqual(
-                        expected, presented.trim().getBytes(StandardCharsets.UTF_8))) {
-            throw new HttpProblem(
-                            401,
-                            "Authorization",
-                            presented == null
-                                    ? "missing 'Authorization: Bearer <token>' (or api_key)"
-                                    : "the token is not valid")
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"panoptes\"");
-        }
+        BearerToken.require(
+                token.orElseThrow(), presented, "'Authorization: Bearer <token>' (or api_key)");
     }
 
     /**

@@ -3,6 +3,7 @@ package io.panoptes.worker.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.panoptes.testkit.BenchmarkMachine;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.ImageInference;
 import io.panoptes.worker.WorkerSettings;
@@ -77,12 +78,7 @@ public final class HttpInferenceBenchmark {
                 met &= level(clients, ours, baseline, image, seconds, rounds);
             }
         }
-        System.out.printf(
-                Locale.ROOT,
-                "machine: %d cores, %s %s%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(BenchmarkMachine.line());
         if (!met) {
             System.out.println(
                     "TARGET MISSED: throughput >= 0.95x and p95 <= JDK + 2 ms at every level");

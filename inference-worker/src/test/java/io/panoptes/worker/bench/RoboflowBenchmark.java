@@ -1,5 +1,6 @@
 package io.panoptes.worker.bench;
 
+import io.panoptes.testkit.BenchmarkMachine;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.ImageInference;
 import io.panoptes.worker.WorkerSettings;
@@ -78,12 +79,7 @@ public final class RoboflowBenchmark {
                         ok ? "ok" : "MISSED");
             }
         }
-        System.out.printf(
-                Locale.ROOT,
-                "machine: %d cores, %s %s%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(BenchmarkMachine.line());
         if (!met) {
             System.out.println("TARGET MISSED: the Roboflow route >= 0.90x of /v1/infer");
             System.exit(1);

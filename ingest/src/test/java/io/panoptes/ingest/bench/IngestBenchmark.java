@@ -13,6 +13,7 @@ import io.panoptes.schemas.registry.InMemorySchemaRegistry;
 import io.panoptes.schemas.topics.TopicAdmin;
 import io.panoptes.schemas.topics.TopicSettings;
 import io.panoptes.schemas.topics.Topics;
+import io.panoptes.testkit.BenchmarkMachine;
 import io.panoptes.testkit.TestVideos;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -114,12 +115,7 @@ public final class IngestBenchmark {
                     ratio,
                     TARGET,
                     ratio >= TARGET ? "PASS" : "FAIL");
-            System.out.printf(
-                    Locale.ROOT,
-                    "machine: %d cores, %s %s%n",
-                    Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.vm.name"),
-                    System.getProperty("java.version"));
+            System.out.println(BenchmarkMachine.line());
             System.exit(ratio >= TARGET ? 0 : 1);
         }
     }

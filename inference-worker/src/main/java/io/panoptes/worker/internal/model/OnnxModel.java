@@ -310,15 +310,13 @@ public final class OnnxModel implements AutoCloseable {
                     v8
                             ? new OutputDecoder.YoloV8(classes, (int) anchors, keypoints, 0)
                             : new OutputDecoder.YoloV5(classes, (int) anchors);
-            return new Shapes(
+            return nchw(
                     inputName,
-                    (int) in[3],
-                    (int) in[2],
+                    in,
                     List.copyOf(outputs.keySet()),
                     List.of(batchOne(out)),
                     decoder,
-                    classes,
-                    in[0] < 0);
+                    classes);
         }
 
         /** YOLOv8-seg: detections {@code [1, 4+C+M, N]} and prototypes {@code [1, M, H', W']}. */
@@ -351,15 +349,13 @@ public final class OnnxModel implements AutoCloseable {
                 throw mismatch(what, expected, null, outputs);
             }
             requireLabels(what, config, classes, out);
-            return new Shapes(
+            return nchw(
                     inputName,
-                    (int) in[3],
-                    (int) in[2],
+                    in,
                     List.of(boxes.getKey(), protos.getKey()),
                     List.of(batchOne(out), batchOne(proto)),
                     new OutputDecoder.YoloV8(classes, (int) out[2], 0, masks),
-                    classes,
-                    in[0] < 0);
+                    classes);
         }
 
         /** YOLOv8-cls: one output {@code [1, C]} of class probabilities. */
@@ -375,13 +371,30 @@ public final class OnnxModel implements AutoCloseable {
             }
             int classes = (int) out[1];
             requireLabels(what, config, classes, out);
+            return nchw(
+                    inputName,
+                    in,
+                    List.copyOf(outputs.keySet()),
+                    List.of(batchOne(out)),
+                    null,
+                    classes);
+        }
+
+        /** An NCHW input {@code [B, 3, H, W]}: its size, and whether its batch is dynamic. */
+        private static Shapes nchw(
+                String inputName,
+                long[] in,
+                List<String> outputNames,
+                List<long[]> outputShapes,
+                OutputDecoder decoder,
+                int classes) {
             return new Shapes(
                     inputName,
                     (int) in[3],
                     (int) in[2],
-                    List.copyOf(outputs.keySet()),
-                    List.of(batchOne(out)),
-                    null,
+                    outputNames,
+                    outputShapes,
+                    decoder,
                     classes,
                     in[0] < 0);
         }

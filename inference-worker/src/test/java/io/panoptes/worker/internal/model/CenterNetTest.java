@@ -9,8 +9,6 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.panoptes.avro.Detection;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.model.BundledModels;
@@ -153,11 +151,6 @@ class CenterNetTest {
     }
 
     private static OnnxModel load(ModelConfig config) {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(2);
-            return OnnxModel.load(ENV, config, options);
-        } catch (OrtException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestModels.load(config, 2);
     }
 }

@@ -7,7 +7,6 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import io.panoptes.avro.Detection;
 import io.panoptes.testkit.TestData;
 import io.panoptes.worker.model.ModelConfig;
@@ -266,11 +265,6 @@ class ModelRunnerTest {
     }
 
     private static OnnxModel load(ModelConfig config) {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            return OnnxModel.load(ENV, config, options);
-        } catch (ai.onnxruntime.OrtException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestModels.load(config, 1);
     }
 }

@@ -8,7 +8,6 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import io.panoptes.avro.Classification;
 import io.panoptes.avro.Detection;
 import io.panoptes.avro.Keypoint;
@@ -173,11 +172,6 @@ class TaskModelsTest {
     }
 
     private static OnnxModel load(ModelConfig config) {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            return OnnxModel.load(ENV, config, options);
-        } catch (ai.onnxruntime.OrtException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestModels.load(config, 1);
     }
 }
