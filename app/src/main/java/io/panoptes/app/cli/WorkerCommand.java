@@ -160,7 +160,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     @ArgGroup(exclusive = false, multiplicity = "0..*")
-    private List<ModelOption> models = List.of();
+    private List<ModelOption> models = new java.util.ArrayList<>();
 
     @Mixin private RoleOptions role;
 
