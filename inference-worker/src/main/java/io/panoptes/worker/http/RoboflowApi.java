@@ -59,7 +59,6 @@ final class RoboflowApi implements AutoCloseable {
                     "keypoints_detection", ModelTask.POSE);
 
     private static final Pattern VERSION = Pattern.compile("[0-9]{1,9}");
-    private static final Pattern DATA_URI = Pattern.compile("^data:[^,]*;base64,");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -234,16 +233,25 @@ final class RoboflowApi implements AutoCloseable {
         }
     }
 
+    /**
+     * Strict base64, decoded at once when it is one unbroken run (what clients send); a {@code
+     * data:} prefix and line breaks (the base64 tool wraps at 76) are taken off first when there.
+     * Measured: regular expressions over a 450 KB image cost a fifth of the route's throughput.
+     */
     private static byte[] base64(String text, String field) {
+        String value = text;
+        if (value.startsWith("data:")) {
+            int comma = value.indexOf(',');
+            value = comma < 0 ? value : value.substring(comma + 1);
+        }
         try {
-            // strict, but line breaks (the base64 tool wraps at 76) and a data: prefix are fine
-            return Base64.getDecoder()
-                    .decode(
-                            WHITESPACE
-                                    .matcher(DATA_URI.matcher(text.trim()).replaceFirst(""))
-                                    .replaceAll(""));
-        } catch (IllegalArgumentException e) {
-            throw HttpProblem.badRequest(field, "is not valid base64: " + e.getMessage());
+            return Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException unbroken) {
+            try {
+                return Base64.getDecoder().decode(WHITESPACE.matcher(value).replaceAll(""));
+            } catch (IllegalArgumentException e) {
+                throw HttpProblem.badRequest(field, "is not valid base64: " + e.getMessage());
+            }
         }
     }
 
