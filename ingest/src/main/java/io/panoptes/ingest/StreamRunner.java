@@ -47,6 +47,7 @@ final class StreamRunner implements Runnable {
     private volatile boolean stopping;
     private long seq;
     private long decoded;
+    private long lastPtsMicros = -1;
     private long lastCaptureMillis;
     private long lastLagCheckNanos;
     private boolean pausedForLag;
@@ -159,6 +160,7 @@ final class StreamRunner implements Runnable {
             }
             metrics.decodeTime(System.nanoTime() - t0);
             decoded++;
+            lastPtsMicros = Math.max(lastPtsMicros, frame.ptsMicros());
             Instant captureTime = pace(frame, clock, source.frameRate(), startNanos, startMillis);
             if (captureTime != null) {
                 publish(frame, encoder, captureTime);
@@ -288,18 +290,40 @@ final class StreamRunner implements Runnable {
         return lagOfPartition.apply(metrics.partition());
     }
 
+    /**
+     * Why a file that ended looks cut short, or null. FFmpeg's own errors say so; otherwise the
+     * last frame's timestamp is held against the time the container declares (its frame count over
+     * its rate, else its duration): a file whose frames end more than a second (or 2 %) early was
+     * cut. Fewer decoded frames than declared is not an error by itself: AVIs repeat a frame with
+     * an empty chunk, which decodes to nothing but advances time.
+     */
     private String truncation(FrameSource source) {
         if (truncationReason != null) {
             return "stopped after " + decoded + " frame(s): " + truncationReason;
         }
         long declared = source.declaredFrames();
+        double fps = source.frameRate();
+        long frameMicros = fps > 0 ? (long) (1e6 / fps) : 0;
+        long expected =
+                declared > 0 && fps > 0 ? (long) (declared * 1e6 / fps) : source.durationMicros();
+        long reached = lastPtsMicros < 0 ? 0 : lastPtsMicros + frameMicros;
+        if (expected > 0 && reached < expected - Math.max(1_000_000, expected / 50)) {
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "ended at %.1f s (%d frames) of the %.1f s the container declares:"
+                            + " the file looks truncated or corrupt",
+                    reached / 1e6,
+                    decoded,
+                    expected / 1e6);
+        }
         if (declared > 0 && decoded < declared - Math.max(2, declared / 100)) {
-            return "ended after "
-                    + decoded
-                    + " of about "
-                    + declared
-                    + " frames the container declares:"
-                    + " the file looks truncated or corrupt";
+            log.info(
+                    "stream {} ({}): {} frames decoded of the {} the container declares, over its"
+                            + " whole length: the rest are empty repeat chunks, not an error",
+                    spec.streamId(),
+                    spec.displayUri(),
+                    decoded,
+                    declared);
         }
         return null;
     }

@@ -85,6 +85,53 @@ class FileIngestIT {
     }
 
     @Test
+    void shouldEndAnAviWhoseRepeatedFramesAreEmptyChunksWithoutCallingItTruncated(
+            KafkaCluster kafka, @TempDir Path dir) throws Exception {
+        io.panoptes.testkit.SystemTools.requireExecutable(
+                Path.of("/usr/bin/ffmpeg"), "the ffmpeg CLI: apt-get install ffmpeg");
+        // 15 fps for 10 s, every 6th frame kept: the AVI muxer fills the gaps with empty chunks,
+        // so the container declares 150 frames and 25 decode (ffmpeg plays it without an error)
+        Path avi = dir.resolve("repeats.avi");
+        Process ffmpeg =
+                new ProcessBuilder(
+                                "/usr/bin/ffmpeg",
+                                "-v",
+                                "error",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "testsrc=size=320x240:rate=15",
+                                "-t",
+                                "10",
+                                "-vf",
+                                "select='not(mod(n\\,6))'",
+                                "-fps_mode",
+                                "passthrough",
+                                "-c:v",
+                                "cinepak",
+                                avi.toString())
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(ffmpeg.getInputStream().readAllBytes());
+        assertThat(ffmpeg.waitFor()).as(out).isZero();
+        try (IngestHarness ingest = new IngestHarness(kafka, b -> b)) {
+            ingest.service.add(SourceSpec.builder(avi.toString()).streamId("repeats").build());
+            assertThat(ingest.service.awaitEnded(WAIT)).isTrue();
+
+            StreamMetrics metrics = ingest.service.streams().get("repeats");
+            assertThat(metrics.state()).as(metrics.reason()).isEqualTo(PipelineState.ENDED);
+            assertThat(metrics.acknowledged()).as("25 frames and the end").isEqualTo(26);
+            List<Frame> frames = ingest.framesOf("repeats", 26, WAIT);
+            assertThat(
+                            Duration.between(
+                                    frames.get(0).getCaptureTime(),
+                                    frames.get(24).getCaptureTime()))
+                    .as("the frames keep their places in time: 24 gaps of 0.4 s")
+                    .isEqualTo(Duration.ofMillis(9600));
+        }
+    }
+
+    @Test
     void shouldPublishTheFramesBeforeTheCutOfATruncatedVideoThenFailAndEnd(
             KafkaCluster kafka, @TempDir Path dir) throws Exception {
         Path truncated = dir.resolve("truncated.avi");

@@ -134,7 +134,7 @@ public final class OutputVideo implements AutoCloseable {
             }
         } catch (Exception e) {
             failure = e.toString();
-            log.error("output video stopped: {}", e.toString(), e);
+            log.error("output video {} stopped: {}", file, e.toString());
             ended.countDown();
         } finally {
             stopRecorder();
@@ -289,12 +289,7 @@ public final class OutputVideo implements AutoCloseable {
     }
 
     private void startRecorder(int width, int height) throws Exception {
-        recorder = new FFmpegFrameRecorder(file.toFile(), width, height);
-        recorder.setFormat("mp4");
-        recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
-        recorder.setFrameRate(frameRate);
-        recorder.setVideoBitrate(4_000_000);
-        recorder.start();
+        recorder = recorder(file, width, height, frameRate);
         log.info(
                 "writing {} ({}x{}, {} fps, detections {})",
                 file,
@@ -302,6 +297,41 @@ public final class OutputVideo implements AutoCloseable {
                 height,
                 frameRate,
                 style.name().toLowerCase());
+    }
+
+    /**
+     * An MP4 (MPEG-4 Part 2) recorder started for frames of {@code width}x{@code height} at {@code
+     * frameRate}, given as a rate the encoder takes ({@link #encoderRate}).
+     */
+    static FFmpegFrameRecorder recorder(Path file, int width, int height, double frameRate)
+            throws FFmpegFrameRecorder.Exception {
+        FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height);
+        recorder.setFormat("mp4");
+        recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+        recorder.setFrameRate(encoderRate(frameRate));
+        recorder.setVideoBitrate(4_000_000);
+        recorder.start();
+        return recorder;
+    }
+
+    /**
+     * A frame rate whose time base MPEG-4 accepts (numerator and denominator below 2^16): a
+     * container's 1000000/66667 (14.99993) becomes 15, an NTSC 23.976 stays 24000/1001, anything
+     * else is rounded to a thousandth. A rate unknown or absurd becomes 25.
+     */
+    static double encoderRate(double rate) {
+        if (!(rate > 0.5 && rate <= 1000)) {
+            return 25;
+        }
+        double whole = Math.rint(rate);
+        if (Math.abs(rate - whole) < whole * 1e-4) {
+            return whole;
+        }
+        double ntsc = Math.rint(rate * 1.001);
+        if (Math.abs(rate - ntsc / 1.001) < rate * 1e-4) {
+            return ntsc * 1000 / 1001;
+        }
+        return Math.rint(rate * 1000) / 1000;
     }
 
     private void stopRecorder() {

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -140,7 +142,26 @@ public final class FfmpegSource implements FrameSource {
 
     @Override
     public long declaredFrames() {
-        return grabber == null ? 0 : Math.max(0, grabber.getLengthInVideoFrames());
+        if (grabber == null) {
+            return 0;
+        }
+        // the container header's own count (an AVI's, counting empty repeat chunks); JavaCV's
+        // estimate is the duration times the rate, and a cut file's duration is guessed from its
+        // size
+        AVFormatContext format = grabber.getFormatContext();
+        for (int i = 0; format != null && i < format.nb_streams(); i++) {
+            AVStream stream = format.streams(i);
+            if (stream.codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO
+                    && stream.nb_frames() > 0) {
+                return stream.nb_frames();
+            }
+        }
+        return Math.max(0, grabber.getLengthInVideoFrames());
+    }
+
+    @Override
+    public long durationMicros() {
+        return grabber == null ? 0 : Math.max(0, grabber.getLengthInTime());
     }
 
     public int width() {

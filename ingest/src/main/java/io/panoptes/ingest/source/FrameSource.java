@@ -23,6 +23,11 @@ public interface FrameSource extends AutoCloseable {
     /** How many frames the container declares (an estimate for some formats); 0 when unknown. */
     long declaredFrames();
 
+    /** How long the container says it lasts, in microseconds; 0 when unknown. */
+    default long durationMicros() {
+        return 0;
+    }
+
     @Override
     void close();
 }
