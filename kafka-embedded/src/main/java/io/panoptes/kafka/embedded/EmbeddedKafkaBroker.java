@@ -133,7 +133,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
         public EmbeddedKafkaBroker start() {
             boolean ownsLogDir = logDir == null;
-            Path dir = ownsLogDir ? createTempDir() : logDir;
+            Path dir = ownsLogDir ? createTempDir() : createDirectories(logDir);
             RuntimeException last = null;
             int attempts = port == 0 ? PORT_ATTEMPTS : 1;
             for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -214,6 +214,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("num.partitions", "1");
             p.putAll(overrides);
             return p;
+        }
+
+        /**
+         * A log directory given by the user, made (with its parents) when it does not exist yet.
+         */
+        private static Path createDirectories(Path dir) {
+            try {
+                return Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot create the broker's log directory " + dir + ": " + e, e);
+            }
         }
 
         private static void format(Path dir, Properties props) {

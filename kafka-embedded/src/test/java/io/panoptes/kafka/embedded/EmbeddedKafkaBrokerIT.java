@@ -76,8 +76,9 @@ class EmbeddedKafkaBrokerIT {
     }
 
     @Test
-    void shouldKeepAGivenLogDirectoryAcrossRestarts(@org.junit.jupiter.api.io.TempDir Path dir)
+    void shouldKeepAGivenLogDirectoryAcrossRestarts(@org.junit.jupiter.api.io.TempDir Path parent)
             throws Exception {
+        Path dir = parent.resolve("not/there/yet"); // made on the first start
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().logDir(dir).start();
                 Admin admin =
                         Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
