@@ -121,6 +121,50 @@ class WorkerBadInputIT {
     }
 
     @Test
+    void shouldDeadLetterAnUnreadableFrameOfTwoMebibytesAndGoOnWithEveryPartition(
+            KafkaCluster kafka) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 2)) {
+            byte[] huge = new byte[2 << 20]; // not Avro; the frames topic takes up to 4 MiB
+            java.util.Arrays.fill(huge, (byte) 7);
+            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                    new org.apache.kafka.clients.producer.KafkaProducer<>(
+                            Map.of(
+                                    "bootstrap.servers",
+                                    kafka.bootstrapServers(),
+                                    "max.request.size",
+                                    4 << 20),
+                            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (int partition = 0; partition < 2; partition++) {
+                    producer.send(
+                                    new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                            harness.topics.frames().name(),
+                                            partition,
+                                            "huge".getBytes(StandardCharsets.UTF_8),
+                                            partition == 0 ? huge : "small".getBytes()))
+                            .get();
+                }
+            }
+            for (long seq = 0; seq < 6; seq++) {
+                harness.send(frame(seq, FrameEncoding.JPEG, tinyJpeg(), null));
+            }
+            WorkerService worker = harness.worker(b -> b.defaultModel("blazeface"));
+
+            await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 8);
+            assertThat(harness.results(6))
+                    .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(DetectionStatus.OK));
+            List<ConsumerRecord<byte[], byte[]>> dead = harness.deadLetters(2);
+            ConsumerRecord<byte[], byte[]> cut =
+                    dead.stream().filter(r -> r.value().length > 100).findFirst().orElseThrow();
+            assertThat(cut.value()).hasSize(DeadLetters.MAX_VALUE_BYTES);
+            assertThat(DeadLetters.header(cut.headers(), DeadLetters.VALUE_TRUNCATED))
+                    .isEqualTo(String.valueOf(2 << 20));
+            assertThat(DeadLetters.header(cut.headers(), DeadLetters.SOURCE_PARTITION))
+                    .isEqualTo("0");
+        }
+    }
+
+    @Test
     void shouldRefuseToStartWithABrokenDefaultModel(KafkaCluster kafka, @TempDir Path dir)
             throws Exception {
         Path truncated =

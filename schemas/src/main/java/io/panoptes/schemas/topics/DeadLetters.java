@@ -21,6 +21,17 @@ public final class DeadLetters {
     public static final String SOURCE_OFFSET = "panoptes.source.offset";
     public static final String STAGE = "panoptes.stage";
 
+    /** Set when the value was cut to fit the DLQ: the original value's size in bytes. */
+    public static final String VALUE_TRUNCATED = "panoptes.value.truncated";
+
+    /**
+     * Most value bytes a DLQ record keeps: under a producer's default 1 MiB request and a broker's
+     * default 1 MiB message, with room for the key and headers. A longer value (frames may be 4
+     * MiB) is cut, or the DLQ record itself would fail and take the sender's transaction with it;
+     * the headers name where the whole record is.
+     */
+    public static final int MAX_VALUE_BYTES = 512 * 1024;
+
     /** Longest error message kept in a header; longer ones are cut. */
     static final int MAX_MESSAGE_CHARS = 4000;
 
@@ -50,7 +61,12 @@ public final class DeadLetters {
         }
         addErrorHeaders(
                 headers, error, original.topic(), original.partition(), original.offset(), stage);
-        return new ProducerRecord<>(dlqTopic, null, original.key(), original.value(), headers);
+        byte[] value = original.value();
+        if (value != null && value.length > MAX_VALUE_BYTES) {
+            put(headers, VALUE_TRUNCATED, String.valueOf(value.length));
+            value = java.util.Arrays.copyOf(value, MAX_VALUE_BYTES);
+        }
+        return new ProducerRecord<>(dlqTopic, null, original.key(), value, headers);
     }
 
     /** Adds the {@code panoptes.*} headers (replacing earlier ones) to {@code headers}. */
