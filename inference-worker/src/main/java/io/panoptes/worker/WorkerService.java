@@ -93,6 +93,9 @@ public final class WorkerService implements RoleService {
 
     private static final Duration CLIENT_CLOSE = Duration.ofSeconds(30);
 
+    /** How long one wait for the pipelines or models topic lasts before it is said and retried. */
+    private static final Duration CONTROL_VIEW_WAIT = Duration.ofSeconds(10);
+
     private final WorkerSettings settings;
     private final Map<String, Object> kafkaConfig;
     private final Topics topics;
@@ -117,6 +120,7 @@ public final class WorkerService implements RoleService {
     private long lastCommitNanos = System.nanoTime();
     private volatile int assigned;
     private volatile String fatal;
+    private volatile String waitingFor = "the pipelines and models topics";
 
     /**
      * What a record produces: a result or a dead letter, and what to count once it is committed.
@@ -290,6 +294,9 @@ public final class WorkerService implements RoleService {
 
     private void pollLoop() {
         try {
+            if (!awaitControlViews()) {
+                return;
+            }
             consumer.subscribe(List.of(topics.frames().name()), new Rebalance());
             while (running) {
                 applyBackpressure();
@@ -314,6 +321,32 @@ public final class WorkerService implements RoleService {
         } finally {
             closeClients();
         }
+    }
+
+    /**
+     * Reads the pipelines and models topics to their ends before the first frame, so that a backlog
+     * after a restart is judged by its pipelines' policies, not the worker's defaults (a LIVE frame
+     * of a pipeline with policy ALL is not SKIPPED_STALE). Health is DOWN meanwhile, saying why.
+     *
+     * @return false when the worker was stopped while waiting
+     */
+    private boolean awaitControlViews() {
+        for (CompactedView<?> view : List.of(pipelines, models)) {
+            while (running) {
+                try {
+                    view.catchUp(CONTROL_VIEW_WAIT);
+                    break;
+                } catch (java.util.concurrent.TimeoutException | IllegalStateException e) {
+                    waitingFor = e.getMessage();
+                    log.warn("worker waits to consume: {}", e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        waitingFor = null;
+        return running;
     }
 
     private Iterable<ConsumerRecord<byte[], byte[]>> poll() {
@@ -537,6 +570,10 @@ public final class WorkerService implements RoleService {
 
     @Override
     public HealthCheck.Health health() {
+        String waiting = waitingFor;
+        if (isRunning() && waiting != null) {
+            return HealthCheck.Health.down("not consuming yet: " + waiting);
+        }
         return isRunning()
                 ? HealthCheck.Health.up(
                         committed() + " results committed, " + inFlight() + " in flight")

@@ -70,6 +70,45 @@ class WorkerIT {
         }
     }
 
+    @Test
+    void shouldJudgeABacklogByItsPipelinesPolicyFromTheFirstFrame(KafkaCluster kafka)
+            throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 1)) {
+            io.panoptes.avro.PipelineSpec spec = io.panoptes.schemas.SampleRecords.pipelineSpec();
+            spec.setPipelineId("keep-all");
+            spec.setPolicy(io.panoptes.avro.FramePolicy.ALL);
+            try (var producer =
+                    new org.apache.kafka.clients.producer.KafkaProducer<>(
+                            Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                            harness.topics.pipelines().keySerde().serializer(),
+                            harness.topics.pipelines().valueSerde().serializer())) {
+                producer.send(
+                                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                        harness.topics.pipelines().name(), "keep-all", spec))
+                        .get();
+            }
+            byte[] png =
+                    io.panoptes.testkit.TestData.bytes(
+                            io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
+            for (long seq = 0; seq < 5; seq++) { // a LIVE backlog, 5 s old: stale under LATEST
+                io.panoptes.avro.Frame old = frame(seq, png, "keep-all", "bright");
+                old.setSourceKind(io.panoptes.avro.SourceKind.LIVE);
+                old.setCaptureTime(java.time.Instant.now().minusSeconds(5));
+                harness.send(old);
+            }
+            WorkerService worker = harness.worker(b -> b.defaultModel("blazeface"));
+
+            await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 5);
+            assertThat(harness.results(5))
+                    .as("the pipeline says ALL: none skipped, even before the view was warm")
+                    .allSatisfy(
+                            r ->
+                                    assertThat(r.getStatus())
+                                            .isEqualTo(io.panoptes.avro.DetectionStatus.OK));
+            assertThat(worker.health().up()).isTrue();
+        }
+    }
+
     private static io.panoptes.avro.Frame frame(
             long seq, byte[] png, String pipelineId, String modelId) {
         return WorkerHarness.pngFrame("models", seq, png, pipelineId, modelId);
