@@ -18,6 +18,7 @@ import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -48,6 +49,7 @@ public final class CompactedView<V> implements AutoCloseable {
     private volatile String waiting = "starting";
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile RuntimeException failure;
+    private volatile String outage;
 
     /**
      * A view of {@code topic}; {@code purpose} names the reader in its client id (e.g. {@code
@@ -164,8 +166,18 @@ public final class CompactedView<V> implements AutoCloseable {
                         apply(record);
                     }
                     completeCaughtUp(consumer, pending);
+                    outage = null;
                 } catch (WakeupException e) {
                     // a catch-up request, or closing: the loop condition decides
+                } catch (KafkaException e) {
+                    // brokers unreachable (a timeout of endOffsets or position): keep the values,
+                    // say why, and read on when they are back; pending catch-ups wait or time out
+                    String why = "cannot read " + topic.name() + ": " + e.getMessage();
+                    if (!why.equals(outage)) {
+                        log.warn("{}; retrying", why);
+                    }
+                    outage = why;
+                    sleepQuietly(Duration.ofSeconds(1));
                 }
             }
         } catch (WakeupException e) {
@@ -212,9 +224,10 @@ public final class CompactedView<V> implements AutoCloseable {
         return List.of();
     }
 
-    /** Why the view has not started reading yet, or null once it reads. */
+    /** Why the view is not reading (not yet, or not now: Kafka unreachable), or null when it is. */
     public String waiting() {
-        return reading ? null : waiting;
+        String now = outage;
+        return now != null ? now : reading ? null : waiting;
     }
 
     private static void sleepQuietly(Duration duration) {
