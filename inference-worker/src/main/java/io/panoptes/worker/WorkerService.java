@@ -121,6 +121,8 @@ public final class WorkerService implements RoleService {
     private volatile int assigned;
     private volatile String fatal;
     private volatile String waitingFor = "the pipelines and models topics";
+    private volatile int failedCommits;
+    private volatile String lastCommitFailure;
 
     /**
      * What a record produces: a result or a dead letter, and what to count once it is committed.
@@ -451,15 +453,15 @@ public final class WorkerService implements RoleService {
         completed
                 .nextOffsets()
                 .forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
-        if (settings.exactlyOnce()) {
-            if (!commitTransaction(completed.outputs(), offsets)) {
-                return; // aborted: the consumer was rewound and these frames will be redone
-            }
-        } else {
-            completed.outputs().forEach(o -> producer.send(o.record().get()));
-            producer.flush();
-            consumer.commitSync(offsets);
+        boolean committed =
+                settings.exactlyOnce()
+                        ? commitTransaction(completed.outputs(), offsets)
+                        : sendThenCommit(completed.outputs(), offsets);
+        if (!committed) {
+            backOffAfterFailedCommit(); // rewound: these frames will be redone
+            return;
         }
+        failedCommits = 0;
         completed.outputs().forEach(o -> o.onCommit().run());
     }
 
@@ -481,6 +483,7 @@ public final class WorkerService implements RoleService {
                 | AuthorizationException e) {
             throw e; // another instance took over, or we may not write: stop
         } catch (KafkaException e) {
+            lastCommitFailure = e.toString();
             log.warn(
                     "transaction aborted ({}); re-reading from the last committed offsets",
                     e.toString());
@@ -488,6 +491,43 @@ public final class WorkerService implements RoleService {
             rewind();
             return false;
         }
+    }
+
+    /**
+     * At-least-once: the results are sent and acknowledged before their offsets are committed; a
+     * send that fails (too large, not authorized, timed out) rewinds, so no frame's offset is
+     * committed without its result.
+     */
+    private boolean sendThenCommit(
+            List<Output> outputs, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+                new java.util.ArrayList<>(outputs.size());
+        outputs.forEach(o -> sent.add(producer.send(o.record().get())));
+        producer.flush();
+        try {
+            for (var future : sent) {
+                future.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            lastCommitFailure = e.getCause().toString();
+            log.warn(
+                    "results not sent ({}); re-reading from the last committed offsets",
+                    lastCommitFailure);
+            rewind();
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            rewind();
+            return false;
+        }
+        consumer.commitSync(offsets);
+        return true;
+    }
+
+    /** Waits longer after each failed commit in a row (0.1 s doubling up to 5 s). */
+    private void backOffAfterFailedCommit() {
+        failedCommits++;
+        sleep(Math.min(5_000, 100L << Math.min(failedCommits - 1, 6)));
     }
 
     private void rewind() {
@@ -573,6 +613,10 @@ public final class WorkerService implements RoleService {
         String waiting = waitingFor;
         if (isRunning() && waiting != null) {
             return HealthCheck.Health.down("not consuming yet: " + waiting);
+        }
+        if (isRunning() && failedCommits >= 3) {
+            return HealthCheck.Health.down(
+                    failedCommits + " commits failed in a row, the last: " + lastCommitFailure);
         }
         return isRunning()
                 ? HealthCheck.Health.up(

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.panoptes.avro.Detections;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -107,6 +108,57 @@ class WorkerIT {
                                             .isEqualTo(io.panoptes.avro.DetectionStatus.OK));
             assertThat(worker.health().up()).isTrue();
         }
+    }
+
+    @Test
+    void shouldNotCommitTheOffsetOfAFrameWhoseResultFailedToSendAtLeastOnce(KafkaCluster kafka)
+            throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 1);
+                org.apache.kafka.clients.admin.Admin admin =
+                        org.apache.kafka.clients.admin.Admin.create(
+                                Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            setMaxMessageBytes(admin, harness.topics.detections().name(), "64"); // results refused
+            byte[] png =
+                    io.panoptes.testkit.TestData.bytes(
+                            io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
+            for (long seq = 0; seq < 3; seq++) {
+                harness.send(frame(seq, png, null, "bright"));
+            }
+            WorkerService worker =
+                    harness.worker(b -> b.defaultModel("blazeface").exactlyOnce(false));
+            await().atMost(WorkerHarness.WAIT)
+                    .until(() -> worker.health().detail().contains("commits failed in a row"));
+            assertThat(worker.health().detail()).contains("RecordTooLargeException");
+            assertThat(
+                            admin.listConsumerGroupOffsets(harness.group)
+                                    .partitionsToOffsetAndMetadata()
+                                    .get())
+                    .as("no offset committed without its result")
+                    .isEmpty();
+
+            setMaxMessageBytes(admin, harness.topics.detections().name(), "1048588");
+            assertThat(harness.results(3)).extracting(Detections::getSeq).contains(0L, 1L, 2L);
+            await().atMost(WorkerHarness.WAIT).until(() -> worker.health().up());
+        }
+    }
+
+    private static void setMaxMessageBytes(
+            org.apache.kafka.clients.admin.Admin admin, String topic, String bytes)
+            throws Exception {
+        var resource =
+                new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        admin.incrementalAlterConfigs(
+                        Map.of(
+                                resource,
+                                List.of(
+                                        new org.apache.kafka.clients.admin.AlterConfigOp(
+                                                new org.apache.kafka.clients.admin.ConfigEntry(
+                                                        "max.message.bytes", bytes),
+                                                org.apache.kafka.clients.admin.AlterConfigOp.OpType
+                                                        .SET))))
+                .all()
+                .get();
     }
 
     private static io.panoptes.avro.Frame frame(
