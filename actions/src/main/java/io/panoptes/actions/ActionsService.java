@@ -9,6 +9,7 @@ import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.runtime.observability.HealthCheck;
 import io.panoptes.runtime.retry.Backoff;
 import io.panoptes.schemas.serde.AvroDeserializer;
+import io.panoptes.schemas.serde.RegistryUnavailableException;
 import io.panoptes.schemas.topics.DeadLetters;
 import io.panoptes.schemas.topics.Topics;
 import java.time.Clock;
@@ -190,6 +191,12 @@ public final class ActionsService implements RoleService {
             if (event == null) {
                 throw new SerializationException("a null value (tombstone) on the events topic");
             }
+        } catch (RegistryUnavailableException e) {
+            // a valid event the registry cannot describe now: not a dead letter, read it again
+            log.warn("{}; reading it again in a second", e.getMessage());
+            rewindToCommitted();
+            sleepQuietly(1_000);
+            return false;
         } catch (SerializationException e) {
             deadLetter(record, e);
             return true;
@@ -201,6 +208,28 @@ public final class ActionsService implements RoleService {
             }
         }
         return true;
+    }
+
+    /** Every assigned partition back to its committed offset (committed after each event). */
+    private void rewindToCommitted() {
+        var owned = consumer.assignment();
+        var committed = consumer.committed(owned);
+        for (var partition : owned) {
+            var offset = committed.get(partition);
+            if (offset == null) {
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                consumer.seek(partition, offset.offset());
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import io.panoptes.runtime.lifecycle.RoleService;
 import io.panoptes.runtime.observability.HealthCheck;
 import io.panoptes.schemas.claimcheck.FilesystemPayloadStore;
 import io.panoptes.schemas.serde.AvroDeserializer;
+import io.panoptes.schemas.serde.RegistryUnavailableException;
 import io.panoptes.schemas.topics.CompactedView;
 import io.panoptes.schemas.topics.DeadLetters;
 import io.panoptes.schemas.topics.Topics;
@@ -302,8 +303,16 @@ public final class WorkerService implements RoleService {
             consumer.subscribe(List.of(topics.frames().name()), new Rebalance());
             while (running) {
                 applyBackpressure();
-                for (ConsumerRecord<byte[], byte[]> record : poll()) {
-                    accept(record);
+                try {
+                    for (ConsumerRecord<byte[], byte[]> record : poll()) {
+                        accept(record);
+                    }
+                } catch (RegistryUnavailableException e) {
+                    // the records are fine, the registry is not: read them again later
+                    lastCommitFailure = e.getMessage();
+                    log.warn("{}; re-reading from the last committed offsets", e.getMessage());
+                    rewind();
+                    backOffAfterFailedCommit();
                 }
                 if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
                     commitCompleted();

@@ -92,6 +92,11 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     WorkerService worker(UnaryOperator<WorkerSettings.Builder> settings) {
+        return worker(settings, topics);
+    }
+
+    /** A worker reading {@code workerTopics}: these topics through another registry. */
+    WorkerService worker(UnaryOperator<WorkerSettings.Builder> settings, Topics workerTopics) {
         WorkerService worker =
                 RoleService.started(
                         new WorkerService(
@@ -103,7 +108,7 @@ final class WorkerHarness implements AutoCloseable {
                                                         .model(brightSquareBatched()))
                                         .build(),
                                 Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                                topics,
+                                workerTopics,
                                 new SimpleMeterRegistry()));
         workers.add(worker);
         return worker;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.panoptes.avro.Detections;
+import io.panoptes.schemas.registry.SchemaRegistry;
 import io.panoptes.testkit.KafkaCluster;
 import io.panoptes.testkit.KafkaClusterExtension;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -139,6 +141,63 @@ class WorkerIT {
             setMaxMessageBytes(admin, harness.topics.detections().name(), "1048588");
             assertThat(harness.results(3)).extracting(Detections::getSeq).contains(0L, 1L, 2L);
             await().atMost(WorkerHarness.WAIT).until(() -> worker.health().up());
+        }
+    }
+
+    @Test
+    void shouldRetryFramesWhileTheRegistryIsUnavailableRatherThanDeadLetterThem(KafkaCluster kafka)
+            throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(kafka, 1)) {
+            byte[] png =
+                    io.panoptes.testkit.TestData.bytes(
+                            io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
+            for (long seq = 0; seq < 3; seq++) {
+                harness.send(frame(seq, png, null, "bright"));
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            SchemaRegistry real = harness.topics.registry();
+            SchemaRegistry flaky =
+                    (SchemaRegistry)
+                            java.lang.reflect.Proxy.newProxyInstance(
+                                    SchemaRegistry.class.getClassLoader(),
+                                    new Class<?>[] {SchemaRegistry.class},
+                                    (proxy, method, args) -> {
+                                        if (method.getName().equals("schemaById")
+                                                && System.nanoTime() < until) {
+                                            throw new io.panoptes.schemas.registry
+                                                    .SchemaRegistryUnavailableException(
+                                                    "503 from the registry (a test)", null);
+                                        }
+                                        try {
+                                            return method.invoke(real, args);
+                                        } catch (java.lang.reflect.InvocationTargetException e) {
+                                            throw e.getCause();
+                                        }
+                                    });
+            WorkerService worker =
+                    harness.worker(
+                            b -> b.defaultModel("blazeface"),
+                            io.panoptes.schemas.topics.Topics.create(
+                                    harness.topics.prefix(), flaky));
+
+            await().atMost(WorkerHarness.WAIT).until(() -> worker.committed() >= 3);
+            assertThat(harness.results(3))
+                    .allSatisfy(
+                            r ->
+                                    assertThat(r.getStatus())
+                                            .isEqualTo(io.panoptes.avro.DetectionStatus.OK));
+            assertThat(harness.allResults(Duration.ofSeconds(2))).hasSize(3);
+            assertThat(worker.count(io.panoptes.avro.DetectionStatus.FAILED)).isZero();
+            assertThat(
+                            io.panoptes.schemas.KafkaRecords.readAll(
+                                    kafka.bootstrapServers(),
+                                    harness.topics.dlq().name(),
+                                    new org.apache.kafka.common.serialization
+                                            .ByteArrayDeserializer(),
+                                    new org.apache.kafka.common.serialization
+                                            .ByteArrayDeserializer()))
+                    .as("nothing dead-lettered")
+                    .isEmpty();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.panoptes.aggregator.topology;
 
+import io.panoptes.schemas.serde.RegistryUnavailableException;
 import io.panoptes.schemas.topics.DeadLetters;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,9 @@ public final class DeadLetterHandlers {
                 ErrorHandlerContext context,
                 ConsumerRecord<byte[], byte[]> record,
                 Exception exception) {
+            if (exception instanceof RegistryUnavailableException) {
+                return Response.fail(); // a valid record: the thread stops, a restart retries it
+            }
             return Response.resume(
                     List.of(
                             deadLetter(

@@ -4,6 +4,7 @@ import io.panoptes.schemas.ContractClasses;
 import io.panoptes.schemas.registry.SchemaNotFoundException;
 import io.panoptes.schemas.registry.SchemaRegistry;
 import io.panoptes.schemas.registry.SchemaRegistryException;
+import io.panoptes.schemas.registry.SchemaRegistryUnavailableException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +138,16 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
                     "unknown schema id "
                             + schemaId
                             + " (the registry has no such schema: "
+                            + e.getMessage()
+                            + ")",
+                    e);
+        } catch (SchemaRegistryUnavailableException e) {
+            throw new RegistryUnavailableException(
+                    "cannot read a "
+                            + readerSchema.getFullName()
+                            + " from topic "
+                            + where
+                            + ": the schema registry is unavailable ("
                             + e.getMessage()
                             + ")",
                     e);

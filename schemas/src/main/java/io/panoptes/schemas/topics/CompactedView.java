@@ -1,6 +1,7 @@
 package io.panoptes.schemas.topics;
 
 import io.panoptes.runtime.kafka.ClientConfigs;
+import io.panoptes.schemas.serde.RegistryUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -161,10 +163,9 @@ public final class CompactedView<V> implements AutoCloseable {
                         pending.add(new Pending(request, consumer.endOffsets(partitions)));
                         catchUpRequests.remove(request);
                     }
-                    for (ConsumerRecord<byte[], byte[]> record :
-                            consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20))) {
-                        apply(record);
-                    }
+                    applyAll(
+                            consumer,
+                            consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20)));
                     completeCaughtUp(consumer, pending);
                     outage = null;
                 } catch (WakeupException e) {
@@ -247,6 +248,32 @@ public final class CompactedView<V> implements AutoCloseable {
                 p.request().complete(null);
                 it.remove();
             }
+        }
+    }
+
+    /**
+     * Applies a poll's records; when one cannot be read for want of the registry, that record and
+     * those after it (of every partition) are read again, after the outage is said and waited.
+     */
+    private void applyAll(
+            KafkaConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records) {
+        RegistryUnavailableException unavailable = null;
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                if (unavailable == null) {
+                    try {
+                        apply(record);
+                        continue;
+                    } catch (RegistryUnavailableException e) {
+                        unavailable = e;
+                    }
+                }
+                consumer.seek(partition, record.offset());
+                break;
+            }
+        }
+        if (unavailable != null) {
+            throw unavailable; // said and waited as an outage, then read again
         }
     }
 
