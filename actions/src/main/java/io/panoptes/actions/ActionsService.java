@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -309,7 +310,13 @@ public final class ActionsService implements RoleService {
         paused = true;
         try {
             while (running && breaker.isOpen()) {
-                consumer.poll(Duration.ofMillis(100)); // paused: returns nothing
+                // a rebalance meanwhile assigns partitions unpaused: pause them too, and put back
+                // whatever a poll returns, or those events would be skipped and later committed
+                consumer.pause(consumer.assignment());
+                ConsumerRecords<byte[], byte[]> stray = consumer.poll(Duration.ofMillis(100));
+                for (TopicPartition partition : stray.partitions()) {
+                    consumer.seek(partition, stray.records(partition).get(0).offset());
+                }
             }
         } finally {
             consumer.resume(consumer.assignment());

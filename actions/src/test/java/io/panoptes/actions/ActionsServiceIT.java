@@ -252,6 +252,44 @@ class ActionsServiceIT {
     }
 
     @Test
+    void shouldLoseNoEventWhenTheGroupRebalancesWhileTheCircuitIsOpen() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        ActionSettings breaker =
+                new ActionSettings(
+                        "g",
+                        100,
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(50),
+                        3,
+                        Duration.ofSeconds(1));
+        URI hook = URI.create("http://127.0.0.1:" + port + "/hook");
+        String group = kafka.uniqueName("sinks");
+        ActionsService first = sinks(group, breaker, webhook(hook));
+        send(1, 0);
+        await().atMost(WAIT).until(first::isPaused);
+        send(4, 1); // behind the event being tried
+
+        ActionsService second = sinks(group, breaker, webhook(hook)); // a rebalance, and another
+        Thread.sleep(4000);
+        second.close();
+        Thread.sleep(4000);
+        Receiver receiver = closeLater(new Receiver(port));
+        send(1, 5); // committed after the others: a skipped one would be lost for good
+
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () ->
+                                assertThat(receiver.acknowledged())
+                                        .containsAll(
+                                                List.of(
+                                                        "event-0", "event-1", "event-2", "event-3",
+                                                        "event-4", "event-5")));
+    }
+
+    @Test
     void shouldTimeOutASlowReceiver() throws Exception {
         Receiver receiver = closeLater(new Receiver());
         receiver.delayMillis = 2000; // the sink waits 500 ms
