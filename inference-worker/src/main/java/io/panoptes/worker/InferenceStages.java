@@ -152,7 +152,16 @@ final class InferenceStages implements AutoCloseable {
             Map<FrameTriage.Infer, List<Decoded>> byPlan = new LinkedHashMap<>();
             batch.forEach(
                     d -> byPlan.computeIfAbsent(d.frame().plan(), m -> new ArrayList<>()).add(d));
-            byPlan.forEach(this::infer);
+            byPlan.forEach(
+                    (plan, frames) -> {
+                        try {
+                            infer(plan, frames);
+                        } catch (RuntimeException e) {
+                            // a bug must not end this thread: its frames fail, the next run on
+                            log.error("inference of {} frame(s) failed", frames.size(), e);
+                            fail(plan, frames, "unexpected error: " + e);
+                        }
+                    });
         }
     }
 
@@ -178,6 +187,20 @@ final class InferenceStages implements AutoCloseable {
             images.offer(d.frame().image());
             metrics.inFlight().decrementAndGet();
             d.done().accept(results.get(i));
+        }
+    }
+
+    private void fail(FrameTriage.Infer plan, List<Decoded> frames, String reason) {
+        for (Decoded d : frames) {
+            images.offer(d.frame().image());
+            metrics.inFlight().decrementAndGet();
+            d.done()
+                    .accept(
+                            Results.failed(
+                                    d.frame().frame(),
+                                    new ModelRef(plan.modelId(), null),
+                                    reason,
+                                    new StageTimings(0f, 0f, 0f, 0f)));
         }
     }
 

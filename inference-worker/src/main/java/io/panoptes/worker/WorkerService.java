@@ -275,6 +275,11 @@ public final class WorkerService implements RoleService {
                         "none") // retention losses are counted, not skipped
                 .require(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .require(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords)
+                // incremental rebalancing: a worker joining or leaving moves only the partitions
+                // that change owner, and the others keep processing (eager assignors stop all)
+                .tune(
+                        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName())
                 .build();
     }
 
@@ -439,10 +444,15 @@ public final class WorkerService implements RoleService {
     private void applyBackpressure() {
         boolean full = stages.inFlight() + maxPollRecords > settings.queueCapacity();
         Set<TopicPartition> owned = consumer.assignment();
-        if (full && paused.isEmpty() && !owned.isEmpty()) {
-            consumer.pause(owned);
-            paused.addAll(owned);
-        } else if (!full && !paused.isEmpty()) {
+        if (full) {
+            // every time: an incremental rebalance may have added partitions, unpaused, since
+            Set<TopicPartition> unpaused = new HashSet<>(owned);
+            unpaused.removeAll(paused);
+            if (!unpaused.isEmpty()) {
+                consumer.pause(unpaused);
+                paused.addAll(unpaused);
+            }
+        } else if (!paused.isEmpty()) {
             paused.retainAll(owned);
             consumer.resume(paused);
             paused.clear();

@@ -124,6 +124,27 @@ final class WorkerHarness implements AutoCloseable {
         }
     }
 
+    /** Sends {@code frames} with one producer, in order. */
+    void sendAll(List<Frame> frames) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            for (Frame frame : frames) {
+                producer.send(
+                        new ProducerRecord<>(
+                                topics.frames().name(),
+                                frame.getStreamId()
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                topics.frames()
+                                        .valueSerde()
+                                        .serializer()
+                                        .serialize(topics.frames().name(), frame)));
+            }
+        }
+    }
+
     void send(Frame frame) {
         sendRaw(
                 frame.getStreamId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
