@@ -166,8 +166,8 @@ public final class CompactedView<V> implements AutoCloseable {
                     applyAll(
                             consumer,
                             consumer.poll(Duration.ofMillis(pending.isEmpty() ? 200 : 20)));
+                    outage = null; // read again: said before a caught-up reader is told
                     completeCaughtUp(consumer, pending);
-                    outage = null;
                 } catch (WakeupException e) {
                     // a catch-up request, or closing: the loop condition decides
                 } catch (KafkaException e) {
