@@ -33,10 +33,12 @@ class WorkerRebalanceIT {
             KafkaCluster kafka) throws Exception {
         try (WorkerHarness harness = new WorkerHarness(kafka, 4)) {
             byte[] png = TestData.bytes(TestData.WHITE_SQUARE_PNG);
+            // one stream per partition, so that each worker has two streams' work
+            List<String> streams = io.panoptes.testkit.PartitionKeys.onePerPartition("s", 4);
             List<io.panoptes.avro.Frame> frames = new java.util.ArrayList<>();
             for (int seq = 0; seq < FRAMES_PER_STREAM; seq++) {
-                for (int stream = 0; stream < 4; stream++) {
-                    frames.add(WorkerHarness.pngFrame("s" + stream, seq, png, null, "bright"));
+                for (String stream : streams) {
+                    frames.add(WorkerHarness.pngFrame(stream, seq, png, null, "bright"));
                 }
             }
             WorkerService staying =
