@@ -124,6 +124,20 @@ final class WorkerHarness implements AutoCloseable {
         }
     }
 
+    /** Writes {@code spec} to the pipelines topic, keyed by its id, and waits for the ack. */
+    void putPipeline(io.panoptes.avro.PipelineSpec spec) throws Exception {
+        try (KafkaProducer<String, io.panoptes.avro.PipelineSpec> producer =
+                new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        topics.pipelines().keySerde().serializer(),
+                        topics.pipelines().valueSerde().serializer())) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    topics.pipelines().name(), spec.getPipelineId(), spec))
+                    .get();
+        }
+    }
+
     /** Sends {@code frames} with one producer, in order. */
     void sendAll(List<Frame> frames) {
         try (KafkaProducer<byte[], byte[]> producer =

@@ -40,16 +40,7 @@ class WorkerIT {
                                         "not a pipeline spec"))
                         .get();
             }
-            try (var producer =
-                    new org.apache.kafka.clients.producer.KafkaProducer<>(
-                            Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                            harness.topics.pipelines().keySerde().serializer(),
-                            harness.topics.pipelines().valueSerde().serializer())) {
-                producer.send(
-                                new org.apache.kafka.clients.producer.ProducerRecord<>(
-                                        harness.topics.pipelines().name(), "squares", spec))
-                        .get();
-            }
+            harness.putPipeline(spec);
             byte[] png =
                     io.panoptes.testkit.TestData.bytes(
                             io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
@@ -80,16 +71,7 @@ class WorkerIT {
             io.panoptes.avro.PipelineSpec spec = io.panoptes.schemas.SampleRecords.pipelineSpec();
             spec.setPipelineId("keep-all");
             spec.setPolicy(io.panoptes.avro.FramePolicy.ALL);
-            try (var producer =
-                    new org.apache.kafka.clients.producer.KafkaProducer<>(
-                            Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                            harness.topics.pipelines().keySerde().serializer(),
-                            harness.topics.pipelines().valueSerde().serializer())) {
-                producer.send(
-                                new org.apache.kafka.clients.producer.ProducerRecord<>(
-                                        harness.topics.pipelines().name(), "keep-all", spec))
-                        .get();
-            }
+            harness.putPipeline(spec);
             byte[] png =
                     io.panoptes.testkit.TestData.bytes(
                             io.panoptes.testkit.TestData.WHITE_SQUARE_PNG);
