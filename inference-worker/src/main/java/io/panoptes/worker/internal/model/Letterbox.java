@@ -53,27 +53,6 @@ public record Letterbox(
                 0);
     }
 
-    /**
-     * The centre {@code side}x{@code side} square, resized to the input (classifiers): the padding
-     * is negative, the part of the source left out on each side.
-     */
-    public static Letterbox centreCrop(
-            int sourceWidth, int sourceHeight, int side, int inputWidth, int inputHeight) {
-        float scaleX = (float) inputWidth / side;
-        float scaleY = (float) inputHeight / side;
-        return new Letterbox(
-                sourceWidth,
-                sourceHeight,
-                inputWidth,
-                inputHeight,
-                scaleX,
-                scaleY,
-                Math.round(sourceWidth * scaleX),
-                Math.round(sourceHeight * scaleY),
-                -Math.round((sourceWidth - side) / 2f * scaleX),
-                -Math.round((sourceHeight - side) / 2f * scaleY));
-    }
-
     public float toSourceX(float inputX) {
         return clamp((inputX - padX) / scaleX, sourceWidth);
     }

@@ -374,12 +374,8 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     private Letterbox fit(Mat bgr) {
-        if (layout.centreCrop()) {
-            int side = Math.min(bgr.cols(), bgr.rows());
-            return Letterbox.centreCrop(
-                    bgr.cols(), bgr.rows(), side, model.inputWidth(), model.inputHeight());
-        }
-        return layout.stretch()
+        // a classifier's centre crop is cut in fillInput and nothing is mapped back from it
+        return layout.stretch() || layout.centreCrop()
                 ? Letterbox.stretch(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight())
                 : Letterbox.fit(bgr.cols(), bgr.rows(), model.inputWidth(), model.inputHeight());
     }
