@@ -58,6 +58,16 @@ class ActionsServiceIT {
                     10,
                     Duration.ofSeconds(2));
 
+    /** Opens after 3 failures, half-opens after 1 s. */
+    private static final ActionSettings OPENS_AFTER_3 =
+            new ActionSettings(
+                    "g",
+                    100,
+                    Duration.ofMillis(10),
+                    Duration.ofMillis(50),
+                    3,
+                    Duration.ofSeconds(1));
+
     private KafkaCluster kafka;
     private Topics topics;
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -106,6 +116,13 @@ class ActionsServiceIT {
                                 topics,
                                 new SimpleMeterRegistry(),
                                 Clock.systemUTC())));
+    }
+
+    /** A port nothing listens on (yet). */
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
     }
 
     private static WebhookSink webhook(URI url) {
@@ -226,18 +243,8 @@ class ActionsServiceIT {
 
     @Test
     void shouldPauseWhileAReceiverIsDownAndDeliverOnceItIsBack() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        ActionSettings breaker =
-                new ActionSettings(
-                        "g",
-                        100,
-                        Duration.ofMillis(10),
-                        Duration.ofMillis(50),
-                        3,
-                        Duration.ofSeconds(1));
+        int port = freePort();
+        ActionSettings breaker = OPENS_AFTER_3;
         ActionsService service =
                 sinks(breaker, webhook(URI.create("http://127.0.0.1:" + port + "/hook")));
         send(2, 0);
@@ -253,18 +260,8 @@ class ActionsServiceIT {
 
     @Test
     void shouldLoseNoEventWhenTheGroupRebalancesWhileTheCircuitIsOpen() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        ActionSettings breaker =
-                new ActionSettings(
-                        "g",
-                        100,
-                        Duration.ofMillis(10),
-                        Duration.ofMillis(50),
-                        3,
-                        Duration.ofSeconds(1));
+        int port = freePort();
+        ActionSettings breaker = OPENS_AFTER_3;
         URI hook = URI.create("http://127.0.0.1:" + port + "/hook");
         String group = kafka.uniqueName("sinks");
         ActionsService first = sinks(group, breaker, webhook(hook));
